@@ -1,0 +1,27 @@
+/**
+ * The order plugins run in, whatever order a Corefile lists them in: CoreDNS's plugin.cfg, cut
+ * to the plugins clusterdns has, plus `kubeproxy` (clusterdns's own) beside `kubernetes`.
+ * A query enters the chain at the first plugin of this list that its server block uses.
+ */
+export const PLUGIN_ORDER = [
+  'reload',
+  'bind',
+  'ready',
+  'health',
+  'prometheus',
+  'errors',
+  'log',
+  'any',
+  'loadbalance',
+  'cache',
+  'rewrite',
+  'autopath',
+  'hosts',
+  'kubernetes',
+  'kubeproxy',
+  'loop',
+  'forward',
+  'whoami',
+] as const;
+
+export type PluginName = (typeof PLUGIN_ORDER)[number];

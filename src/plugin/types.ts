@@ -1,0 +1,68 @@
+import type { Directive } from '../corefile/types.ts';
+import type { DomainName, Query, Reply } from '../dns/types.ts';
+import type { Logger } from 'pino';
+
+export type Transport = 'udp' | 'tcp';
+
+/** One query on its way through a server block's plugin chain. */
+export interface Request {
+  readonly query: Query;
+  readonly transport: Transport;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** The listener as CoreDNS names it in logs and metrics: `dns://:53`. */
+  readonly server: string;
+  /** The server block zone the query was routed to (longest match). */
+  readonly zone: DomainName;
+}
+
+/**
+ * Answers a request, or hands it to the next handler. Synchronous answers are the norm on the
+ * hot path; a handler that must wait (forward, a cache refresh) returns a promise. A handler that
+ * throws or rejects makes the server answer SERVFAIL and log, never crash.
+ */
+export type Handler = (request: Request) => Reply | Promise<Reply>;
+
+/** What the end of a chain does when no plugin answered: SERVFAIL, as CoreDNS's "no next plugin found". */
+export type HandlerFactory = (next: Handler) => Handler;
+
+/** Something a plugin reports to `ready`: the kubernetes plugin is not ready until its first sync. */
+export interface Readiness {
+  readonly name: string;
+  ready(): boolean;
+}
+
+/** What a plugin's setup may use: where its directive sits and the server block's shared facilities. */
+export interface SetupContext {
+  /** The zones of the server block (normalized DomainNames). */
+  readonly zones: readonly DomainName[];
+  /** The Corefile path, for resolving relative paths as CoreDNS does (relative to the process cwd). */
+  readonly corefile: string;
+  readonly logger: Logger;
+  /** Registers work to run when the server stops or a reload replaces this configuration. */
+  onShutdown(fn: () => void | Promise<void>): void;
+  /** Registers a readiness source for the `ready` plugin. */
+  addReadiness(readiness: Readiness): void;
+}
+
+/** A configured plugin instance of one server block. */
+export interface PluginInstance {
+  /** Wraps the rest of the chain; absent for plugins that only configure (bind, reload, health...). */
+  readonly handler?: HandlerFactory;
+  /** Runs once listeners are about to open; a rejection aborts startup with the plugin named. */
+  start?(): Promise<void>;
+}
+
+/**
+ * A directive: how its Corefile lines become typed options (errors name the line), and how those
+ * options become a running instance. Options are resolved once here, never per query.
+ */
+export interface PluginDefinition<Options = unknown> {
+  readonly name: string;
+  /** CoreDNS rejects a second use of most plugins within one server block. */
+  readonly once: boolean;
+  parse(directive: Directive): Options;
+  setup(options: Options, context: SetupContext): PluginInstance | Promise<PluginInstance>;
+}
