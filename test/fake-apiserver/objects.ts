@@ -1,0 +1,163 @@
+import type { ObjectKind } from '../../src/cluster/types.ts';
+
+/** An API object as JSON: only the metadata the server itself reads is typed. */
+export interface KubeObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly resourceVersion?: string;
+    readonly [field: string]: unknown;
+  };
+  readonly [field: string]: unknown;
+}
+
+export interface KindInfo {
+  readonly kind: string;
+  readonly listKind: string;
+  readonly apiVersion: string;
+  readonly namespaced: boolean;
+}
+
+export const KINDS: Readonly<Record<ObjectKind, KindInfo>> = {
+  service: { kind: 'Service', listKind: 'ServiceList', apiVersion: 'v1', namespaced: true },
+  endpointslice: {
+    kind: 'EndpointSlice',
+    listKind: 'EndpointSliceList',
+    apiVersion: 'discovery.k8s.io/v1',
+    namespaced: true,
+  },
+  pod: { kind: 'Pod', listKind: 'PodList', apiVersion: 'v1', namespaced: true },
+  namespace: { kind: 'Namespace', listKind: 'NamespaceList', apiVersion: 'v1', namespaced: false },
+};
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoredEvent {
+  readonly rv: number;
+  readonly kind: ObjectKind;
+  readonly type: EventType;
+  readonly object: KubeObject;
+  /** The object before a MODIFIED, so a filtered watch can tell "left the selection" from "changed". */
+  readonly previous?: KubeObject;
+}
+
+function keyOf(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+/**
+ * The fake's etcd: objects per kind, one resourceVersion counter shared by all kinds (as etcd's
+ * revision is), and a bounded event history that watches resume from.
+ */
+export class ObjectStore {
+  readonly #objects = new Map<ObjectKind, Map<string, KubeObject>>();
+  readonly #history: StoredEvent[] = [];
+  readonly #historyLimit: number;
+  #rv: number;
+  /** Events at or below this revision are gone: a watch must start at or above it. */
+  #compactedRv: number;
+  #uid = 0;
+
+  constructor(options: { historyLimit: number; initialRv?: number }) {
+    this.#historyLimit = options.historyLimit;
+    this.#rv = options.initialRv ?? 1000;
+    this.#compactedRv = this.#rv;
+    for (const kind of Object.keys(KINDS) as ObjectKind[]) this.#objects.set(kind, new Map());
+  }
+
+  get resourceVersion(): number {
+    return this.#rv;
+  }
+
+  get compactedRv(): number {
+    return this.#compactedRv;
+  }
+
+  /** Current objects of a kind, sorted by namespace/name as etcd's key order lists them. */
+  list(kind: ObjectKind): KubeObject[] {
+    const objects = this.#byKind(kind);
+    return [...objects.keys()].sort().map((key) => objects.get(key) as KubeObject);
+  }
+
+  get(kind: ObjectKind, namespace: string, name: string): KubeObject | undefined {
+    return this.#byKind(kind).get(`${KINDS[kind].namespaced ? namespace : ''}/${name}`);
+  }
+
+  /** Creates or replaces an object; returns the stored event. */
+  upsert(kind: ObjectKind, input: KubeObject): StoredEvent {
+    const info = KINDS[kind];
+    const objects = this.#byKind(kind);
+    const namespace = info.namespaced ? (input.metadata.namespace ?? 'default') : undefined;
+    const probe = { ...input, metadata: { ...input.metadata, namespace } } as KubeObject;
+    const previous = objects.get(keyOf(probe));
+    const rv = ++this.#rv;
+    const metadata: Record<string, unknown> = {
+      ...structuredClone(input.metadata),
+      resourceVersion: String(rv),
+      uid: previous?.metadata['uid'] ?? `uid-${++this.#uid}`,
+      creationTimestamp: previous?.metadata['creationTimestamp'] ?? new Date().toISOString(),
+    };
+    if (namespace === undefined) delete metadata['namespace'];
+    else metadata['namespace'] = namespace;
+    const object = deepFreeze({
+      ...structuredClone(input),
+      apiVersion: info.apiVersion,
+      kind: info.kind,
+      metadata,
+    }) as KubeObject;
+    objects.set(keyOf(object), object);
+    return this.#record({ rv, kind, type: previous ? 'MODIFIED' : 'ADDED', object, ...(previous ? { previous } : {}) });
+  }
+
+  /** Deletes an object; returns the event, or undefined when there was nothing to delete. */
+  remove(kind: ObjectKind, namespace: string, name: string): StoredEvent | undefined {
+    const objects = this.#byKind(kind);
+    const key = `${KINDS[kind].namespaced ? namespace : ''}/${name}`;
+    const previous = objects.get(key);
+    if (!previous) return undefined;
+    objects.delete(key);
+    const rv = ++this.#rv;
+    // A DELETED event carries the last state with the deletion's revision, as the API server sends it.
+    const object = deepFreeze({
+      ...previous,
+      metadata: { ...previous.metadata, resourceVersion: String(rv) },
+    }) as KubeObject;
+    return this.#record({ rv, kind, type: 'DELETED', object });
+  }
+
+  /** Events of a kind after `rv`, or null when the history no longer reaches back that far. */
+  eventsSince(kind: ObjectKind, rv: number): StoredEvent[] | null {
+    if (rv < this.#compactedRv) return null;
+    return this.#history.filter((event) => event.rv > rv && event.kind === kind);
+  }
+
+  /** Forgets all history, as an etcd compaction does. */
+  compact(): void {
+    this.#history.length = 0;
+    this.#compactedRv = this.#rv;
+  }
+
+  #record(event: StoredEvent): StoredEvent {
+    this.#history.push(event);
+    if (this.#history.length > this.#historyLimit) {
+      const dropped = this.#history.splice(0, this.#history.length - this.#historyLimit);
+      this.#compactedRv = (dropped[dropped.length - 1] as StoredEvent).rv;
+    }
+    return event;
+  }
+
+  #byKind(kind: ObjectKind): Map<string, KubeObject> {
+    return this.#objects.get(kind) as Map<string, KubeObject>;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
