@@ -297,7 +297,7 @@ class CorefileParser {
 
   private checkCycle(argument: LexToken, chain: readonly string[], key: string): void {
     if (chain.includes(key)) {
-      throw errorAt(argument, `import cycle: ${[...chain.slice(chain.indexOf(key)), key].join(' -> ')}`, 'import');
+      throw errorAt(argument, `import cycle: ${[...chain.slice(chain.indexOf(key)), key].join(' -> ')}`);
     }
   }
 }
