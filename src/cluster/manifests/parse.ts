@@ -1,0 +1,149 @@
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Logger } from '../../log.ts';
+import { ObjectError, convertObject, type ConvertedObject } from '../convert.ts';
+import { isRecord } from '../convert-fields.ts';
+import type { ClusterState, EndpointSlice, Namespace, Pod, Service } from '../types.ts';
+import { ManifestError, describeLocation, type ManifestLocation } from './errors.ts';
+import type { ManifestFile } from './files.ts';
+
+/** Aliases may only be expanded this often per document, against "billion laughs" files. */
+const MAX_ALIAS_COUNT = 1000;
+
+interface Found {
+  readonly converted: ConvertedObject;
+  readonly location: ManifestLocation;
+}
+
+/**
+ * Turns manifest files into one cluster state. Objects of kinds the store does not keep are
+ * skipped; a later object with the same kind, namespace and name replaces an earlier one.
+ * Throws ManifestError at the first problem, so a state is only ever complete.
+ */
+export function parseManifests(files: readonly ManifestFile[], logger: Logger): ClusterState {
+  const objects = new Map<string, Found>();
+  for (const file of files) {
+    for (const found of parseFile(file, logger)) {
+      const key = objectId(found.converted);
+      const earlier = objects.get(key);
+      if (earlier) {
+        logger.warn(
+          { object: key, earlier: describeLocation(earlier.location), later: describeLocation(found.location) },
+          'duplicate object in manifests; the later one wins',
+        );
+        objects.delete(key);
+      }
+      objects.set(key, found);
+    }
+  }
+  return collectState(objects.values());
+}
+
+/** `kind:namespace/name`, or `namespace:name` for namespaces. */
+function objectId(converted: ConvertedObject): string {
+  if (converted.kind === 'namespace') return `namespace:${converted.object.name}`;
+  return `${converted.kind}:${converted.object.namespace}/${converted.object.name}`;
+}
+
+function collectState(found: Iterable<Found>): ClusterState {
+  const services: Service[] = [];
+  const endpointSlices: EndpointSlice[] = [];
+  const pods: Pod[] = [];
+  const namespaces: Namespace[] = [];
+  for (const { converted } of found) {
+    switch (converted.kind) {
+      case 'service':
+        services.push(converted.object);
+        break;
+      case 'endpointslice':
+        endpointSlices.push(converted.object);
+        break;
+      case 'pod':
+        pods.push(converted.object);
+        break;
+      case 'namespace':
+        namespaces.push(converted.object);
+        break;
+    }
+  }
+  return { services, endpointSlices, pods, namespaces };
+}
+
+function parseFile(file: ManifestFile, logger: Logger): Found[] {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(file.text, { lineCounter, merge: true, prettyErrors: false });
+  const lineAt = (offset: number | undefined): number | undefined =>
+    offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  if (!Array.isArray(documents) || documents.length === 0) {
+    const [error] = 'errors' in documents ? documents.errors : [];
+    if (error) throw new ManifestError({ file: file.path, line: lineAt(error.pos[0]) }, error.message, { cause: error });
+    return [];
+  }
+  const found: Found[] = [];
+  documents.forEach((document, index) => {
+    const at: ManifestLocation = { file: file.path, document: index + 1 };
+    const [error] = document.errors;
+    if (error) throw new ManifestError({ ...at, line: lineAt(error.pos[0]) }, error.message, { cause: error });
+    const location = { ...at, line: lineAt(document.contents?.range[0]) };
+    const value = toJS(document, location);
+    if (value === null || value === undefined) return;
+    if (isList(value)) {
+      value.items.forEach((item, i) => {
+        const node = document.getIn(['items', i], true) as { range?: [number, number, number] } | undefined;
+        const itemAt = { ...at, item: i, line: lineAt(node?.range?.[0]) };
+        addObject(withListType(item, value), itemAt, found, logger);
+      });
+    } else {
+      addObject(value, location, found, logger);
+    }
+  });
+  return found;
+}
+
+function toJS(document: Document.Parsed, at: ManifestLocation): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new ManifestError(at, error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+interface ListObject {
+  readonly apiVersion?: unknown;
+  readonly kind: string;
+  readonly items: readonly unknown[];
+}
+
+/** `kind: List` as kubectl writes it, and typed lists (ServiceList...) as the API returns them. */
+function isList(value: unknown): value is ListObject {
+  return isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items);
+}
+
+/** Items of a typed list may omit apiVersion and kind: they are the list's. */
+function withListType(item: unknown, list: ListObject): unknown {
+  if (!isRecord(item) || list.kind === 'List' || (item.apiVersion !== undefined && item.kind !== undefined)) return item;
+  return { apiVersion: list.apiVersion, kind: list.kind.slice(0, -'List'.length), ...item };
+}
+
+function addObject(value: unknown, at: ManifestLocation, found: Found[], logger: Logger): void {
+  if (!isRecord(value)) throw new ManifestError(at, 'is not a Kubernetes object (expected a mapping)');
+  if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
+    throw new ManifestError(at, 'is not a Kubernetes object (apiVersion and kind are required)');
+  }
+  if (isList(value)) {
+    value.items.forEach((item) => addObject(withListType(item, value), at, found, logger));
+    return;
+  }
+  let converted;
+  try {
+    converted = convertObject(value);
+  } catch (error) {
+    if (error instanceof ObjectError) throw new ManifestError(at, error.message, { cause: error });
+    throw error;
+  }
+  if (converted === null) {
+    const metadata = isRecord(value.metadata) ? value.metadata : {};
+    logger.debug({ manifest: describeLocation(at), apiVersion: value.apiVersion, kind: value.kind, name: metadata.name }, 'manifest object ignored');
+    return;
+  }
+  found.push({ converted, location: at });
+}

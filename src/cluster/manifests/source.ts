@@ -1,0 +1,130 @@
+import type { Logger } from '../../log.ts';
+import type { ClusterSource, ClusterState, ClusterWriter } from '../types.ts';
+import { readManifestFiles, type ManifestFiles } from './files.ts';
+import { parseManifests } from './parse.ts';
+import { ManifestWatcher } from './watch.ts';
+
+export interface ManifestSourceOptions {
+  /** Files and directories of Kubernetes YAML or JSON. */
+  readonly paths: readonly string[];
+  readonly logger: Logger;
+  /** Reload when the files change; default true. */
+  readonly watch?: boolean;
+  /** Rewrites each loaded state before the store sees it (the embedded endpoints controller). */
+  readonly transform?: (state: ClusterState) => ClusterState;
+  /** Poll with fs.watchFile instead of fs.watch. */
+  readonly polling?: boolean;
+}
+
+/**
+ * Serves a cluster described by manifest files. The first load must succeed or start() rejects;
+ * later a broken edit is logged and the last good state keeps serving until the files are fixed.
+ */
+export class ManifestSource implements ClusterSource {
+  readonly name = 'manifests';
+  readonly #paths: readonly string[];
+  readonly #logger: Logger;
+  readonly #transform: (state: ClusterState) => ClusterState;
+  readonly #watch: boolean;
+  readonly #polling: boolean;
+  #writer: ClusterWriter | undefined;
+  #watcher: ManifestWatcher | undefined;
+  /** Fingerprint of the contents last loaded or last found broken, so unchanged files are not reparsed. */
+  #lastFingerprint = '';
+  #reloading: Promise<void> | undefined;
+  #reloadAgain = false;
+  #stopped = false;
+
+  constructor(options: ManifestSourceOptions) {
+    if (options.paths.length === 0) throw new TypeError('ManifestSource needs at least one path');
+    this.#paths = options.paths;
+    this.#logger = options.logger;
+    this.#transform = options.transform ?? ((state) => state);
+    this.#watch = options.watch ?? true;
+    this.#polling = options.polling ?? false;
+  }
+
+  async start(writer: ClusterWriter): Promise<void> {
+    const files = await readManifestFiles(this.#paths);
+    const state = this.#transform(parseManifests(files.files, this.#logger));
+    this.#writer = writer;
+    this.#lastFingerprint = files.fingerprint;
+    writer.replace(state);
+    writer.markSynced();
+    this.#logger.info({ paths: this.#paths, files: files.files.length, ...counts(state) }, 'manifests loaded');
+    if (!this.#watch || this.#stopped) return;
+    this.#watcher = new ManifestWatcher({
+      paths: this.#paths,
+      logger: this.#logger,
+      polling: this.#polling,
+      onChange: () => this.#scheduleReload(),
+    });
+    this.#watcher.track(watchedPaths(files));
+    this.#watcher.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    await this.#reloading;
+  }
+
+  /** One reload at a time; changes that arrive during one cause exactly one more. */
+  #scheduleReload(): void {
+    if (this.#reloading) {
+      this.#reloadAgain = true;
+      return;
+    }
+    this.#reloading = (async () => {
+      do {
+        this.#reloadAgain = false;
+        await this.#reload();
+      } while (this.#reloadAgain && !this.#stopped);
+      this.#reloading = undefined;
+    })();
+  }
+
+  async #reload(): Promise<void> {
+    const writer = this.#writer;
+    if (!writer || this.#stopped) return;
+    let files: ManifestFiles;
+    try {
+      files = await readManifestFiles(this.#paths);
+    } catch (error) {
+      this.#reloadFailed(error);
+      return;
+    }
+    this.#watcher?.track(watchedPaths(files));
+    if (files.fingerprint === this.#lastFingerprint) return;
+    this.#lastFingerprint = files.fingerprint;
+    let state: ClusterState;
+    try {
+      state = this.#transform(parseManifests(files.files, this.#logger));
+    } catch (error) {
+      this.#reloadFailed(error);
+      return;
+    }
+    if (this.#stopped) return;
+    writer.replace(state);
+    this.#logger.info({ files: files.files.length, ...counts(state) }, 'manifests reloaded');
+  }
+
+  #reloadFailed(error: unknown): void {
+    const problem = error instanceof Error ? error.message : String(error);
+    this.#logger.error({ err: error }, `manifests reload failed, still serving the last good state: ${problem}`);
+  }
+}
+
+function watchedPaths(files: ManifestFiles): string[] {
+  return [...files.directories, ...files.files.map((file) => file.path)];
+}
+
+function counts(state: ClusterState): Record<string, number> {
+  return {
+    services: state.services.length,
+    endpointSlices: state.endpointSlices.length,
+    pods: state.pods.length,
+    namespaces: state.namespaces.length,
+  };
+}
