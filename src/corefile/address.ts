@@ -1,0 +1,98 @@
+import type { DomainName } from '../dns/types.ts';
+import { parseCidr, reverseZones } from './reverse.ts';
+import { CorefileError, type Token } from './types.ts';
+
+/** Where a server block listens and which zone it serves, from one of its keys. */
+export interface ServerAddress {
+  readonly scheme: 'dns';
+  readonly zone: DomainName;
+  /** null when the key names no port: the server's default (53, or -dns.port) applies. */
+  readonly port: number | null;
+}
+
+/** Lower-cases a zone and drops its trailing dot: `Example.ORG.` -> `example.org`, `.` -> ''. */
+export function normalizeZone(text: string): DomainName {
+  const lower = text.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/**
+ * The addresses of a server block key: `[dns://]zone[:port]`, where a reverse CIDR zone off a
+ * label boundary stands for several zones (10.0.0.0/22 -> four in-addr.arpa zones), so this
+ * returns one address per zone. Other transports (tls://, grpc://, https://, quic://...) are
+ * rejected: clusterdns serves plain DNS only.
+ */
+export function parseServerKeys(token: Token): ServerAddress[] {
+  const scheme = SCHEME.exec(token.text);
+  if (scheme !== null && scheme[1]?.toLowerCase() !== 'dns') {
+    throw new CorefileError(
+      token.file,
+      token.line,
+      `unsupported transport '${scheme[0]}' in server block key '${token.text}': clusterdns serves plain DNS (dns://) only`,
+    );
+  }
+  const hostPort = scheme === null ? token.text : token.text.slice(scheme[0].length);
+  const { zones, port } = splitHostPort(hostPort, token);
+  return zones.map((zone) => ({ scheme: 'dns', zone, port }));
+}
+
+/** Like parseServerKeys, for a key that must stand for exactly one zone. */
+export function parseServerKey(token: Token): ServerAddress {
+  const addresses = parseServerKeys(token);
+  const [address] = addresses;
+  if (address === undefined || addresses.length !== 1) {
+    throw new CorefileError(
+      token.file,
+      token.line,
+      `server block key '${token.text}' stands for ${addresses.length} reverse zones, one expected`,
+    );
+  }
+  return address;
+}
+
+/**
+ * Splits `zone[:port]` (no scheme) as CoreDNS's plugin.SplitHostPort does: a number after the
+ * last colon is the port; the zone must be a valid domain name; a CIDR becomes its reverse zones.
+ */
+export function splitHostPort(
+  text: string,
+  token: Token,
+  directive?: string,
+): { zones: DomainName[]; port: number | null } {
+  const fail = (message: string) => new CorefileError(token.file, token.line, message, directive);
+  let host = text;
+  let port: number | null = null;
+  const colon = text.lastIndexOf(':');
+  if (colon !== -1) {
+    const portText = text.slice(colon + 1);
+    if (portText === '') throw fail(`expected a port after the last ':' in '${text}'`);
+    if (/^[+-]?\d+$/.test(portText)) {
+      port = Number(portText);
+      if (port < 1 || port > 65535) throw fail(`port ${portText} out of range 1-65535 in '${text}'`);
+      host = text.slice(0, colon);
+    }
+  }
+  if (host === '') throw fail(`no zone in '${text}'`);
+  const invalid = domainNameProblem(host);
+  if (invalid !== null) throw fail(`zone '${host}' is not a valid domain name: ${invalid}`);
+
+  const cidr = parseCidr(host);
+  if (cidr === null) return { zones: [normalizeZone(host)], port };
+  // CoreDNS refuses these rather than guess whether the colon belongs to a port.
+  if (host.startsWith(':') || (host.startsWith('0') && host.includes(':'))) throw fail(`invalid CIDR '${host}'`);
+  return { zones: reverseZones(cidr), port };
+}
+
+/** Why a presentation-form name cannot be a domain name, or null when it can. */
+function domainNameProblem(name: string): string | null {
+  if (name === '.') return null;
+  const relative = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (Buffer.byteLength(relative) > 253) return 'longer than 253 characters';
+  for (const label of relative.split('.')) {
+    if (label === '') return 'empty label';
+    if (Buffer.byteLength(label) > 63) return `label '${label}' longer than 63 characters`;
+  }
+  return null;
+}
