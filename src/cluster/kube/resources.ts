@@ -1,0 +1,109 @@
+import { toEndpointSlice, toNamespace, toPod, toService } from '../convert.ts';
+import type { ClusterWriter, EndpointSlice, Namespace, ObjectKey, ObjectKind, Pod, Service } from '../types.ts';
+
+/** One watched resource type: where it lives, how it becomes a store shape, how it enters the store. */
+export interface ResourceType<T> {
+  readonly kind: ObjectKind;
+  /** The resource's plural name, for logs. */
+  readonly resource: string;
+  /** The cluster-wide collection path. */
+  readonly path: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  convert(object: unknown): T;
+  keyOf(object: T): ObjectKey;
+  /** Whether the store wants this object at all (CoreDNS `namespaces`). */
+  keep(object: T): boolean;
+  /** Swaps in the whole set of this kind, atomically. */
+  replace(writer: ClusterWriter, objects: readonly T[]): void;
+  upsert(writer: ClusterWriter, object: T): void;
+}
+
+export interface ResourceSelection {
+  readonly labelSelector?: string;
+  readonly namespaceLabelSelector?: string;
+  readonly namespaces?: readonly string[];
+}
+
+// CoreDNS never watches pods that have finished: they hold no address worth answering with.
+const LIVE_PODS = 'status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown';
+
+function namespacedKey(object: { namespace: string; name: string }): ObjectKey {
+  return `${object.namespace}/${object.name}`;
+}
+
+function inNamespaces(namespaces: readonly string[] | undefined): (object: { namespace: string }) => boolean {
+  if (!namespaces || namespaces.length === 0) return () => true;
+  const allowed = new Set(namespaces);
+  return (object) => allowed.has(object.namespace);
+}
+
+function selector(text: string | undefined): { labelSelector?: string } {
+  return text ? { labelSelector: text } : {};
+}
+
+export function serviceType(selection: ResourceSelection): ResourceType<Service> {
+  return {
+    kind: 'service',
+    resource: 'services',
+    path: '/api/v1/services',
+    ...selector(selection.labelSelector),
+    convert: toService,
+    keyOf: namespacedKey,
+    keep: inNamespaces(selection.namespaces),
+    replace: (writer, services) => writer.replace({ services }),
+    upsert: (writer, service) => writer.upsert('service', service),
+  };
+}
+
+export function endpointSliceType(selection: ResourceSelection): ResourceType<EndpointSlice> {
+  return {
+    kind: 'endpointslice',
+    resource: 'endpointslices',
+    path: '/apis/discovery.k8s.io/v1/endpointslices',
+    ...selector(selection.labelSelector),
+    convert: toEndpointSlice,
+    keyOf: namespacedKey,
+    keep: inNamespaces(selection.namespaces),
+    replace: (writer, endpointSlices) => writer.replace({ endpointSlices }),
+    upsert: (writer, slice) => writer.upsert('endpointslice', slice),
+  };
+}
+
+export function podType(selection: ResourceSelection): ResourceType<Pod> {
+  return {
+    kind: 'pod',
+    resource: 'pods',
+    path: '/api/v1/pods',
+    // As CoreDNS: `labels` selects pods too.
+    ...selector(selection.labelSelector),
+    fieldSelector: LIVE_PODS,
+    convert: toPod,
+    keyOf: namespacedKey,
+    keep: () => true,
+    replace: (writer, pods) => writer.replace({ pods }),
+    upsert: (writer, pod) => writer.upsert('pod', pod),
+  };
+}
+
+export function namespaceType(selection: ResourceSelection): ResourceType<Namespace> {
+  return {
+    kind: 'namespace',
+    resource: 'namespaces',
+    path: '/api/v1/namespaces',
+    ...selector(selection.namespaceLabelSelector),
+    convert: toNamespace,
+    keyOf: (namespace) => namespace.name,
+    keep: () => true,
+    replace: (writer, namespaces) => writer.replace({ namespaces }),
+    upsert: (writer, namespace) => writer.upsert('namespace', namespace),
+  };
+}
+
+/** The store key of a raw API object from its metadata alone (for DELETED events), or null. */
+export function rawKey(kind: ObjectKind, object: unknown): ObjectKey | null {
+  const metadata = (object as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
+  if (!metadata || typeof metadata.name !== 'string') return null;
+  if (kind === 'namespace') return metadata.name;
+  return `${typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default'}/${metadata.name}`;
+}
