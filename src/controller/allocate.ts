@@ -1,6 +1,6 @@
 import type { ClusterState, IPFamily, Service, ServicePort } from '../cluster/types.ts';
 import { stableHash } from './hash.ts';
-import { formatIP, parseCIDR, parseIP } from './ip.ts';
+import { type CIDR, formatIP, parseCIDR, parseIP } from './ip.ts';
 import { type BandRule, type Pool, type Span, probe, splitAtBand, staticBandSize } from './pool.ts';
 import { ControllerConfigError, type ControllerResult, type ControllerWarning } from './types.ts';
 
@@ -36,27 +36,25 @@ export function planAllocation(options: AllocationOptions): AllocationPlan {
   const cidrs = options.serviceCIDRs.map((text, i) => parseCIDR(text, `serviceCIDRs[${i}]`));
   const family = cidrs[0]?.family;
   const used = cidrs.filter((cidr) => cidr.family === family);
-  const preferred: Span[] = [];
-  const fallback: Span[] = [];
-  for (const cidr of used) {
-    // The network address is never handed out, nor the IPv4 broadcast address.
-    const excluded = cidr.family === 'IPv4' ? 2n : 1n;
-    const usable: Span = { first: cidr.base + 1n, size: cidr.size > excluded ? cidr.size - excluded : 0n };
-    const split = splitAtBand(usable, staticBandSize(cidr.size, CLUSTER_IP_BAND));
-    preferred.push(split.preferred);
-    fallback.push(split.fallback);
-  }
-  const first = used[0];
+  const splits = used.map((cidr) => splitAtBand(usableAddresses(cidr), staticBandSize(cidr.size, CLUSTER_IP_BAND)));
+  const first = used[0] === undefined ? undefined : usableAddresses(used[0]);
   const [low, high] = nodePortRange(options.nodePortRange ?? DEFAULT_NODE_PORT_RANGE);
-  const ports = splitAtBand({ first: BigInt(low), size: BigInt(high - low + 1) }, staticBandSize(BigInt(high - low + 1), NODE_PORT_BAND));
+  const portCount = BigInt(high - low + 1);
+  const ports = splitAtBand({ first: BigInt(low), size: portCount }, staticBandSize(portCount, NODE_PORT_BAND));
   return {
     family,
-    addresses: { preferred, fallback },
-    firstAddress: first !== undefined && first.size > (first.family === 'IPv4' ? 2n : 1n) ? first.base + 1n : undefined,
+    addresses: { preferred: splits.map((split) => split.preferred), fallback: splits.map((split) => split.fallback) },
+    firstAddress: first !== undefined && first.size > 0n ? first.first : undefined,
     addressRanges: used.map((cidr) => cidr.text).join(', '),
     nodePorts: { preferred: [ports.preferred], fallback: [ports.fallback] },
     nodePortRange: `${low}-${high}`,
   };
+}
+
+/** All of the block but the network address and, for IPv4, the broadcast address. */
+function usableAddresses(cidr: CIDR): Span {
+  const excluded = cidr.family === 'IPv4' ? 2n : 1n;
+  return { first: cidr.base + 1n, size: cidr.size > excluded ? cidr.size - excluded : 0n };
 }
 
 function nodePortRange(range: readonly [number, number]): readonly [number, number] {

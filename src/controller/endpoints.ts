@@ -35,7 +35,8 @@ export interface EndpointSliceOptions {
  * a selector gets slices built from the matching pods of its namespace, replacing any slices the
  * input had for it (with a warning each). Services without a selector (an empty one counts as none,
  * the API cannot tell them apart) and ExternalName services keep whatever slices they were given.
- * Names and order depend only on the input's content, never on its order.
+ * Slices the input had for other services come first, as given; the generated ones follow, their
+ * names and order depending only on the input's content, never on its order.
  */
 export function computeEndpointSlices(state: ClusterState, options: EndpointSliceOptions = {}): ControllerResult {
   const maxPerSlice = maxEndpointsPerSlice(options);

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { pod, service, slice, state } from './fixtures.ts';
+import { pod, service, slice, state } from './test-fixtures.ts';
 import { ControllerConfigError, SERVICE_NAME_LABEL, selfContainedTransform } from './index.ts';
 
 function recordingLogger(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
