@@ -32,6 +32,11 @@ export const RCode = {
   REFUSED: 5,
 } as const;
 
+/** RCODEs above 15 travel partly in the OPT record (RFC 6891 6.1.3); only valid with EDNS. */
+export const ExtendedRCode = {
+  BADVERS: 16,
+} as const;
+
 export const Opcode = {
   QUERY: 0,
   IQUERY: 1,
