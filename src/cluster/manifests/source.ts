@@ -61,6 +61,8 @@ export class ManifestSource implements ClusterSource {
     });
     this.#watcher.track(watchedPaths(files));
     this.#watcher.start();
+    // Catches an edit made while the first load ran, before anything watched; unchanged files cost one read.
+    this.#scheduleReload();
   }
 
   async stop(): Promise<void> {
