@@ -18,6 +18,13 @@ export function normalizeZone(text: string): DomainName {
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
+/** Splits `tls://example.org:853` into its lower-cased scheme (null without one) and the rest. */
+export function splitScheme(text: string): { scheme: string | null; rest: string } {
+  const match = SCHEME.exec(text);
+  if (match === null) return { scheme: null, rest: text };
+  return { scheme: match[1]?.toLowerCase() ?? null, rest: text.slice(match[0].length) };
+}
+
 /**
  * The addresses of a server block key: `[dns://]zone[:port]`, where a reverse CIDR zone off a
  * label boundary stands for several zones (10.0.0.0/22 -> four in-addr.arpa zones), so this
@@ -25,16 +32,15 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
  * rejected: clusterdns serves plain DNS only.
  */
 export function parseServerKeys(token: Token): ServerAddress[] {
-  const scheme = SCHEME.exec(token.text);
-  if (scheme !== null && scheme[1]?.toLowerCase() !== 'dns') {
+  const { scheme, rest } = splitScheme(token.text);
+  if (scheme !== null && scheme !== 'dns') {
     throw new CorefileError(
       token.file,
       token.line,
-      `unsupported transport '${scheme[0]}' in server block key '${token.text}': clusterdns serves plain DNS (dns://) only`,
+      `unsupported transport '${scheme}://' in server block key '${token.text}': clusterdns serves plain DNS (dns://) only`,
     );
   }
-  const hostPort = scheme === null ? token.text : token.text.slice(scheme[0].length);
-  const { zones, port } = splitHostPort(hostPort, token);
+  const { zones, port } = splitHostPort(rest, token);
   return zones.map((zone) => ({ scheme: 'dns', zone, port }));
 }
 
