@@ -1,0 +1,17 @@
+import type { PluginDefinition } from '../../plugin/types.ts';
+import { stdoutLine, type LineWriter } from '../../server/console.ts';
+import { logHandler } from './handler/index.ts';
+import { parseLog, type LogOptions } from './parse.ts';
+
+/** The log plugin writing its lines through `write` (stdout in the server; a capture in tests). */
+export function createLogPlugin(write: LineWriter): PluginDefinition<LogOptions> {
+  return {
+    name: 'log',
+    // Several `log` lines in a block add rules, as in CoreDNS.
+    once: false,
+    parse: parseLog,
+    setup: (options) => ({ handler: logHandler(options.rules, write) }),
+  };
+}
+
+export const logPlugin = createLogPlugin(stdoutLine);

@@ -1,0 +1,10 @@
+import type { PluginDefinition } from '../../plugin/types.ts';
+import { whoamiHandler } from './handler/index.ts';
+import { parseWhoami } from './parse.ts';
+
+export const whoamiPlugin: PluginDefinition<null> = {
+  name: 'whoami',
+  once: false, // CoreDNS accepts a second `whoami` in a block (the first answers)
+  parse: parseWhoami,
+  setup: () => ({ handler: () => whoamiHandler }),
+};

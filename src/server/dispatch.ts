@@ -1,0 +1,142 @@
+import type { Logger } from 'pino';
+import { MAX_MESSAGE_SIZE, RCode, RRClass, typeName } from '../dns/constants.ts';
+import { isSubdomain, toFqdn } from '../dns/names.ts';
+import { encodeReject, parseQuery } from '../dns/query.ts';
+import { emptyReply } from '../dns/reply.ts';
+import { encodeResponse, udpLimit } from '../dns/response.ts';
+import type { DomainName, Query, Reply } from '../dns/types.ts';
+import type { Handler, Transport } from '../plugin/types.ts';
+import { isPromiseLike, ServerRequest } from './request.ts';
+
+/** DS (RFC 4034) is answered by the parent side of a zone cut: CoreDNS routes it to the shortest zone. */
+const TYPE_DS = 43;
+
+/** A zone served on a listener and the chain of its server block (null: a block without handlers). */
+export interface Route {
+  readonly zone: DomainName;
+  readonly handler: Handler | null;
+}
+
+export interface DispatcherOptions {
+  /** How logs and metrics name the listener: `dns://:53`. */
+  readonly server: string;
+  readonly routes: readonly Route[];
+  /** CoreDNS refuses classes other than IN unless a plugin that may need them (forward) is loaded. */
+  readonly acceptAnyClass: boolean;
+  readonly logger: Logger;
+}
+
+/** The bytes to send back, null to stay silent, or a promise of either when a plugin waits. */
+export type DispatchResult = Buffer | null | Promise<Buffer | null>;
+
+/** Turns packets into responses for one listener: parse, route, run the chain, encode. */
+export class Dispatcher {
+  private readonly server: string;
+  /** Longest zone first, so the first match is the longest. */
+  private readonly routes: readonly Route[];
+  private readonly acceptAnyClass: boolean;
+  private readonly logger: Logger;
+
+  constructor(options: DispatcherOptions) {
+    this.server = options.server;
+    this.routes = [...options.routes].sort((a, b) => b.zone.length - a.zone.length);
+    this.acceptAnyClass = options.acceptAnyClass;
+    this.logger = options.logger;
+  }
+
+  dispatch(
+    packet: Buffer,
+    transport: Transport,
+    remoteAddress: string,
+    remotePort: number,
+    localAddress: string,
+    localPort: number,
+  ): DispatchResult {
+    const parsed = parseQuery(packet);
+    if (parsed.kind === 'drop') return null;
+    if (parsed.kind === 'reject') return encodeReject(packet, parsed.rcode);
+    const query = parsed.query;
+    const limit = transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
+    if (query.class !== RRClass.IN && !this.acceptAnyClass) return refuse(query, limit);
+    const route = this.route(query);
+    if (route === null || route.handler === null) return refuse(query, limit);
+    const request = new ServerRequest(
+      query,
+      transport,
+      remoteAddress,
+      remotePort,
+      localAddress,
+      localPort,
+      this.server,
+      route.zone,
+    );
+    let result: Reply | Promise<Reply>;
+    try {
+      result = route.handler(request);
+    } catch (error) {
+      return this.fail(request, error, limit);
+    }
+    if (isPromiseLike(result)) return this.settle(request, result, limit);
+    return this.finish(request, result, limit);
+  }
+
+  /** The zone of the longest match, except DS which goes to the shortest non-root one (as CoreDNS). */
+  route(query: Query): Route | null {
+    const name = query.name;
+    let parentSide: Route | null = null;
+    for (const route of this.routes) {
+      if (!isSubdomain(name, route.zone)) continue;
+      if (query.type !== TYPE_DS || route.zone === '') return parentSide ?? route;
+      parentSide = route;
+    }
+    return parentSide;
+  }
+
+  private async settle(request: ServerRequest, pending: PromiseLike<Reply>, limit: number): Promise<Buffer> {
+    let reply: Reply;
+    try {
+      reply = await pending;
+    } catch (error) {
+      return this.fail(request, error, limit);
+    }
+    return this.finish(request, reply, limit);
+  }
+
+  private finish(request: ServerRequest, reply: Reply, limit: number): Buffer {
+    let response: Buffer;
+    try {
+      response = encodeResponse(request.query, reply, limit);
+    } catch (error) {
+      return this.fail(request, error, limit);
+    }
+    if (request.observers !== null) this.notify(request, reply, response);
+    return response;
+  }
+
+  /** A handler threw or rejected, or its reply would not encode: SERVFAIL and one log line. */
+  private fail(request: ServerRequest, error: unknown, limit: number): Buffer {
+    const { query } = request;
+    this.logger.error(
+      { server: this.server, qname: toFqdn(query.name), qtype: typeName(query.type), err: error },
+      'query failed, answered SERVFAIL',
+    );
+    const reply = emptyReply(RCode.SERVFAIL);
+    const response = encodeResponse(query, reply, limit);
+    if (request.observers !== null) this.notify(request, reply, response);
+    return response;
+  }
+
+  private notify(request: ServerRequest, reply: Reply, response: Buffer): void {
+    for (const observer of request.observers!) {
+      try {
+        observer.responded(request, reply, response);
+      } catch (error) {
+        this.logger.error({ plugin: observer.plugin, err: error }, 'response observer failed');
+      }
+    }
+  }
+}
+
+function refuse(query: Query, limit: number): Buffer {
+  return encodeResponse(query, emptyReply(RCode.REFUSED), limit);
+}

@@ -1,0 +1,46 @@
+import type { Transport } from '../plugin/types.ts';
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A plugin's setup() failed: CoreDNS words it `plugin/<name>: <cause>`. */
+export class PluginSetupError extends Error {
+  readonly plugin: string;
+  readonly file: string;
+  readonly line: number;
+  constructor(plugin: string, file: string, line: number, cause: unknown) {
+    super(`plugin/${plugin}: ${describe(cause)}`, { cause });
+    this.name = 'PluginSetupError';
+    this.plugin = plugin;
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A plugin's start() rejected before the listeners opened. */
+export class PluginStartError extends Error {
+  readonly plugin: string;
+  constructor(plugin: string, cause: unknown) {
+    super(`plugin/${plugin}: ${describe(cause)}`, { cause });
+    this.name = 'PluginStartError';
+    this.plugin = plugin;
+  }
+}
+
+/** A socket could not be opened: `listen tcp :53: address already in use`, as Go words it. */
+export class ListenError extends Error {
+  readonly transport: Transport;
+  readonly address: string;
+  readonly port: number;
+  readonly code: string | undefined;
+  constructor(transport: Transport, address: string, port: number, cause: unknown) {
+    const where = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`; // '' (all interfaces) gives `:53`
+    super(`listen ${transport} ${where}: ${describe(cause)}`, { cause });
+    this.name = 'ListenError';
+    this.transport = transport;
+    this.address = address;
+    this.port = port;
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import type { Readiness } from '../plugin/types.ts';
+import { PluginStartError } from './errors.ts';
+
+/** What the plugins of one configuration registered: start work, readiness sources, shutdown hooks. */
+export class Lifecycle {
+  readonly readiness: Readiness[] = [];
+  private readonly starts: { plugin: string; start: () => Promise<void> }[] = [];
+  private readonly shutdownHooks: (() => void | Promise<void>)[] = [];
+  private shutdown: Promise<void> | null = null;
+
+  onStart(plugin: string, start: () => Promise<void>): void {
+    this.starts.push({ plugin, start });
+  }
+
+  onShutdown(hook: () => void | Promise<void>): void {
+    this.shutdownHooks.push(hook);
+  }
+
+  /** Runs every start() together; the first failure names its plugin. */
+  async start(): Promise<void> {
+    await Promise.all(
+      this.starts.map(async ({ plugin, start }) => {
+        try {
+          await start();
+        } catch (error) {
+          throw new PluginStartError(plugin, error);
+        }
+      }),
+    );
+  }
+
+  /** Runs the shutdown hooks once, in registration order; a failing hook is logged, not fatal. */
+  runShutdown(logger: Logger): Promise<void> {
+    this.shutdown ??= (async () => {
+      for (const hook of this.shutdownHooks) {
+        try {
+          await hook();
+        } catch (error) {
+          logger.error({ err: error }, 'shutdown hook failed');
+        }
+      }
+    })();
+    return this.shutdown;
+  }
+}

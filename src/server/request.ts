@@ -1,0 +1,73 @@
+import type { DomainName, Query, Reply } from '../dns/types.ts';
+import type { Request, Transport } from '../plugin/types.ts';
+
+/**
+ * Told about the response once it is encoded: the reply the chain produced (or the SERVFAIL that
+ * replaced a failure) and the bytes sent, which already reflect truncation.
+ */
+export interface ResponseObserver {
+  /** The plugin that asked, so a plugin used twice in a block can tell it already observes. */
+  readonly plugin: string;
+  responded(request: Request, reply: Reply, response: Buffer): void;
+}
+
+/** The Request the server builds per query; observers are only allocated when a plugin asks. */
+export class ServerRequest implements Request {
+  readonly query: Query;
+  readonly transport: Transport;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly server: string;
+  readonly zone: DomainName;
+  observers: ResponseObserver[] | null = null;
+
+  constructor(
+    query: Query,
+    transport: Transport,
+    remoteAddress: string,
+    remotePort: number,
+    localAddress: string,
+    localPort: number,
+    server: string,
+    zone: DomainName,
+  ) {
+    this.query = query;
+    this.transport = transport;
+    this.remoteAddress = remoteAddress;
+    this.remotePort = remotePort;
+    this.localAddress = localAddress;
+    this.localPort = localPort;
+    this.server = server;
+    this.zone = zone;
+  }
+}
+
+/**
+ * Asks to be told about this request's response (its size, its final flags, when it left).
+ * Requests that did not come through the server (a plugin's unit test) have nobody to tell:
+ * the call returns false and nothing happens.
+ */
+export function observeResponse(request: Request, observer: ResponseObserver): boolean {
+  if (!(request instanceof ServerRequest)) return false;
+  if (request.observers === null) request.observers = [observer];
+  else request.observers.push(observer);
+  return true;
+}
+
+export function hasObserver(request: Request, plugin: string): boolean {
+  if (!(request instanceof ServerRequest) || request.observers === null) return false;
+  for (const observer of request.observers) if (observer.plugin === plugin) return true;
+  return false;
+}
+
+/** A result a handler may return: checking `then` only here keeps sync answers free of Promises. */
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T>).then === 'function';
+}
+
+/** Addresses from a dual-stack socket come as `::ffff:1.2.3.4`; CoreDNS shows them as IPv4. */
+export function clientAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.', 7) ? address.slice(7) : address;
+}

@@ -1,0 +1,206 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { ALL_INTERFACES } from './config.ts';
+import type { Dispatcher } from './dispatch.ts';
+import { ListenError } from './errors.ts';
+import { clientAddress, isPromiseLike } from './request.ts';
+
+export interface TcpOptions {
+  /** Time for a new connection to send its first query (CoreDNS's ReadTimeout: 3 s). */
+  readonly readTimeoutMs: number;
+  /** Time a connection may sit idle between queries (CoreDNS's IdleTimeout: 10 s). */
+  readonly idleTimeoutMs: number;
+  /** Connections beyond this are closed as they arrive. */
+  readonly maxConnections: number;
+  /** Queries of one connection in progress at once; reading pauses beyond it. */
+  readonly maxPendingPerConnection: number;
+}
+
+export const DEFAULT_TCP_OPTIONS: TcpOptions = {
+  readTimeoutMs: 3_000,
+  idleTimeoutMs: 10_000,
+  maxConnections: 4096,
+  maxPendingPerConnection: 128,
+};
+
+/**
+ * One client connection: RFC 1035 4.2.2 length-prefixed messages, possibly split across or packed
+ * into chunks; answers go out as they complete (RFC 7766 6.2.1.1 allows any order).
+ */
+class Connection {
+  private readonly socket: net.Socket;
+  private readonly listener: TcpListener;
+  private readonly remoteAddress: string;
+  private readonly remotePort: number;
+  private readonly localAddress: string;
+  private readonly localPort: number;
+  private partial: Buffer | null = null;
+  private pending = 0;
+  private receivedQuery = false;
+  /** The peer finished sending, or the server is stopping: close once answers are out. */
+  private finishing = false;
+
+  constructor(socket: net.Socket, listener: TcpListener) {
+    this.socket = socket;
+    this.listener = listener;
+    this.remoteAddress = clientAddress(socket.remoteAddress ?? '');
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = clientAddress(socket.localAddress ?? '');
+    this.localPort = socket.localPort ?? 0;
+    socket.setNoDelay(true);
+    socket.setTimeout(listener.options.readTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('end', () => this.finish());
+    socket.on('timeout', () => {
+      if (this.pending === 0) socket.destroy();
+    });
+    socket.on('error', (error) => listener.logger.debug({ err: error }, 'tcp connection error'));
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.finishing) return;
+    const data = this.partial === null ? chunk : Buffer.concat([this.partial, chunk]);
+    let offset = 0;
+    while (data.length - offset >= 2) {
+      const length = data.readUInt16BE(offset);
+      const end = offset + 2 + length;
+      if (end > data.length) break;
+      this.answer(data.subarray(offset + 2, end));
+      offset = end;
+    }
+    this.partial = offset === data.length ? null : data.subarray(offset);
+    if (!this.receivedQuery && offset > 0) {
+      this.receivedQuery = true;
+      this.socket.setTimeout(this.listener.options.idleTimeoutMs);
+    }
+  }
+
+  private answer(message: Buffer): void {
+    let result;
+    try {
+      result = this.listener.dispatcher.dispatch(
+        message,
+        'tcp',
+        this.remoteAddress,
+        this.remotePort,
+        this.localAddress,
+        this.localPort,
+      );
+    } catch (error) {
+      this.listener.logger.error({ err: error }, 'tcp dispatch failed');
+      return;
+    }
+    if (result === null) return;
+    if (!isPromiseLike(result)) {
+      this.write(result);
+      return;
+    }
+    this.pending++;
+    if (this.pending >= this.listener.options.maxPendingPerConnection) this.socket.pause();
+    result
+      .then(
+        (response) => response && this.write(response),
+        (error: unknown) => this.listener.logger.error({ err: error }, 'tcp dispatch failed'),
+      )
+      .finally(() => {
+        this.pending--;
+        if (this.pending < this.listener.options.maxPendingPerConnection) this.socket.resume();
+        if (this.finishing && this.pending === 0) this.socket.end();
+      });
+  }
+
+  private write(response: Buffer): void {
+    if (!this.socket.writable) return;
+    const prefix = Buffer.allocUnsafe(2);
+    prefix.writeUInt16BE(response.length, 0);
+    this.socket.cork();
+    this.socket.write(prefix);
+    this.socket.write(response);
+    this.socket.uncork();
+  }
+
+  /** Stops reading; the connection closes when its last answer is written. */
+  finish(): void {
+    this.finishing = true;
+    if (this.pending === 0) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** A listening TCP socket answering through a Dispatcher. */
+export class TcpListener {
+  readonly address: string;
+  readonly port: number;
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+  readonly options: TcpOptions;
+  private readonly server: net.Server;
+  private readonly connections = new Map<net.Socket, Connection>();
+  private closing: Promise<void> | null = null;
+
+  private constructor(server: net.Server, dispatcher: Dispatcher, logger: Logger, options: TcpOptions) {
+    this.server = server;
+    this.dispatcher = dispatcher;
+    this.logger = logger;
+    this.options = options;
+    const local = server.address() as net.AddressInfo;
+    this.address = local.address;
+    this.port = local.port;
+    server.maxConnections = options.maxConnections;
+    server.on('connection', (socket) => {
+      this.connections.set(socket, new Connection(socket, this));
+      socket.on('close', () => this.connections.delete(socket));
+    });
+    server.on('error', (error) => logger.error({ err: error }, 'tcp listener error'));
+  }
+
+  static async open(
+    host: string,
+    port: number,
+    dispatcher: Dispatcher,
+    logger: Logger,
+    options: TcpOptions = DEFAULT_TCP_OPTIONS,
+  ): Promise<TcpListener> {
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        // Without a host Node listens on '::' dual-stack, or 0.0.0.0 where there is no IPv6.
+        const where = host === ALL_INTERFACES ? { port } : { port, host };
+        server.listen({ ...where, exclusive: true }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      server.close();
+      throw new ListenError('tcp', host, port, error);
+    }
+    return new TcpListener(server, dispatcher, logger, options);
+  }
+
+  /**
+   * Stops accepting, lets connections write the answers they owe, and cuts whatever is still
+   * open after `graceMs`.
+   */
+  close(graceMs: number): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.server.close();
+      for (const connection of this.connections.values()) connection.finish();
+      const deadline = setTimeout(() => {
+        for (const connection of this.connections.values()) connection.destroy();
+      }, graceMs);
+      const check = (): void => {
+        if (this.connections.size > 0) return;
+        clearTimeout(deadline);
+        resolve();
+      };
+      for (const socket of this.connections.keys()) socket.once('close', check);
+      check();
+    });
+    return this.closing;
+  }
+}

@@ -1,0 +1,108 @@
+import dgram from 'node:dgram';
+import type { Logger } from 'pino';
+import type { Dispatcher } from './dispatch.ts';
+import { ListenError } from './errors.ts';
+import { clientAddress, isPromiseLike } from './request.ts';
+import { ALL_INTERFACES } from './config.ts';
+
+/** Asked of the kernel so bursts queue instead of dropping; Linux caps it at net.core.rmem_max. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Errors that mean "this host has no IPv6": fall back to an IPv4 socket. */
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT', 'EINVAL']);
+
+function bind(socket: dgram.Socket, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    socket.once('error', onError);
+    socket.bind({ address, port, exclusive: true }, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function openSocket(host: string, port: number): Promise<dgram.Socket> {
+  if (host !== ALL_INTERFACES) {
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    await bind(socket, host, port);
+    return socket;
+  }
+  // One dual-stack socket serves IPv4 and IPv6 clients; a host without IPv6 gets an IPv4 one.
+  const dual = dgram.createSocket({ type: 'udp6', ipv6Only: false });
+  try {
+    await bind(dual, '::', port);
+    return dual;
+  } catch (error) {
+    dual.close();
+    if (!NO_IPV6.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
+  const socket = dgram.createSocket('udp4');
+  await bind(socket, '0.0.0.0', port);
+  return socket;
+}
+
+/** A bound UDP socket answering through a Dispatcher. */
+export class UdpListener {
+  readonly address: string;
+  readonly port: number;
+  private readonly socket: dgram.Socket;
+  private closed = false;
+
+  private readonly logger: Logger;
+
+  private constructor(socket: dgram.Socket, logger: Logger) {
+    this.socket = socket;
+    this.logger = logger;
+    const local = socket.address();
+    this.address = local.address;
+    this.port = local.port;
+    try {
+      socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+    } catch (error) {
+      logger.debug({ err: error }, 'could not raise the UDP receive buffer');
+    }
+    socket.on('error', (error) => logger.debug({ err: error }, 'udp socket error'));
+  }
+
+  /** Binds the socket; `serve` then starts answering (port 0 learns its number in between). */
+  static async open(host: string, port: number, logger: Logger): Promise<UdpListener> {
+    let socket: dgram.Socket;
+    try {
+      socket = await openSocket(host, port);
+    } catch (error) {
+      throw new ListenError('udp', host, port, error);
+    }
+    return new UdpListener(socket, logger);
+  }
+
+  serve(dispatcher: Dispatcher): void {
+    const { logger } = this;
+    this.socket.on('message', (packet, peer) => {
+      try {
+        const result = dispatcher.dispatch(packet, 'udp', clientAddress(peer.address), peer.port, this.address, this.port);
+        if (result === null) return;
+        if (!isPromiseLike(result)) this.send(result, peer.port, peer.address);
+        else {
+          result.then(
+            (response) => response && this.send(response, peer.port, peer.address),
+            (error: unknown) => logger.error({ err: error }, 'udp dispatch failed'),
+          );
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'udp dispatch failed');
+      }
+    });
+  }
+
+  private send(response: Buffer, port: number, address: string): void {
+    // An answer that was still being computed when the server stopped has nowhere to go.
+    if (!this.closed) this.socket.send(response, port, address);
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
