@@ -27,6 +27,7 @@ describe('parseServerKey', () => {
   it.each([
     ['.', '', null],
     ['.:53', '', 53],
+    ['.:0', '', 0],
     ['cluster.local:1053', 'cluster.local', 1053],
     ['Example.ORG.', 'example.org', null],
     ['dns://example.org:53', 'example.org', 53],
@@ -82,7 +83,7 @@ describe('parseServerKeys', () => {
   });
 
   it('rejects bad ports, empty zones and names that are not domain names', () => {
-    expect(keyError('.:0').message).toMatch(/port 0 out of range/);
+    expect(keyError('.:-1').message).toMatch(/port -1 out of range/);
     expect(keyError('.:65536').message).toMatch(/port 65536 out of range/);
     expect(keyError('example.org:').message).toMatch(/expected a port after the last ':'/);
     expect(keyError(':53').message).toMatch(/no zone in ':53'/);

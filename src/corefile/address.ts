@@ -6,7 +6,7 @@ import { CorefileError, type Token } from './types.ts';
 export interface ServerAddress {
   readonly scheme: 'dns';
   readonly zone: DomainName;
-  /** null when the key names no port: the server's default (53, or -dns.port) applies. */
+  /** null when the key names no port: the server's default (53, or -dns.port) applies; 0 is any free port. */
   readonly port: number | null;
 }
 
@@ -76,7 +76,8 @@ export function splitHostPort(
     if (portText === '') throw fail(`expected a port after the last ':' in '${text}'`);
     if (/^[+-]?\d+$/.test(portText)) {
       port = Number(portText);
-      if (port < 1 || port > 65535) throw fail(`port ${portText} out of range 1-65535 in '${text}'`);
+      // 0 asks the OS for a free port, as CoreDNS's own tests use `.:0`.
+      if (port < 0 || port > 65535) throw fail(`port ${portText} out of range 0-65535 in '${text}'`);
       host = text.slice(0, colon);
     }
   }
