@@ -157,6 +157,6 @@ export function canonicalIP(text: string): string | null {
   return new SocketAddress({ address: text, family: 'ipv6' }).address;
 }
 
-export function ipFamily(ip: string): IPFamily {
+function ipFamily(ip: string): IPFamily {
   return ip.includes(':') ? 'IPv6' : 'IPv4';
 }
