@@ -45,6 +45,12 @@ export interface SetupContext {
   onShutdown(fn: () => void | Promise<void>): void;
   /** Registers a readiness source for the `ready` plugin. */
   addReadiness(readiness: Readiness): void;
+  /**
+   * Values the plugins of one server block share, as CoreDNS plugins find each other through the
+   * server config: the kubernetes plugin publishes its cluster view under `cluster` for kubeproxy
+   * and autopath. Plugins are set up in PLUGIN_ORDER, so a later plugin sees an earlier one's values.
+   */
+  readonly shared: Map<string, unknown>;
 }
 
 /** A configured plugin instance of one server block. */
