@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +53,18 @@ export async function createTestPki(): Promise<TestPki> {
     clientCertPath: join(dir, 'client.crt'),
     clientKeyPath: join(dir, 'client.key'),
   };
+}
+
+let shared: Promise<TestPki> | undefined;
+
+/**
+ * One PKI per process, shared by every fake server it starts (generating one costs a few openssl
+ * runs); removed when the process exits.
+ */
+export function sharedTestPki(): Promise<TestPki> {
+  shared ??= createTestPki().then((pki) => {
+    process.once('exit', () => rmSync(pki.dir, { recursive: true, force: true }));
+    return pki;
+  });
+  return shared;
 }

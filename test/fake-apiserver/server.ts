@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ObjectKind } from '../../src/cluster/types.ts';
-import { createTestPki, type TestPki } from './certs.ts';
+import { sharedTestPki, type TestPki } from './certs.ts';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig.ts';
 import { KINDS, ObjectStore, type KubeObject, type StoredEvent } from './objects.ts';
 import { routeOf, type Route } from './routes.ts';
@@ -51,6 +50,8 @@ export interface Faults {
   compactHistory(): void;
   /** Invalidates every outstanding continue token. */
   expireContinueTokens(): void;
+  /** The next request that presents a continue token gets 410, as if etcd had compacted it away. */
+  expireNextContinueToken(): void;
 }
 
 interface Watcher {
@@ -88,6 +89,7 @@ export class FakeApiServer {
   readonly #snapshots = new Map<string, ListSnapshot>();
   readonly #failures: number[] = [];
   #hang = false;
+  #expireNextContinue = false;
   #pki: TestPki | undefined;
   #server: http.Server | undefined;
   #url = '';
@@ -130,7 +132,7 @@ export class FakeApiServer {
   async start(): Promise<void> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
     if (this.#tls) {
-      this.#pki = await createTestPki();
+      this.#pki = await sharedTestPki();
       this.#server = https.createServer(
         {
           cert: this.#pki.serverCertPem,
@@ -163,7 +165,6 @@ export class FakeApiServer {
     for (const socket of this.#sockets) socket.destroy();
     const server = this.#server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (this.#pki) await rm(this.#pki.dir, { recursive: true, force: true });
   }
 
   /** Creates or replaces an object and notifies watches; returns its new resourceVersion. */
@@ -234,6 +235,9 @@ export class FakeApiServer {
       },
       compactHistory: () => this.#store.compact(),
       expireContinueTokens: () => this.#snapshots.clear(),
+      expireNextContinueToken: () => {
+        this.#expireNextContinue = true;
+      },
     };
   }
 
@@ -282,6 +286,10 @@ export class FakeApiServer {
     if (continueToken) {
       const decoded = decodeContinue(continueToken);
       if (!decoded) return sendStatus(res, 400, 'continue key is not valid');
+      if (this.#expireNextContinue) {
+        this.#expireNextContinue = false;
+        this.#snapshots.delete(decoded.id);
+      }
       const found = this.#snapshots.get(decoded.id);
       if (!found) {
         return sendStatus(res, 410, 'The provided continue parameter is too old to display a consistent list result. ' +
