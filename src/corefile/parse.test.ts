@@ -279,6 +279,12 @@ describe('parseCorefile: snippets', () => {
     expect(parseError('(a) {\n  import a\n}\n. {\n  import a\n}\n').message).toMatch(/import cycle: \(a\) -> \(a\)/);
   });
 
+  it('stops snippets that double at every level before they exhaust memory', () => {
+    const levels = Array.from({ length: 20 }, (_, i) => `(s${i + 1}) {\n  import s${i}\n  import s${i}\n}`);
+    const text = ['(s0) {\n  log\n}', ...levels, '. {\n  import s20\n}'].join('\n');
+    expect(parseError(text).message).toMatch(/import: more than 10000 imports/);
+  });
+
   it('does not count a snippet used twice in one block as a cycle', () => {
     const text = '(leaf) {\n  log\n}\n(pair) {\n  import leaf\n  import leaf\n}\n. {\n  import pair\n  import pair\n}\n';
     expect(shape(parse(text))[0]?.directives).toHaveLength(4);
@@ -358,6 +364,12 @@ describe('parseCorefile: imports', () => {
     expect(shape(loadCorefile(main, { env: {}, logger }))[0]?.directives).toEqual([['whoami', []]]);
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ pattern: 'missing/*.conf', line: 2, file: main });
+  });
+
+  it('substitutes the environment in the import pattern', () => {
+    write('conf.d/zone.conf', 'env.org {\n}\n');
+    const main = write('Corefile', 'import {$CONF_DIR}/*.conf\n');
+    expect(shape(loadCorefile(main, { env: { CONF_DIR: 'conf.d' } }))[0]?.keys).toEqual(['env.org']);
   });
 
   it('imports the same file twice without calling it a cycle', () => {

@@ -85,8 +85,7 @@ class CorefileParser {
   parse(): Corefile {
     const stream = this.tokens;
     const blocks: ServerBlock[] = [];
-    for (let token = stream.peek(); token !== undefined; token = stream.peek()) {
-      stream.next();
+    for (let token = stream.next(); token !== undefined; token = stream.next()) {
       if (isImport(token)) {
         this.importAt(token);
         continue;
@@ -112,7 +111,7 @@ class CorefileParser {
     if (open === undefined) return { keys, directives: [] };
     if (isBare(open, '{')) {
       this.tokens.next();
-      this.expectLineEnd(open);
+      this.expectLineEnd();
       return { keys, directives: this.directives(open) };
     }
     // A lone server block may leave out its braces: the rest of the file is its directives.
@@ -151,7 +150,7 @@ class CorefileParser {
     if (!isBare(open, '{') || open === undefined) {
       throw errorAt(open ?? first, `snippet (${name}) needs a '{' block`);
     }
-    this.expectLineEnd(open);
+    this.expectLineEnd();
     if (this.snippets.has(name)) throw errorAt(first, `snippet (${name}) is already defined`);
     const body: LexToken[] = [];
     let depth = 0;
@@ -206,7 +205,7 @@ class CorefileParser {
       this.tokens.next();
       if (isBare(token, '}')) throw errorAt(token, "unexpected '}': a block closes on a line of its own", name.text);
       if (isBare(token, '{')) {
-        this.expectLineEnd(token, name.text);
+        this.expectLineEnd(name.text);
         block = this.directives(token, name.text);
         const after = this.tokens.peek();
         if (after !== undefined && !after.lineStart) {
@@ -223,7 +222,7 @@ class CorefileParser {
     return { text: substituteEnv(raw.text, this.env), file: raw.file, line: raw.line, quoted: raw.quoted };
   }
 
-  private expectLineEnd(open: LexToken, directive?: string): void {
+  private expectLineEnd(directive?: string): void {
     const next = this.tokens.peek();
     if (next !== undefined && !next.lineStart) {
       throw errorAt(next, `unexpected '${next.text}' after '{': a '{' ends its line`, directive);
