@@ -163,6 +163,16 @@ describe('parseCorefile: structure', () => {
     expect(block?.directives[0]?.args[1]?.quoted).toBe(true);
   });
 
+  it('starts a new directive at a quoted token that begins its line', () => {
+    const text = '"a.org" {\n  hosts {\n    "10.0.0.1" one.a.org\n    "10.0.0.2" two.a.org\n  }\n}\n';
+    expect(shape(parse(text))).toEqual([
+      {
+        keys: ['a.org'],
+        directives: [['hosts', [], [['10.0.0.1', ['one.a.org']], ['10.0.0.2', ['two.a.org']]]]],
+      },
+    ]);
+  });
+
   it('ignores comments anywhere', () => {
     const text = '# header\n. { # the root\n  # a comment line\n  whoami # trailing\n} # end\n# footer';
     expect(shape(parse(text))).toEqual([{ keys: ['.'], directives: [['whoami', []]] }]);
