@@ -58,7 +58,7 @@ export function renderTable(results: readonly TargetResult[], expectedNxdomainPe
   const rows = results.map((r) => {
     const s = r.stats;
     const other = s ? Object.entries(s.rcodes).filter(([k]) => k !== 'NOERROR' && k !== 'NXDOMAIN').map(([k, v]) => `${k} ${v}`).join(', ') : '';
-    const check = r.error ?? (r.check ? (r.check.ok ? `ok (${r.check.checked})` : `FAIL ${r.check.failures.length}/${r.check.checked}`) : '-');
+    const check = r.error ? 'error (below)' : (r.check ? (r.check.ok ? `ok (${r.check.checked})` : `FAIL ${r.check.failures.length}/${r.check.checked}`) : '-');
     return [
       r.label,
       fixed(s?.qps, 0),
@@ -79,6 +79,10 @@ export function renderTable(results: readonly TargetResult[], expectedNxdomainPe
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  for (const r of results) {
+    if (r.error) out.push(`${r.label}: ${r.error}`);
+    for (const failure of r.check?.failures ?? []) out.push(`${r.label}: wrong answer: ${failure}`);
+  }
   for (const ratio of computeRatios(results)) {
     out.push(`${ratio.label} / floor: QPS ${ratio.qps.toFixed(2)}x, queries per server CPU-second ${fixed(ratio.perCpuSecond, 2)}x`);
   }
