@@ -1,0 +1,47 @@
+import type { DomainName } from '../../dns/types.ts';
+
+/** A query name read against the Kubernetes DNS schema. Empty strings are "not given". */
+export interface RecordRequest {
+  /** `svc`, `pod`, or '' for names with no schema part (the apex, `svc.zone`, `pod.zone`). */
+  readonly podOrSvc: '' | 'svc' | 'pod';
+  readonly namespace: string;
+  /** The service name, or the dashed IP of a pod. */
+  readonly service: string;
+  readonly endpoint: string;
+  /** From `_port._proto.`: the port name and protocol, underscores stripped. */
+  readonly port: string;
+  readonly protocol: string;
+}
+
+const EMPTY: RecordRequest = { podOrSvc: '', namespace: '', service: '', endpoint: '', port: '', protocol: '' };
+
+function stripUnderscore(label: string): string {
+  return label.startsWith('_') ? label.slice(1) : label;
+}
+
+/**
+ * Splits `name` (inside `zone`) into the parts of the schema, as CoreDNS's parseRequest does:
+ *   _port._protocol.service.namespace.svc.zone
+ *   endpoint.service.namespace.svc.zone
+ *   service.namespace.svc.zone, namespace.svc.zone, svc.zone
+ *   dashed-ip.namespace.pod.zone (and anything.dashed-ip.namespace.pod.zone)
+ * Null for names outside the schema (a first label other than svc/pod, or too many labels).
+ */
+export function parseRequest(name: DomainName, zone: DomainName): RecordRequest | null {
+  const base = zone === '' ? name : name.slice(0, Math.max(0, name.length - zone.length - 1));
+  if (base === '' || base === 'svc' || base === 'pod') return EMPTY;
+  const labels = base.split('.');
+  let last = labels.length - 1;
+  const podOrSvc = labels[last];
+  if (podOrSvc !== 'svc' && podOrSvc !== 'pod') return null;
+  last--;
+  const namespace = labels[last--]!;
+  if (last < 0) return { ...EMPTY, podOrSvc, namespace };
+  const service = labels[last--]!;
+  if (last < 0) return { ...EMPTY, podOrSvc, namespace, service };
+  if (last === 0) return { ...EMPTY, podOrSvc, namespace, service, endpoint: labels[0]! };
+  if (last === 1) {
+    return { ...EMPTY, podOrSvc, namespace, service, port: stripUnderscore(labels[0]!), protocol: stripUnderscore(labels[1]!) };
+  }
+  return null;
+}
