@@ -18,7 +18,8 @@ export function composeChain(factories: readonly HandlerFactory[]): Handler {
 }
 
 /**
- * Sets up every plugin of a block, in execution order, and composes their handlers. Returns null
+ * Sets up every plugin of a block, in execution order (so a plugin sees what earlier ones put in
+ * `shared`), and composes their handlers. Returns null
  * when no plugin handles queries (a block of only `bind`, say): CoreDNS answers REFUSED there.
  */
 export async function buildBlockChain(
@@ -28,13 +29,15 @@ export async function buildBlockChain(
   lifecycle: Lifecycle,
 ): Promise<Handler | null> {
   const factories: HandlerFactory[] = [];
+  const shared = new Map<string, unknown>();
   for (const plugin of block.plugins) {
     const context: SetupContext = {
       zones: block.zones,
       corefile,
       logger: logger.child({ plugin: plugin.name }),
       onShutdown: (hook) => lifecycle.onShutdown(hook),
-      addReadiness: (readiness) => lifecycle.readiness.push(readiness),
+      addReadiness: (readiness) => void lifecycle.readiness.push(readiness),
+      shared,
     };
     let instance;
     try {

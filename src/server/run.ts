@@ -1,0 +1,142 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadCorefile, parseCorefile } from '../corefile/parse.ts';
+import type { Corefile } from '../corefile/types.ts';
+import { createLogger } from '../log.ts';
+import { plugins } from '../plugins/index.ts';
+import { flushStdout, stdoutLine } from './console.ts';
+import { DEFAULT_DNS_PORT } from './config.ts';
+import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from './flags.ts';
+import { startServer, type RunningServer } from './index.ts';
+import { servedLines, versionLines } from './version.ts';
+
+/** CoreDNS's flags, with its words. `-p` is its short form of `-dns.port`. */
+export const SERVER_FLAGS: readonly FlagSpec[] = [
+  { name: 'conf', kind: 'string', usage: 'Corefile to load', defaultText: 'Corefile' },
+  { name: 'dns.port', kind: 'string', usage: 'Default port', defaultText: String(DEFAULT_DNS_PORT) },
+  { name: 'p', kind: 'string', usage: 'Default port', defaultText: String(DEFAULT_DNS_PORT) },
+  { name: 'pidfile', kind: 'string', usage: 'Path to write pid file' },
+  { name: 'plugins', kind: 'bool', usage: 'List installed plugins' },
+  { name: 'quiet', kind: 'bool', usage: 'Quiet mode (no initialization output)' },
+  { name: 'version', kind: 'bool', usage: 'Show version' },
+];
+
+const DEFAULT_COREFILE = 'Corefile';
+
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+interface ServerCommand {
+  readonly conf: string;
+  readonly port: number;
+  readonly pidfile: string;
+  readonly quiet: boolean;
+  readonly action: 'serve' | 'version' | 'plugins';
+}
+
+function readServerCommand(argv: readonly string[]): ServerCommand {
+  const { values, rest } = parseFlags(SERVER_FLAGS, argv);
+  if (rest.length > 0) throw new StartupError(`extra command line arguments: [${rest.join(' ')}]`);
+  const portText = (values.get('dns.port') ?? values.get('p') ?? String(DEFAULT_DNS_PORT)) as string;
+  const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new FlagError(`invalid value "${portText}" for flag -dns.port: a port is a number from 1 to 65535`);
+  }
+  return {
+    conf: (values.get('conf') ?? '') as string,
+    port,
+    pidfile: (values.get('pidfile') ?? '') as string,
+    quiet: values.get('quiet') === true,
+    action: values.get('version') === true ? 'version' : values.get('plugins') === true ? 'plugins' : 'serve',
+  };
+}
+
+/** A failure before serving: printed on stderr, exit status 1. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/**
+ * Which Corefile to serve, as CoreDNS picks it: `-conf FILE` (must exist), `-conf stdin`, else
+ * ./Corefile when present, else the built-in `.:<port> { whoami log }`.
+ */
+function readCorefile(conf: string, port: number): Corefile {
+  if (conf === 'stdin') return parseCorefile(readFileSync(0, 'utf8'), 'stdin');
+  if (conf !== '') return loadCorefile(conf);
+  if (existsSync(DEFAULT_COREFILE)) return loadCorefile(DEFAULT_COREFILE);
+  return parseCorefile(`.:${port} {\nwhoami\nlog\n}\n`, DEFAULT_COREFILE);
+}
+
+/** Resolves with the signal that asks the server to stop; a second SIGINT quits at once (exit 2). */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => {
+      stdoutLine('[INFO] SIGTERM: Shutting down servers then terminating');
+      resolve('SIGTERM');
+    });
+    process.once('SIGINT', () => {
+      stdoutLine('[INFO] SIGINT: Shutting down');
+      process.once('SIGINT', () => {
+        stdoutLine('[INFO] SIGINT: Force quit');
+        flushStdout();
+        process.exit(2);
+      });
+      resolve('SIGINT');
+    });
+    // CoreDNS ignores SIGHUP: it is often sent outside the operator's control.
+    process.on('SIGHUP', () => {});
+  });
+}
+
+async function serve(command: ServerCommand): Promise<number> {
+  const logger = createLogger({ quiet: command.quiet });
+  let server: RunningServer;
+  try {
+    server = await startServer(readCorefile(command.conf, command.port), { dnsPort: command.port, logger });
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
+  if (command.pidfile !== '') writeFileSync(command.pidfile, `${process.pid}\n`);
+  if (!command.quiet) for (const line of [...servedLines(server.served), ...versionLines()]) stdoutLine(line);
+  await stopSignal();
+  await server.stop();
+  if (command.pidfile !== '') rmSync(command.pidfile, { force: true });
+  flushStdout();
+  return 0;
+}
+
+/** The server command line: CoreDNS's flags; returns the exit status. */
+export async function runServerCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const usage = formatUsage('clusterdns', SERVER_FLAGS);
+  try {
+    const command = readServerCommand(argv);
+    if (command.action === 'version') {
+      io.out(`${versionLines().join('\n')}\n`);
+      return 0;
+    }
+    if (command.action === 'plugins') {
+      // CoreDNS prints the plugin names sorted, one a line, then an empty line.
+      io.out(`${[...plugins.keys()].sort().join('\n')}\n\n`);
+      return 0;
+    }
+    return await serve(command);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.err(usage);
+      return 0;
+    }
+    if (error instanceof FlagError) {
+      io.err(`${error.message}\n${usage}`);
+      return 2;
+    }
+    if (error instanceof StartupError) {
+      io.err(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
