@@ -3,7 +3,7 @@
  * file, a Corefile serving the cluster, the query mix, and expected answers to check a server
  * with before loading it. Deterministic for a given seed and shape.
  *
- * Usage: node scripts/bench/generate.ts [--out DIR] [--services 1000] [--namespaces 10]
+ * Usage: node scripts/bench/generate.ts [--out DIR (scripts/bench/results/data)] [--services 1000] [--namespaces 10]
  *                                       [--queries 100000] [--seed 42] [--port 5310]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -166,7 +166,7 @@ export async function writeBench(bench: GeneratedBench, dir: string, port: numbe
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      out: { type: 'string', default: 'bench-data' },
+      out: { type: 'string', default: join(import.meta.dirname, 'results', 'data') },
       services: { type: 'string', default: String(DEFAULT_GENERATE_OPTIONS.services) },
       namespaces: { type: 'string', default: String(DEFAULT_GENERATE_OPTIONS.namespaces) },
       queries: { type: 'string', default: String(DEFAULT_GENERATE_OPTIONS.queries) },

@@ -4,7 +4,7 @@
  * clusterdns/floor ratio, and writes a JSON result. Installs nothing; every child has a
  * deadline and is killed when the run ends.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -91,6 +91,9 @@ async function bench(options: RunOptions): Promise<number> {
   }
   const pinning = await detectPinning();
   const workDir = await mkdtemp(join(os.tmpdir(), 'clusterdns-bench-'));
+  // Also on an interrupt or the watchdog, which exit without unwinding to the finally below.
+  const removeWorkDir = (): void => rmSync(workDir, { recursive: true, force: true });
+  if (!options.keep) process.once('exit', removeWorkDir);
   try {
     progress(`generating ${options.services} services, ${options.queries} queries into ${workDir}`);
     const generated = generateBench({ services: options.services, namespaces: options.namespaces, queries: options.queries, seed: options.seed });
@@ -138,7 +141,10 @@ async function bench(options: RunOptions): Promise<number> {
     const allGood = results.length > 0 && results.every((r) => r.stats && !r.error && r.check?.ok);
     return allGood ? 0 : 1;
   } finally {
-    if (!options.keep) await rm(workDir, { recursive: true, force: true });
+    if (!options.keep) {
+      process.off('exit', removeWorkDir);
+      await rm(workDir, { recursive: true, force: true });
+    }
   }
 }
 
