@@ -101,9 +101,10 @@ describe('410 Gone', () => {
     harness = await syncedHarness();
     const { server, store } = harness;
     const gaps = watchForGaps(harness, ['svc-1', 'svc-2']);
-    server.faults.goneNext(1);
+    // Both watches come back and both are refused.
+    server.faults.goneNext(2);
     server.faults.closeStreams();
-    await until(() => harness?.reflector('services').lists === 2 || harness?.reflector('endpointslices').lists === 2, 'a relist');
+    await until(() => harness?.reflector('services').lists === 2 && harness.reflector('endpointslices').lists === 2, 'both relists');
     server.upsert('service', serviceObject('default', 'after-410'));
     await until(() => store.service('default', 'after-410') !== undefined, 'watching again');
     gaps.stop();
