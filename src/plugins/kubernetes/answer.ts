@@ -17,7 +17,8 @@ import type {
 import { NAME_ERROR, services, type Entry, type Scope } from './backend.ts';
 import type { AnswerOptions } from './options.ts';
 import { reverse } from './reverse.ts';
-import { inZone, join, matchZone } from './zones.ts';
+import { isSubdomain } from '../../dns/names.ts';
+import { join, matchZone } from './zones.ts';
 
 export interface Answer {
   readonly rcode: number;
@@ -63,10 +64,10 @@ function addresses(scope: Scope, name: DomainName, qtype: number, previous: read
       if (entry.text !== undefined) continue;
       const target = lowerName(entry.host);
       // x CNAME x (or a name below x) would loop.
-      if (inZone(target, name)) continue;
+      if (isSubdomain(target, name)) continue;
       if (previous.length > MAX_CNAME_CHAIN || previous.some((c) => c.target === target)) continue;
       const cname: CNAMERecord = { type: RRType.CNAME, name, ttl: entry.ttl, target };
-      if (!inZone(target, scope.zone)) {
+      if (!isSubdomain(target, scope.zone)) {
         records.push(cname);
         continue;
       }

@@ -1,7 +1,7 @@
 import { parseSelector, SelectorError, type Selector } from '../../cluster/selector.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { parseGoDuration } from './duration.ts';
+import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
 import {
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_TTL,
@@ -11,7 +11,7 @@ import {
   type PodMode,
   type TlsFiles,
 } from './options.ts';
-import { isReverseName, normalizeZoneArg } from './zones.ts';
+import { isReverseName } from './zones.ts';
 
 const PLUGIN = 'kubernetes';
 const POD_MODES: readonly PodMode[] = ['disabled', 'insecure', 'verified'];
@@ -20,28 +20,12 @@ function fail(token: Token, message: string): never {
   throw new CorefileError(token.file, token.line, message, PLUGIN);
 }
 
-function argError(option: Directive): never {
-  const last = option.args.at(-1) ?? option.name;
-  fail(last, `Wrong argument count or unexpected line ending after '${last.text}'`);
-}
-
 function argTexts(option: Directive): string[] {
   return option.args.map((token) => token.text);
 }
 
-function zonesOf(tokens: readonly Token[]): DomainName[] {
-  const zones: DomainName[] = [];
-  for (const token of tokens) {
-    const normalized = normalizeZoneArg(token.text);
-    if (normalized === null) fail(token, `zone is not a valid domain name: ${token.text}`);
-    for (const zone of normalized) if (!zones.includes(zone)) zones.push(zone);
-  }
-  return zones;
-}
-
 function selectorOption(option: Directive, what: string): Selector {
-  if (option.args.length === 0) argError(option);
-  const text = argTexts(option).join(' ');
+  const text = argCount(option, 1).map((token) => token.text).join(' ');
   try {
     return parseSelector(text);
   } catch (error) {
@@ -50,13 +34,15 @@ function selectorOption(option: Directive, what: string): Selector {
   }
 }
 
+/** `apiserver_qps` (a float) and `apiserver_burst`/`apiserver_max_inflight` (integers), all >= 0. */
 function nonNegative(option: Directive, integer: boolean): number {
-  if (option.args.length !== 1) argError(option);
-  const token = option.args[0]!;
-  const pattern = integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-  if (!pattern.test(token.text)) fail(token, `invalid ${option.name.text} "${token.text}"`);
-  const value = Number(token.text);
-  if (value < 0) fail(token, `${option.name.text} must be >= 0`);
+  const token = argCount(option, 1, 1)[0]!;
+  const name = option.name.text;
+  const value = integer ? parseIntArg(token, { name }) : Number(token.text);
+  if (!integer && (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(token.text) || !Number.isFinite(value))) {
+    fail(token, `invalid ${name} "${token.text}"`);
+  }
+  if (value < 0) fail(token, `${name} must be >= 0`);
   return value;
 }
 
@@ -66,7 +52,7 @@ function nonNegative(option: Directive, integer: boolean): number {
  * Corefile fails at load, naming file, line and option.
  */
 export function parseKubernetes(directive: Directive, blockZones: readonly DomainName[]): KubernetesOptions {
-  const zones = directive.args.length > 0 ? zonesOf(directive.args) : [...blockZones];
+  const zones = [...new Set(parseZonesArg(directive.args, blockZones, PLUGIN))];
   const primaryZone = zones.find((zone) => !isReverseName(zone));
   if (primaryZone === undefined) fail(directive.name, 'non-reverse zone name must be used');
 
@@ -88,35 +74,34 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
   let apiserverMaxInflight: number | null = null;
   const manifests: string[] = [];
 
-  for (const option of directive.block ?? []) {
+  for (const option of blockDirectives(directive)) {
     const args = argTexts(option);
     switch (option.name.text) {
       case 'endpoint_pod_names':
-        if (args.length > 0) argError(option);
-        endpointPodNames = true;
+        endpointPodNames = boolFlag(option);
         break;
       case 'pods': {
-        if (args.length !== 1) argError(option);
+        argCount(option, 1, 1);
         const mode = POD_MODES.find((m) => m === args[0]);
         if (!mode) fail(option.args[0]!, `wrong value for pods: ${args[0]}, must be one of: disabled, verified, insecure`);
         pods = mode;
         break;
       }
       case 'namespaces':
-        if (args.length === 0) argError(option);
+        argCount(option, 1);
         for (const ns of args) namespaces.add(ns);
         break;
       case 'endpoint':
-        if (args.length === 0) argError(option);
+        argCount(option, 1);
         // Several endpoints are deprecated in CoreDNS: only the first is ever used.
         endpoint = args[0]!;
         break;
       case 'tls':
-        if (args.length !== 3) argError(option);
+        argCount(option, 3, 3);
         tls = { cert: args[0]!, key: args[1]!, ca: args[2]! };
         break;
       case 'kubeconfig':
-        if (args.length !== 1 && args.length !== 2) argError(option);
+        argCount(option, 1, 2);
         kubeconfig = { path: args[0]!, context: args[1] ?? null };
         break;
       case 'labels':
@@ -126,20 +111,17 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
         namespaceLabels = selectorOption(option, 'namespace_label');
         break;
       case 'fallthrough':
-        fallthrough = args.length === 0 ? [''] : zonesOf(option.args);
+        fallthrough = args.length === 0 ? [''] : parseZonesArg(option.args, [], 'fallthrough');
         break;
       case 'ttl': {
-        if (args.length === 0) argError(option);
-        const token = option.args[0]!;
-        if (!/^[+-]?\d+$/.test(token.text)) fail(token, `ttl: invalid integer "${token.text}"`);
-        const value = Number(token.text);
+        const token = argCount(option, 1)[0]!;
+        const value = parseIntArg(token, { name: 'ttl' });
         if (value < 0 || value > MAX_TTL) fail(token, `ttl must be in range [0, ${MAX_TTL}]: ${token.text}`);
         ttl = value;
         break;
       }
       case 'noendpoints':
-        if (args.length !== 0) argError(option);
-        noEndpoints = true;
+        noEndpoints = boolFlag(option);
         break;
       case 'ignore':
         // CoreDNS accepts a bare `ignore` and does nothing with it.
@@ -149,10 +131,7 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
         }
         break;
       case 'startup_timeout': {
-        if (args.length === 0) argError(option);
-        const ms = parseGoDuration(args[0]!);
-        if (ms === null) fail(option.args[0]!, `failed to parse startup_timeout: ${args[0]}, invalid duration "${args[0]}"`);
-        startupTimeoutMs = ms;
+        startupTimeoutMs = parseDurationArg(argCount(option, 1)[0]!, { name: 'startup_timeout' });
         break;
       }
       case 'apiserver_qps':
@@ -165,7 +144,7 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
         apiserverMaxInflight = nonNegative(option, true);
         break;
       case 'manifests':
-        if (args.length === 0) argError(option);
+        argCount(option, 1);
         manifests.push(...args);
         break;
       case 'multicluster':
@@ -173,7 +152,7 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
         fail(option.name, `'${option.name.text}' is a CoreDNS option clusterdns does not support`);
         break;
       default:
-        fail(option.name, `unknown property '${option.name.text}'`);
+        throw unknownProperty(option, directive);
     }
   }
 

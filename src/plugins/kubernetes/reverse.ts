@@ -1,39 +1,8 @@
-import { formatIPv4, formatIPv6, hexValue } from '../../dns/ip.ts';
+import { addressFromReverse } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 import { endpointHostname, NAME_ERROR, records, type Entry, type Found, type Scope } from './backend.ts';
 import { endpointReady, namespaceExposed, visibleSlice } from './exposure.ts';
 import { join } from './zones.ts';
-
-const V4_SUFFIX = '.in-addr.arpa';
-const V6_SUFFIX = '.ip6.arpa';
-
-/** The address a full reverse name stands for, in canonical text; null for partial or malformed names. */
-export function addressFromReverse(name: DomainName): string | null {
-  if (name.endsWith(V4_SUFFIX)) {
-    const labels = name.slice(0, -V4_SUFFIX.length).split('.');
-    if (labels.length !== 4) return null;
-    const bytes = new Uint8Array(4);
-    for (let i = 0; i < 4; i++) {
-      const label = labels[3 - i]!;
-      if (!/^(0|[1-9]\d{0,2})$/.test(label) || Number(label) > 255) return null;
-      bytes[i] = Number(label);
-    }
-    return formatIPv4(bytes, 0);
-  }
-  if (name.endsWith(V6_SUFFIX)) {
-    const labels = name.slice(0, -V6_SUFFIX.length).split('.');
-    if (labels.length !== 32) return null;
-    const bytes = new Uint8Array(16);
-    for (let i = 0; i < 32; i++) {
-      const label = labels[31 - i]!;
-      const nibble = label.length === 1 ? hexValue(label.charCodeAt(0)) : -1;
-      if (nibble < 0) return null;
-      bytes[i >> 1] = bytes[i >> 1]! | (i % 2 === 0 ? nibble << 4 : nibble);
-    }
-    return formatIPv6(bytes, 0);
-  }
-  return null;
-}
 
 /**
  * What an address is the address of, as CoreDNS's serviceRecordForIP finds it: the first
