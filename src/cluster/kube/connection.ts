@@ -1,5 +1,6 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
-import type { RequestOptions } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
 import { isIPv6 } from 'node:net';
 import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -16,6 +17,8 @@ export interface KubeConnection {
   readonly description: string;
   /** TLS material, auth headers and agent for one request; re-read each time so rotated tokens apply. */
   requestOptions(): Promise<RequestOptions>;
+  /** Closes idle kept-alive connections. */
+  close(): void;
 }
 
 function requireReadable(path: string, what: string): void {
@@ -130,13 +133,50 @@ export function resolveConnection(options: KubeConnectionOptions): KubeConnectio
     const index = kc.clusters.indexOf(cluster);
     kc.clusters[index] = { ...cluster, skipTLSVerify: true };
   }
+  const agents = new KeepAliveAgents(server.protocol === 'https:');
   return {
     server,
     description,
     async requestOptions() {
       const options: RequestOptions = {};
       await kc.applyToHTTPSOptions(options);
+      // A proxy needs client-node's proxy agent; otherwise reuse connections across list pages.
+      if (!cluster.proxyUrl) options.agent = agents.agentFor(options);
       return options;
     },
+    close: () => agents.close(),
   };
+}
+
+/**
+ * One keep-alive agent for as long as the TLS material stays the same: list pages reuse a
+ * connection instead of paying a handshake each. New material (a rotated CA or client
+ * certificate) gets a new agent; the old one is closed.
+ */
+class KeepAliveAgents {
+  readonly #https: boolean;
+  #material = '';
+  #agent: HttpAgent | undefined;
+
+  constructor(https: boolean) {
+    this.#https = https;
+  }
+
+  agentFor(options: RequestOptions): HttpAgent {
+    const { ca, cert, key, rejectUnauthorized, servername } = options;
+    const material = [ca, cert, key, rejectUnauthorized, servername].map((part) => String(part ?? '')).join('\0');
+    if (this.#agent && material === this.#material) return this.#agent;
+    this.#agent?.destroy();
+    this.#material = material;
+    this.#agent = this.#https
+      ? new HttpsAgent({ keepAlive: true, ca, cert, key, servername, ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }) })
+      : new HttpAgent({ keepAlive: true });
+    return this.#agent;
+  }
+
+  close(): void {
+    this.#agent?.destroy();
+    this.#agent = undefined;
+    this.#material = '';
+  }
 }

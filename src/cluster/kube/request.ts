@@ -88,6 +88,7 @@ export async function openStream(context: RequestContext, path: string, query: U
   return new Promise<ApiStream>((resolve, reject) => {
     let timedOut = false;
     let request: ClientRequest | undefined;
+    let response: IncomingMessage | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       request?.destroy(new KubeIdleTimeoutError(path, context.idleTimeoutMs));
@@ -98,7 +99,8 @@ export async function openStream(context: RequestContext, path: string, query: U
     const release = (): void => {
       clearTimeout(timer);
       context.signal.removeEventListener('abort', onAbort);
-      request?.destroy();
+      // A fully read response leaves its connection to the agent for reuse; anything else is cut.
+      if (!response?.complete) request?.destroy();
     };
     const describeError = (error: unknown): unknown => {
       if (context.signal.aborted) return context.signal.reason;
@@ -115,7 +117,8 @@ export async function openStream(context: RequestContext, path: string, query: U
       release();
       reject(describeError(error));
     });
-    request.on('response', (response) => {
+    request.on('response', (incoming) => {
+      response = incoming;
       timer.refresh();
       const code = response.statusCode ?? 0;
       if (code >= 200 && code < 300) {

@@ -92,5 +92,6 @@ export class KubeApiSource implements ClusterSource {
   async stop(): Promise<void> {
     this.#abort?.abort();
     await Promise.all(this.#runs);
+    this.connection.close();
   }
 }
