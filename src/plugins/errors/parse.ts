@@ -8,6 +8,8 @@ export type ConsolidateLevel = (typeof CONSOLIDATE_LEVELS)[number];
 export interface ConsolidateRule {
   readonly periodMs: number;
   readonly pattern: RegExp;
+  /** The pattern as written, for the summary line (RegExp.source escapes slashes). */
+  readonly source: string;
   readonly level: ConsolidateLevel;
   readonly showFirst: boolean;
 }
@@ -53,7 +55,13 @@ function parseConsolidate(line: Directive): ConsolidateRule {
       throw fail(arg, `unknown option in consolidate: ${arg.text}`);
     }
   }
-  return { periodMs: parseDurationArg(period, { name: 'errors' }), pattern: parsePattern(pattern), level: level ?? 'error', showFirst };
+  return {
+    periodMs: parseDurationArg(period, { name: 'errors' }),
+    pattern: parsePattern(pattern),
+    source: pattern.text,
+    level: level ?? 'error',
+    showFirst,
+  };
 }
 
 /** `errors [stdout] { stacktrace; consolidate ... }`, as CoreDNS reads it. */

@@ -53,8 +53,8 @@ class Consolidation {
     this.count = 0;
     if (count === 0 || (count === 1 && this.rule.showFirst)) return;
     const prefix = PREFIX[this.rule.level];
-    const { pattern, periodMs } = this.rule;
-    if (prefix) this.write(`${prefix}${count} errors like '${pattern.source}' occurred in last ${goDuration(periodMs)}`);
+    const { source, periodMs } = this.rule;
+    if (prefix) this.write(`${prefix}${count} errors like '${source}' occurred in last ${goDuration(periodMs)}`);
   }
 }
 
