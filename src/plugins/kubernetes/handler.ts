@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import type { ClusterView } from '../../cluster/types.ts';
+import { HeaderFlag, RCode } from '../../dns/constants.ts';
+import { emptyReply, prepareReply } from '../../dns/reply.ts';
+import type { DomainName, Reply } from '../../dns/types.ts';
+import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
+import { answer, FALLTHROUGH, soaRecord } from './answer.ts';
+import { ANY_CHANGE, changedDependencies, RecordingView } from './dependencies.ts';
+import { AnswerMemo, DEFAULT_MEMO_LIMIT, type Outcome } from './memo.ts';
+import type { AnswerOptions } from './options.ts';
+import { matchZone } from './zones.ts';
+
+const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
+
+/** The SOA-only replies of one zone for one value of `modified`, shared by every query they answer. */
+interface ZoneReplies {
+  readonly modified: number;
+  readonly byRcode: Map<number, Reply>;
+}
+
+export interface KubernetesHandler {
+  readonly factory: HandlerFactory;
+  /** Stops listening to the store. */
+  close(): void;
+}
+
+/**
+ * The query path: a memo lookup by (type, name) that hands back a Reply encoded once, compressed
+ * against the question; on a miss, answer() over a view that records what it read, so the store's
+ * change events drop exactly the entries they affect. Until the view has synced, names in the
+ * zones get SERVFAIL (or the next plugin, in fallthrough zones).
+ */
+export function createKubernetesHandler(
+  view: ClusterView,
+  options: AnswerOptions,
+  logger: Logger,
+  memoLimit = DEFAULT_MEMO_LIMIT,
+): KubernetesHandler {
+  const memo = new AnswerMemo(logger, memoLimit);
+  const zoneReplies = new Map<DomainName, ZoneReplies>();
+
+  const unsubscribe = view.subscribe((change) => {
+    const keys = changedDependencies(change);
+    if (keys === null) memo.clear();
+    else for (const key of keys) memo.invalidate(key);
+  });
+
+  function negativeReply(zone: DomainName, rcode: number): Reply {
+    const modified = view.modified;
+    let replies = zoneReplies.get(zone);
+    if (replies === undefined || replies.modified !== modified) {
+      replies = { modified, byRcode: new Map() };
+      zoneReplies.set(zone, replies);
+    }
+    let reply = replies.byRcode.get(rcode);
+    if (reply === undefined) {
+      const authority = [soaRecord(view, options, zone)];
+      reply = prepareReply({ rcode, flags: HeaderFlag.AA, qname: null, sections: { answer: [], authority, additional: [] } });
+      replies.byRcode.set(rcode, reply);
+    }
+    return reply;
+  }
+
+  function inFallthrough(name: DomainName): boolean {
+    return options.fallthrough !== null && matchZone(options.fallthrough, name) !== null;
+  }
+
+  function compute(qname: DomainName, qtype: number, zone: DomainName): Outcome {
+    const recording = new RecordingView(view);
+    const result = answer(recording, options, qname, qtype, zone);
+    let outcome: Outcome;
+    if (result === FALLTHROUGH) {
+      outcome = FALLTHROUGH_OUTCOME;
+    } else if (result.rcode === RCode.NXDOMAIN || (result.rcode === RCode.NOERROR && result.sections.answer.length === 0)) {
+      // The SOA is rebuilt per serial when used: the entry itself does not go stale with it.
+      recording.dependencies.delete(ANY_CHANGE);
+      outcome = { kind: 'negative', rcode: result.rcode, zone };
+    } else if (result.sections.answer.length === 0 && result.sections.authority.length === 0) {
+      outcome = { kind: 'reply', reply: emptyReply(result.rcode, result.authoritative ? HeaderFlag.AA : 0) };
+    } else {
+      const flags = result.authoritative ? HeaderFlag.AA : 0;
+      outcome = { kind: 'reply', reply: prepareReply({ rcode: result.rcode, flags, qname, sections: result.sections }) };
+    }
+    memo.set(qtype, qname, outcome, recording.dependencies);
+    return outcome;
+  }
+
+  const factory: HandlerFactory = (next: Handler): Handler => {
+    function resolve(outcome: Outcome, request: Request): Reply | Promise<Reply> {
+      switch (outcome.kind) {
+        case 'reply':
+          return outcome.reply;
+        case 'negative':
+          return negativeReply(outcome.zone, outcome.rcode);
+        case 'fallthrough':
+          return next(request);
+      }
+    }
+
+    return (request) => {
+      const { name, type } = request.query;
+      if (view.synced) {
+        const known = memo.get(type, name);
+        if (known !== undefined) return resolve(known, request);
+      }
+      const zone = matchZone(options.zones, name);
+      if (zone === null) return next(request);
+      if (!view.synced) return inFallthrough(name) ? next(request) : negativeReply(zone, RCode.SERVFAIL);
+      return resolve(compute(name, type, zone), request);
+    };
+  };
+
+  return { factory, close: unsubscribe };
+}
