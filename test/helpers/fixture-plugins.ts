@@ -22,8 +22,8 @@ function terminal(name: string, handler: Handler): PluginDefinition<null> {
 /** Answers TXT `zone=<the zone the server routed to>`. */
 export const zoneEchoPlugin = terminal('zoneecho', (request) => txtReply(request, `zone=${request.zone}`));
 
-/** The number of A records `bigreply` answers: about 1 KB, more than 512 bytes. */
-export const BIG_REPLY_RECORDS = 60;
+/** The number of A records `bigreply` answers: about 1.6 KB, more than 512 and than 1232 bytes. */
+export const BIG_REPLY_RECORDS = 100;
 
 /** Answers A with BIG_REPLY_RECORDS addresses 10.0.0.0, 10.0.0.1, ... */
 export const bigReplyPlugin = terminal('bigreply', (request) => {
