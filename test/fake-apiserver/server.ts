@@ -32,10 +32,10 @@ export interface RequestRecord {
 
 /** Switches that make the server misbehave the way real API servers and networks do. */
 export interface Faults {
-  /** Answers the next `count` requests with this HTTP status (default 500) and a Status body. */
-  failNext(count: number, status?: number): void;
-  /** Answers the next `count` requests with HTTP 410 Expired. */
-  goneNext(count: number): void;
+  /** Answers the next `count` requests (for one kind, if given) with this HTTP status (default 500) and a Status body. */
+  failNext(count: number, status?: number, kind?: ObjectKind): void;
+  /** Answers the next `count` requests (for one kind, if given) with HTTP 410 Expired. */
+  goneNext(count: number, kind?: ObjectKind): void;
   /** While true, requests are accepted and never answered. */
   hang: boolean;
   /** Ends every open watch cleanly, as a server-side timeout does. */
@@ -87,7 +87,7 @@ export class FakeApiServer {
   readonly #watchers = new Set<Watcher>();
   readonly #sockets = new Set<Socket>();
   readonly #snapshots = new Map<string, ListSnapshot>();
-  readonly #failures: number[] = [];
+  readonly #failures: Array<{ readonly status: number; readonly kind?: ObjectKind }> = [];
   #hang = false;
   #expireNextContinue = false;
   #pki: TestPki | undefined;
@@ -206,12 +206,10 @@ export class FakeApiServer {
     // The accessor pair needs a name for the server inside the object literal.
     const server = this;
     return {
-      failNext: (count, status = 500) => {
-        for (let i = 0; i < count; i++) this.#failures.push(status);
+      failNext: (count, status = 500, kind) => {
+        for (let i = 0; i < count; i++) this.#failures.push({ status, ...(kind ? { kind } : {}) });
       },
-      goneNext: (count) => {
-        for (let i = 0; i < count; i++) this.#failures.push(410);
-      },
+      goneNext: (count, kind) => this.faults.failNext(count, 410, kind),
       get hang() {
         return server.#hang;
       },
@@ -248,8 +246,11 @@ export class FakeApiServer {
     this.requests.push({ path: url.pathname, query: url.searchParams, watch, ...(route ? { kind: route.kind } : {}) });
     // A hung request is answered by nobody; closing its socket (stop, resetSockets) is its only end.
     if (this.#hang) return;
-    const failure = this.#failures.shift();
-    if (failure !== undefined) return sendStatus(res, failure, `injected failure ${failure}`);
+    const failure = this.#failures.findIndex((f) => f.kind === undefined || f.kind === route?.kind);
+    if (failure >= 0) {
+      const [{ status }] = this.#failures.splice(failure, 1) as [{ status: number }];
+      return sendStatus(res, status, `injected failure ${status}`);
+    }
     if (!this.#authenticated(req)) return sendStatus(res, 401, 'Unauthorized');
     if (!route) return sendStatus(res, 404, `the server could not find the requested resource`);
     if (req.method !== 'GET') return sendStatus(res, 405, `method ${req.method} not allowed`);

@@ -102,7 +102,8 @@ describe('410 Gone', () => {
     const { server, store } = harness;
     const gaps = watchForGaps(harness, ['svc-1', 'svc-2']);
     // Both watches come back and both are refused.
-    server.faults.goneNext(2);
+    server.faults.goneNext(1, 'service');
+    server.faults.goneNext(1, 'endpointslice');
     server.faults.closeStreams();
     await until(() => harness?.reflector('services').lists === 2 && harness.reflector('endpointslices').lists === 2, 'both relists');
     server.upsert('service', serviceObject('default', 'after-410'));
@@ -151,7 +152,7 @@ describe('silence', () => {
 
   it('retries with backoff while the API host does not resolve', async () => {
     harness = await startHarness({ connect: () => ({ endpoint: 'http://api.nonexistent.invalid:8080' }) });
-    await until(() => harness?.logs.filter((l) => l.msg.includes('retrying')).length === 3, 'three retries');
+    await until(() => harness?.logs.filter((l) => l.msg.includes('retrying')).length >= 3, 'three retries');
     expect(harness.source.synced).toBe(false);
     expect(failingLogs(harness)).toBe(1);
     const failure = harness.logs.find((l) => l.msg.startsWith('kubernetes API failing'));

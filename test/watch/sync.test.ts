@@ -38,6 +38,24 @@ describe('initial sync', () => {
     for (const watch of watches) expect(Number(watch.query.get('timeoutSeconds'))).toBeGreaterThan(0);
   });
 
+  it('reports synced only once every watched type has listed', async () => {
+    harness = await startHarness({
+      seed: (server) => {
+        seedCluster(server);
+        server.faults.failNext(3, 503, 'pod');
+      },
+      source: { watchPods: true },
+    });
+    const { store, source } = harness;
+    await until(() => store.service('default', 'web') !== undefined && store.endpointSlices('default', 'web').length === 1, 'services and slices');
+    expect(store.synced).toBe(false);
+    expect(source.synced).toBe(false);
+    await source.onSynced;
+    expect(store.synced).toBe(true);
+    expect(store.pod('default', 'web-0')).toBeDefined();
+    expect(harness.lists('pod')).toBe(4);
+  });
+
   it('watches only services and endpointslices unless asked for pods and namespaces', async () => {
     harness = await startHarness({ seed: seedCluster });
     await harness.source.onSynced;

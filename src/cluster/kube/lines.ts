@@ -20,11 +20,8 @@ export class LineSplitter {
       start = newline + 1;
       newline = chunk.indexOf('\n', start);
     }
+    // A line cut off by the end of the stream is dropped with it: its event did not advance the
+    // resourceVersion, so the next watch delivers it again.
     if (start < chunk.length) this.#pending.push(chunk.slice(start));
-  }
-
-  /** What is left after the last newline (a stream that ended mid-line). */
-  rest(): string {
-    return this.#pending.join('');
   }
 }
