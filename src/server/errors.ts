@@ -28,7 +28,14 @@ export class PluginStartError extends Error {
   }
 }
 
-/** A socket could not be opened: `listen tcp :53: address already in use`, as Go words it. */
+/** The errno texts Go prints for a failed bind, so startup errors read as CoreDNS's. */
+const BIND_ERRORS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'bind: address already in use',
+  EACCES: 'bind: permission denied',
+  EADDRNOTAVAIL: 'bind: cannot assign requested address',
+};
+
+/** A socket could not be opened: `listen tcp :53: bind: address already in use`, as Go words it. */
 export class ListenError extends Error {
   readonly transport: Transport;
   readonly address: string;
@@ -36,11 +43,12 @@ export class ListenError extends Error {
   readonly code: string | undefined;
   constructor(transport: Transport, address: string, port: number, cause: unknown) {
     const where = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`; // '' (all interfaces) gives `:53`
-    super(`listen ${transport} ${where}: ${describe(cause)}`, { cause });
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    super(`listen ${transport} ${where}: ${(code && BIND_ERRORS[code]) ?? describe(cause)}`, { cause });
     this.name = 'ListenError';
     this.transport = transport;
     this.address = address;
     this.port = port;
-    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    this.code = code;
   }
 }

@@ -59,7 +59,7 @@ describe('startup failures', () => {
       const error = await start(`.:${port} {\n whoami\n}\n`).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ListenError);
       expect(error).toMatchObject({ transport: 'udp', port, code: 'EADDRINUSE' });
-      expect((error as Error).message).toContain(`listen udp :${port}:`);
+      expect((error as Error).message).toBe(`listen udp :${port}: bind: address already in use`);
     } finally {
       taken.close();
     }
