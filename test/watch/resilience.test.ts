@@ -151,11 +151,12 @@ describe('silence', () => {
   });
 
   it('retries with backoff while the API host does not resolve', async () => {
-    harness = await startHarness({ connect: () => ({ endpoint: 'http://api.nonexistent.invalid:8080' }) });
-    await until(() => harness?.logs.filter((l) => l.msg.includes('retrying')).length >= 3, 'three retries');
-    expect(harness.source.synced).toBe(false);
-    expect(failingLogs(harness)).toBe(1);
-    const failure = harness.logs.find((l) => l.msg.startsWith('kubernetes API failing'));
+    const h = await startHarness({ connect: () => ({ endpoint: 'http://api.nonexistent.invalid:8080' }) });
+    harness = h;
+    await until(() => h.logs.filter((l) => l.msg.includes('retrying')).length >= 3, 'three retries');
+    expect(h.source.synced).toBe(false);
+    expect(failingLogs(h)).toBe(1);
+    const failure = h.logs.find((l) => l.msg.startsWith('kubernetes API failing'));
     expect(failure?.['err']).toMatchObject({ code: 'ENOTFOUND' });
   });
 });
