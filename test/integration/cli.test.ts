@@ -1,0 +1,119 @@
+import dgram from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
+import { freePort, runCli, type CliRun } from '../helpers/cli.ts';
+import { dig } from '../helpers/dig.ts';
+
+const versionLine = `clusterdns-${packageJson.version}`;
+
+describe('clusterdns command line', () => {
+  let dir: string;
+  const running: CliRun[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clusterdns-cli-'));
+  });
+  afterEach(async () => {
+    for (const run of running.splice(0)) {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  function start(args: string[], input?: string): CliRun {
+    const run = runCli(args, { cwd: dir, input });
+    running.push(run);
+    return run;
+  }
+
+  it('prints its version as CoreDNS does, with --flag or -flag', async () => {
+    for (const flag of ['-version', '--version']) {
+      const run = start([flag]);
+      expect(await run.exited).toBe(0);
+      expect(run.stdout()).toBe(`${versionLine}\n${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}, node ${process.version}\n`);
+    }
+  });
+
+  it('lists its plugins sorted', async () => {
+    const run = start(['-plugins']);
+    expect(await run.exited).toBe(0);
+    const names = run.stdout().trimEnd().split('\n');
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['errors', 'log', 'whoami']));
+  });
+
+  it('exits 2 with the usage on a flag it does not know', async () => {
+    const run = start(['-bogus']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(/^flag provided but not defined: -bogus\nUsage of clusterdns:\n {2}-conf string\n/);
+  });
+
+  it('exits 1 with the reason when it cannot start', async () => {
+    const missing = start(['-conf', join(dir, 'nope')]);
+    expect(await missing.exited).toBe(1);
+    expect(missing.stderr()).toContain('nope');
+    const extra = start(['-quiet', 'extra']);
+    expect(await extra.exited).toBe(1);
+    expect(extra.stderr()).toBe('extra command line arguments: [extra]\n');
+    writeFileSync(join(dir, 'bad'), '. {\n nosuchplugin\n}\n');
+    const bad = start(['-conf=bad']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.stderr()).toBe("bad:2 - Error during parsing: Unknown directive 'nosuchplugin'\n");
+  });
+
+  it('exits 1 naming the port when it is taken', async () => {
+    const port = await freePort();
+    const taken = dgram.createSocket('udp6');
+    await new Promise<void>((resolve) => taken.bind(port, '::', resolve));
+    try {
+      const run = start(['-dns.port', String(port)]);
+      expect(await run.exited).toBe(1);
+      expect(run.stderr()).toBe(`listen udp :${port}: bind: address already in use\n`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('serves the default Corefile (whoami, log) on -dns.port when none is found, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const run = start(['-dns.port', String(port), '-pidfile', 'pid']);
+    await run.waitFor(`${versionLine}\n`);
+    expect(run.stdout()).toMatch(new RegExp(`^\\.:${port}\\n${versionLine}\\n\\w+/\\w+, node v`));
+    expect(readFileSync(join(dir, 'pid'), 'utf8')).toBe(`${run.child.pid}\n`);
+    const answer = await dig('default.test', { port });
+    expect(answer.additional.map((r) => r.type)).toEqual(['A', 'SRV']);
+    await run.waitFor('"A IN default.test. udp');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain('[INFO] SIGTERM: Shutting down servers then terminating\n');
+    expect(existsSync(join(dir, 'pid'))).toBe(false);
+  });
+
+  it('reads ./Corefile, prints nothing under -quiet, and stops on SIGINT', async () => {
+    const port = await freePort();
+    writeFileSync(join(dir, 'Corefile'), `example.org:${port} {\n whoami\n}\n`);
+    const loud = start([]);
+    await loud.waitFor(versionLine);
+    expect(loud.stdout().startsWith(`example.org.:${port}\n`)).toBe(true);
+    expect((await dig('example.org', { port })).status).toBe('NOERROR');
+    expect((await dig('example.net', { port })).status).toBe('REFUSED');
+    loud.child.kill('SIGINT');
+    expect(await loud.exited).toBe(0);
+
+    const quiet = start(['--quiet', '-conf', 'Corefile']);
+    // Serving proves startup finished; the banner would have come before.
+    await expect.poll(async () => (await dig('example.org', { port }).catch(() => null))?.status, { timeout: 10_000 }).toBe('NOERROR');
+    quiet.child.kill('SIGTERM');
+    expect(await quiet.exited).toBe(0);
+    expect(quiet.stdout()).toBe('[INFO] SIGTERM: Shutting down servers then terminating\n');
+  });
+
+  it('reads the Corefile from stdin with -conf stdin', async () => {
+    const port = await freePort();
+    const run = start(['-conf', 'stdin'], `.:${port} {\n whoami\n}\n`);
+    await run.waitFor(versionLine);
+    expect((await dig('stdin.test', { port, tcp: true })).additional.map((r) => r.name)).toEqual(['stdin.test.', '_tcp.stdin.test.']);
+  });
+});
