@@ -150,6 +150,14 @@ describe('silence', () => {
     await until(() => recoveredLogs(harness as Harness) === 1, 'recovered log');
   });
 
+  it('stops promptly with requests in flight that the server never answers', async () => {
+    const h = await startHarness({ seed: (server) => (server.faults.hang = true) });
+    await until(() => h.server.requests.length === 2, 'both lists sent');
+    await h.source.stop();
+    expect(h.source.synced).toBe(false);
+    await h.stop();
+  });
+
   it('retries with backoff while the API host does not resolve', async () => {
     const h = await startHarness({ connect: () => ({ endpoint: 'http://api.nonexistent.invalid:8080' }) });
     harness = h;

@@ -81,8 +81,9 @@ function apiErrorFrom(code: number, body: string, path: string): KubeApiError {
 
 /** Sends a GET and resolves with the body stream once a 2xx status arrives; any other status throws KubeApiError. */
 export async function openStream(context: RequestContext, path: string, query: URLSearchParams): Promise<ApiStream> {
-  context.signal.throwIfAborted();
   const options = await context.connection.requestOptions();
+  // Checked after the await: an abort while credentials were read has no listener to hear it.
+  context.signal.throwIfAborted();
   const url = urlFor(context.connection.server, path, query);
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise<ApiStream>((resolve, reject) => {
