@@ -44,7 +44,12 @@ export interface Kubeconfig {
 }
 
 /** The `kubernetes` directive, parsed. */
-export interface KubernetesOptions extends Omit<AnswerOptions, 'localIPs'> {
+export interface KubernetesOptions extends Omit<AnswerOptions, 'localIPs' | 'primaryZone'> {
+  /**
+   * Null while `zones` is empty, which means the server block's zones: a directive does not see
+   * them when parsed, setup resolves them (see resolveZones).
+   */
+  readonly primaryZone: DomainName | null;
   /** Where the directive was written, for messages. */
   readonly file: string;
   readonly line: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
-import { parseKubernetes } from './parse.ts';
+import { parseKubernetes, resolveZones } from './parse.ts';
 
 function token(text: string, line: number): Token {
   return { text, file: 'Corefile', line, quoted: false };
@@ -50,6 +50,14 @@ describe('parseKubernetes', () => {
     expect(parse('Cluster.Local. in-addr.arpa ip6.arpa').zones).toEqual(['cluster.local', 'in-addr.arpa', 'ip6.arpa']);
     expect(parse('', [], ['example.org', 'in-addr.arpa']).zones).toEqual(['example.org', 'in-addr.arpa']);
     expect(parse('.').zones).toEqual(['']);
+  });
+
+  it('leaves zones to setup when neither the directive nor the caller gives any', () => {
+    const options = parse('', [], []);
+    expect(options).toMatchObject({ zones: [], primaryZone: null });
+    expect(resolveZones(options, ['example.org', 'in-addr.arpa'])).toMatchObject({ zones: ['example.org', 'in-addr.arpa'], primaryZone: 'example.org' });
+    expect(() => resolveZones(options, ['in-addr.arpa', '10.in-addr.arpa'])).toThrow(/Corefile:1 .*non-reverse zone name must be used/);
+    expect(resolveZones(parse('cluster.local'), ['ignored'])).toMatchObject({ zones: ['cluster.local'], primaryZone: 'cluster.local' });
   });
 
   it('turns CIDR zones into reverse zones split on label boundaries', () => {

@@ -46,15 +46,33 @@ function nonNegative(option: Directive, integer: boolean): number {
   return value;
 }
 
+/** The first zone that is not a reverse zone: CoreDNS refuses a kubernetes plugin without one. */
+function primaryZoneOf(zones: readonly DomainName[], at: Token): DomainName {
+  const primary = zones.find((zone) => !isReverseName(zone));
+  if (primary === undefined) fail(at, 'non-reverse zone name must be used');
+  return primary;
+}
+
+/**
+ * The zones of a directive written without any, taken from its server block once setup knows
+ * them; options that name their zones come back unchanged.
+ */
+export function resolveZones(options: KubernetesOptions, blockZones: readonly DomainName[]): KubernetesOptions & { readonly primaryZone: DomainName } {
+  if (options.primaryZone !== null) return { ...options, primaryZone: options.primaryZone };
+  const zones = [...new Set(blockZones)];
+  const at: Token = { text: PLUGIN, file: options.file, line: options.line, quoted: false };
+  return { ...options, zones, primaryZone: primaryZoneOf(zones, at) };
+}
+
 /**
  * Reads a `kubernetes [ZONES...] { ... }` directive the way CoreDNS 1.14's ParseStanza does:
- * zones from the arguments, else the server block's; every option validated here so that a bad
- * Corefile fails at load, naming file, line and option.
+ * zones from the arguments, else `blockZones` (empty when the caller does not know them yet: see
+ * resolveZones); every option validated here so that a bad Corefile fails at load, naming file,
+ * line and option.
  */
 export function parseKubernetes(directive: Directive, blockZones: readonly DomainName[]): KubernetesOptions {
   const zones = [...new Set(parseZonesArg(directive.args, blockZones, PLUGIN))];
-  const primaryZone = zones.find((zone) => !isReverseName(zone));
-  if (primaryZone === undefined) fail(directive.name, 'non-reverse zone name must be used');
+  const primaryZone = zones.length === 0 ? null : primaryZoneOf(zones, directive.name);
 
   let endpoint: string | null = null;
   let tls: TlsFiles | null = null;

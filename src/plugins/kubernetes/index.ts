@@ -1,0 +1,78 @@
+import { networkInterfaces } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
+import type { ClusterSource } from '../../cluster/types.ts';
+import type { Logger } from '../../log.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import { createKubernetesHandler } from './handler.ts';
+import type { KubernetesOptions } from './options.ts';
+import { parseKubernetes, resolveZones } from './parse.ts';
+import { createApiSource, createManifestSource } from './source.ts';
+
+export type { KubernetesOptions } from './options.ts';
+
+/** The key other plugins (kubeproxy, autopath) find this block's cluster view under in SetupContext.shared. */
+export const SHARED_CLUSTER_KEY = 'cluster';
+
+const SYNC_POLL_MS = 100;
+
+/**
+ * The addresses CoreDNS would call its own when no `bind` narrows them: every non-loopback
+ * interface address. The NS answer looks for them among the cluster's endpoints.
+ */
+export function localAddresses(): string[] {
+  const addresses: string[] = [];
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const entry of entries ?? []) if (!entry.internal) addresses.push(entry.address);
+  }
+  return addresses;
+}
+
+/** Waits for the first full sync, at most `timeoutMs`; CoreDNS then starts serving anyway. */
+async function waitForSync(store: ClusterStore, timeoutMs: number, logger: Logger): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  if (!store.synced) logger.info('waiting for Kubernetes API before starting server');
+  while (!store.synced && Date.now() < deadline) {
+    await sleep(Math.min(SYNC_POLL_MS, Math.max(0, deadline - Date.now())));
+  }
+  if (!store.synced) logger.warn('starting server with unsynced Kubernetes API');
+}
+
+export interface SetupDependencies {
+  /** The cluster source; tests pass their own. Default: manifests when given, else the API. */
+  readonly source?: ClusterSource;
+  readonly localIPs?: readonly string[];
+}
+
+export async function setupKubernetes(
+  options: KubernetesOptions,
+  context: SetupContext,
+  dependencies: SetupDependencies = {},
+): Promise<PluginInstance> {
+  const { logger } = context;
+  const resolved = resolveZones(options, context.zones);
+  const store = createClusterStore();
+  const source =
+    dependencies.source ?? (options.manifests.length > 0 ? createManifestSource(options.manifests, logger) : createApiSource(options, logger));
+  context.onShutdown(() => source.stop());
+  await source.start(store);
+  await waitForSync(store, options.startupTimeoutMs, logger);
+
+  const handler = createKubernetesHandler(store, { ...resolved, localIPs: dependencies.localIPs ?? localAddresses() }, logger);
+  context.onShutdown(() => handler.close());
+  context.addReadiness({ name: 'kubernetes', ready: () => store.synced });
+  context.shared.set(SHARED_CLUSTER_KEY, store);
+  return { handler: handler.factory };
+}
+
+/**
+ * `kubernetes [ZONES...] { ... }`: serves the Kubernetes DNS schema from the cluster (the API, or
+ * manifest files in self-contained mode), as CoreDNS 1.14's kubernetes plugin does.
+ */
+export const kubernetesPlugin: PluginDefinition<KubernetesOptions> = {
+  name: 'kubernetes',
+  once: true,
+  // The server hands over the directive alone: zones fall back to the server block's in setup.
+  parse: (directive) => parseKubernetes(directive, []),
+  setup: (options, context) => setupKubernetes(options, context),
+};

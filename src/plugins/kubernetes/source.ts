@@ -1,0 +1,59 @@
+import { KubeApiSource } from '../../cluster/kube/index.ts';
+import { ManifestSource } from '../../cluster/manifests/index.ts';
+import type { ClusterSource, ClusterState, Namespace } from '../../cluster/types.ts';
+import { selfContainedTransform } from '../../controller/index.ts';
+import type { Logger } from '../../log.ts';
+import type { KubernetesOptions } from './options.ts';
+
+/**
+ * The Kubernetes API, reached as CoreDNS reaches it: `kubeconfig`, else `endpoint` (with `tls`),
+ * else in-cluster. It watches what the options need, as CoreDNS's informers do: namespaces
+ * always, pods only for `pods verified`, EndpointSlices unless `noendpoints`; `labels` and
+ * `namespace_labels` go to the API as selectors. Throws KubeConfigError when the connection
+ * cannot be worked out (no service account, unreadable kubeconfig).
+ */
+export function createApiSource(options: KubernetesOptions, logger: Logger): ClusterSource {
+  return new KubeApiSource({
+    connection: {
+      ...(options.kubeconfig && {
+        kubeconfig: { path: options.kubeconfig.path, ...(options.kubeconfig.context !== null && { context: options.kubeconfig.context }) },
+      }),
+      ...(options.endpoint !== null && { endpoint: options.endpoint }),
+      ...(options.tls && { tls: options.tls }),
+    },
+    ...(options.labels && { labelSelector: options.labels.toString() }),
+    ...(options.namespaceLabels && { namespaceLabelSelector: options.namespaceLabels.toString() }),
+    ...(options.namespaces.size > 0 && { namespaces: [...options.namespaces] }),
+    watchPods: options.pods === 'verified',
+    watchNamespaces: true,
+    watchEndpointSlices: !options.noEndpoints,
+    logger,
+  });
+}
+
+/**
+ * Adds the namespaces that objects live in but no manifest declares, labelled as the API server
+ * labels every namespace: an API server never holds an object in a namespace that does not exist,
+ * and answers need the namespace to exist.
+ */
+export function withImplicitNamespaces(state: ClusterState): ClusterState {
+  const declared = new Set(state.namespaces.map((namespace) => namespace.name));
+  const implied: Namespace[] = [];
+  for (const objects of [state.services, state.endpointSlices, state.pods]) {
+    for (const { namespace } of objects) {
+      if (declared.has(namespace)) continue;
+      declared.add(namespace);
+      implied.push({ name: namespace, labels: { 'kubernetes.io/metadata.name': namespace } });
+    }
+  }
+  return implied.length === 0 ? state : { ...state, namespaces: [...state.namespaces, ...implied] };
+}
+
+/**
+ * clusterdns's self-contained mode: the cluster described by manifest files, with cluster IPs
+ * allocated and EndpointSlices computed from pods by the embedded endpoints controller.
+ */
+export function createManifestSource(paths: readonly string[], logger: Logger): ClusterSource {
+  const controller = selfContainedTransform({ logger });
+  return new ManifestSource({ paths, logger, transform: (state) => withImplicitNamespaces(controller(state)) });
+}
