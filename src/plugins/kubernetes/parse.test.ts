@@ -56,7 +56,7 @@ describe('parseKubernetes', () => {
     const options = parse('', [], []);
     expect(options).toMatchObject({ zones: [], primaryZone: null });
     expect(resolveZones(options, ['example.org', 'in-addr.arpa'])).toMatchObject({ zones: ['example.org', 'in-addr.arpa'], primaryZone: 'example.org' });
-    expect(() => resolveZones(options, ['in-addr.arpa', '10.in-addr.arpa'])).toThrow(/Corefile:1 .*non-reverse zone name must be used/);
+    expect(() => resolveZones(options, ['10.in-addr.arpa', '1.0.0.0.ip6.arpa'])).toThrow(/Corefile:1 .*non-reverse zone name must be used/);
     expect(resolveZones(parse('cluster.local'), ['ignored'])).toMatchObject({ zones: ['cluster.local'], primaryZone: 'cluster.local' });
   });
 
