@@ -1,0 +1,226 @@
+import { type Socket as UdpSocket, createSocket } from 'node:dgram';
+import { type Server, type Socket, connect, createServer } from 'node:net';
+import { pino } from 'pino';
+import type { EndpointSlice, Service } from '../../src/cluster/types.ts';
+import type { Logger } from '../../src/log.ts';
+
+/** Polls until the check passes, failing after a bounded wait. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const stepMs = 20;
+  for (let waited = 0; waited <= timeoutMs; waited += stepMs) {
+    if (await check()) return;
+    await sleep(stepMs);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export function recordingLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = pino({ level: 'debug', base: undefined }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  return { logger, lines };
+}
+
+/** A port free for both TCP and UDP on this address, so a service port can be chosen for a test. */
+export async function freePort(address: string): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: address, port: 0 }, resolve);
+    });
+    const port = (server.address() as { port: number }).port;
+    const udp = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    const free = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind({ address, port }, () => resolve(true));
+    });
+    if (free) udp.close();
+    await new Promise((resolve) => server.close(resolve));
+    if (free) return port;
+  }
+  throw new Error(`no free port on ${address}`);
+}
+
+/** A TCP server answering every connection with its name and a newline, then echoing until the client ends. */
+export class NamedTcpBackend {
+  readonly name: string;
+  readonly address: string;
+  port = 0;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(name: string, address: string) {
+    this.name = name;
+    this.address = address;
+    this.#server = createServer({ allowHalfOpen: true }, (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+      socket.on('error', () => {});
+      socket.write(`${name}\n`);
+      socket.pipe(socket);
+    });
+  }
+
+  get open(): number {
+    return this.#sockets.size;
+  }
+
+  async listen(port = this.port): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen({ host: this.address, port }, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.#server.address() as { port: number }).port;
+    return this;
+  }
+
+  /** Stops listening and cuts its connections: a dead backend, refusing connects. */
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+}
+
+/** A UDP server replying `name:payload` to each datagram. */
+export class NamedUdpBackend {
+  readonly name: string;
+  readonly address: string;
+  port = 0;
+  readonly #socket: UdpSocket;
+  readonly peers = new Set<string>();
+
+  constructor(name: string, address: string) {
+    this.name = name;
+    this.address = address;
+    this.#socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    this.#socket.on('message', (message, peer) => {
+      this.peers.add(`${peer.address}:${peer.port}`);
+      this.#socket.send(`${name}:${message.toString()}`, peer.port, peer.address);
+    });
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.#socket.bind({ address: this.address, port: 0 }, resolve));
+    this.port = this.#socket.address().port;
+    return this;
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
+
+export interface Connected {
+  readonly socket: Socket;
+  /** The backend's first line: its name. */
+  readonly name: string;
+}
+
+/** Connects and reads the backend's name line; the connection stays open for the caller to end. */
+export function connectNamed(address: string, port: number, localAddress?: string): Promise<Connected> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port, ...(localAddress === undefined ? {} : { localAddress }) });
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer from ${address}:${port}`));
+    }, 3000);
+    socket.setEncoding('utf8');
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.on('data', function onData(chunk: string) {
+      received += chunk;
+      const newline = received.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      resolve({ socket, name: received.slice(0, newline) });
+    });
+  });
+}
+
+/** One connection's backend name; the connection is ended right away. */
+export async function whichBackend(address: string, port: number, localAddress?: string): Promise<string> {
+  const { socket, name } = await connectNamed(address, port, localAddress);
+  socket.end();
+  return name;
+}
+
+/** Sends one datagram from `client` and waits for the reply. */
+export function udpExchange(client: UdpSocket, address: string, port: number, payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('message', onMessage);
+      reject(new Error(`no UDP reply from ${address}:${port}`));
+    }, 3000);
+    function onMessage(message: Buffer): void {
+      clearTimeout(timer);
+      client.off('message', onMessage);
+      resolve(message.toString());
+    }
+    client.on('message', onMessage);
+    client.send(payload, port, address);
+  });
+}
+
+export async function udpClient(address = '127.0.0.1'): Promise<UdpSocket> {
+  const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve) => socket.bind({ address, port: 0 }, resolve));
+  return socket;
+}
+
+export function countBy(names: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+}
+
+export function service(overrides: Partial<Service> & { name: string; clusterIPs: readonly string[] }): Service {
+  return {
+    namespace: 'default',
+    type: 'ClusterIP',
+    headless: false,
+    externalIPs: [],
+    ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+    selector: null,
+    publishNotReadyAddresses: false,
+    sessionAffinity: 'None',
+    sessionAffinityTimeoutSeconds: 10800,
+    labels: {},
+    ...overrides,
+  };
+}
+
+export interface BackendAt {
+  readonly address: string;
+  readonly port: number;
+  readonly ready?: boolean;
+}
+
+/** One slice of a service, its endpoints each on their own port, as pods with different ports would be. */
+export function slices(serviceName: string, portName: string, protocol: 'TCP' | 'UDP', backends: readonly BackendAt[]): EndpointSlice[] {
+  return backends.map((backend, i) => ({
+    namespace: 'default',
+    name: `${serviceName}-${protocol.toLowerCase()}-${i}`,
+    serviceName,
+    addressType: backend.address.includes(':') ? 'IPv6' : 'IPv4',
+    endpoints: [{ addresses: [backend.address], conditions: { ready: backend.ready ?? true, serving: true, terminating: false } }],
+    ports: [{ name: portName, protocol, port: backend.port }],
+    labels: {},
+  }));
+}
