@@ -1,4 +1,5 @@
 import type { Transport } from '../plugin/types.ts';
+import { joinHostPort } from './address.ts';
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
@@ -42,9 +43,8 @@ export class ListenError extends Error {
   readonly port: number;
   readonly code: string | undefined;
   constructor(transport: Transport, address: string, port: number, cause: unknown) {
-    const where = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`; // '' (all interfaces) gives `:53`
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    super(`listen ${transport} ${where}: ${(code && BIND_ERRORS[code]) ?? describe(cause)}`, { cause });
+    super(`listen ${transport} ${joinHostPort(address, port)}: ${(code && BIND_ERRORS[code]) ?? describe(cause)}`, { cause });
     this.name = 'ListenError';
     this.transport = transport;
     this.address = address;

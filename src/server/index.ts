@@ -3,6 +3,7 @@ import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
 import type { Handler, Readiness, Transport } from '../plugin/types.ts';
 import { plugins as compiledInPlugins } from '../plugins/index.ts';
+import { joinHostPort } from './address.ts';
 import { buildBlockChain } from './chain.ts';
 import { planServer, type BlockPlan, type ListenerPlan, type PluginRegistry, type ServerPlan } from './config.ts';
 import { Dispatcher } from './dispatch.ts';
@@ -56,13 +57,9 @@ interface OpenListener {
   readonly tcp: TcpListener;
 }
 
-function serverName(host: string, port: number): string {
-  return `dns://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
 function dispatcherFor(listener: ListenerPlan, port: number, chains: Map<BlockPlan, Handler | null>, logger: Logger): Dispatcher {
   return new Dispatcher({
-    server: serverName(listener.host, port),
+    server: `dns://${joinHostPort(listener.host, port)}`,
     routes: listener.sites.map(({ site, block }) => ({ zone: site.zone, handler: chains.get(block) ?? null })),
     acceptAnyClass: listener.sites.some(({ block }) => block.plugins.some((p) => ANY_CLASS_PLUGINS.has(p.name))),
     logger,
