@@ -118,7 +118,12 @@ export class NamedUdpBackend {
     return this;
   }
 
+  #closed = false;
+
+  /** Closes the port: datagrams to it now draw ICMP port unreachable. Idempotent. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#socket.close();
   }
 }
