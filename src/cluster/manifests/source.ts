@@ -31,6 +31,8 @@ export class ManifestSource implements ClusterSource {
   #watcher: ManifestWatcher | undefined;
   /** Fingerprint of the contents last loaded or last found broken, so unchanged files are not reparsed. */
   #lastFingerprint = '';
+  /** The manifests last loaded, before the transform, for refresh(). */
+  #lastParsed: ClusterState | undefined;
   #reloading: Promise<void> | undefined;
   #reloadAgain = false;
   #stopped = false;
@@ -46,7 +48,9 @@ export class ManifestSource implements ClusterSource {
 
   async start(writer: ClusterWriter): Promise<void> {
     const files = await readManifestFiles(this.#paths);
-    const state = this.#transform(parseManifests(files.files, this.#logger));
+    const parsed = parseManifests(files.files, this.#logger);
+    const state = this.#transform(parsed);
+    this.#lastParsed = parsed;
     this.#writer = writer;
     this.#lastFingerprint = files.fingerprint;
     writer.replace(state);
@@ -70,6 +74,25 @@ export class ManifestSource implements ClusterSource {
     this.#watcher?.close();
     this.#watcher = undefined;
     await this.#reloading;
+  }
+
+  /**
+   * Runs the transform again over the manifests last loaded, without reading the files: for a
+   * transform whose output depends on more than them (probe results). A throwing transform is
+   * logged and the store keeps its state.
+   */
+  async refresh(): Promise<void> {
+    const writer = this.#writer;
+    const parsed = this.#lastParsed;
+    if (!writer || !parsed || this.#stopped) return;
+    let state: ClusterState;
+    try {
+      state = this.#transform(parsed);
+    } catch (error) {
+      this.#logger.error({ err: error }, `manifests refresh failed, still serving the last state: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    writer.replace(state);
   }
 
   /** One reload at a time; changes that arrive during one cause exactly one more. */
@@ -100,14 +123,17 @@ export class ManifestSource implements ClusterSource {
     this.#watcher?.track(watchedPaths(files));
     if (files.fingerprint === this.#lastFingerprint) return;
     this.#lastFingerprint = files.fingerprint;
+    let parsed: ClusterState;
     let state: ClusterState;
     try {
-      state = this.#transform(parseManifests(files.files, this.#logger));
+      parsed = parseManifests(files.files, this.#logger);
+      state = this.#transform(parsed);
     } catch (error) {
       this.#reloadFailed(error);
       return;
     }
     if (this.#stopped) return;
+    this.#lastParsed = parsed;
     writer.replace(state);
     this.#logger.info({ files: files.files.length, ...counts(state) }, 'manifests reloaded');
   }
