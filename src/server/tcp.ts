@@ -34,7 +34,10 @@ class Connection {
   private readonly remotePort: number;
   private readonly localAddress: string;
   private readonly localPort: number;
-  private partial: Buffer | null = null;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes needed before a whole message is in: the length prefix, then the message. */
+  private needed = 2;
   private pending = 0;
   private receivedQuery = false;
   /** The peer finished sending, or the server is stopping: close once answers are out. */
@@ -57,18 +60,27 @@ class Connection {
     socket.on('error', (error) => listener.logger.debug({ err: error }, 'tcp connection error'));
   }
 
+  /**
+   * Chunks are kept aside until a whole message is in, then joined once: joining on every chunk
+   * would let a client trickling a 64 KiB message byte by byte cost gigabytes of copying.
+   */
   private receive(chunk: Buffer): void {
     if (this.finishing) return;
-    const data = this.partial === null ? chunk : Buffer.concat([this.partial, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered < this.needed) return;
+    const data = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
     let offset = 0;
     while (data.length - offset >= 2) {
-      const length = data.readUInt16BE(offset);
-      const end = offset + 2 + length;
+      const end = offset + 2 + data.readUInt16BE(offset);
       if (end > data.length) break;
       this.answer(data.subarray(offset + 2, end));
       offset = end;
     }
-    this.partial = offset === data.length ? null : data.subarray(offset);
+    const rest = data.subarray(offset);
+    this.chunks = rest.length === 0 ? [] : [rest];
+    this.buffered = rest.length;
+    this.needed = rest.length < 2 ? 2 : 2 + rest.readUInt16BE(0);
     if (!this.receivedQuery && offset > 0) {
       this.receivedQuery = true;
       this.socket.setTimeout(this.listener.options.idleTimeoutMs);
