@@ -1,15 +1,15 @@
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
+import { ALL_INTERFACES } from './config.ts';
 import type { Dispatcher } from './dispatch.ts';
 import { ListenError } from './errors.ts';
 import { clientAddress, isPromiseLike } from './request.ts';
-import { ALL_INTERFACES } from './config.ts';
 
 /** Asked of the kernel so bursts queue instead of dropping; Linux caps it at net.core.rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Errors that mean "this host has no IPv6": fall back to an IPv4 socket. */
-const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT', 'EINVAL']);
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT']);
 
 function bind(socket: dgram.Socket, address: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -47,9 +47,8 @@ export class UdpListener {
   readonly address: string;
   readonly port: number;
   private readonly socket: dgram.Socket;
-  private closed = false;
-
   private readonly logger: Logger;
+  private closed = false;
 
   private constructor(socket: dgram.Socket, logger: Logger) {
     this.socket = socket;
