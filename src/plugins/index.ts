@@ -1,9 +1,10 @@
 import type { PluginDefinition } from '../plugin/types.ts';
 import { errorsPlugin } from './errors/index.ts';
+import { kubernetesPlugin } from './kubernetes/index.ts';
 import { logPlugin } from './log/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [errorsPlugin, logPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [errorsPlugin, kubernetesPlugin, logPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );
