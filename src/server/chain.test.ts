@@ -6,9 +6,9 @@ import { emptyReply } from '../dns/reply.ts';
 import type { Reply } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
 import type { Handler, PluginDefinition, Request, SetupContext } from '../plugin/types.ts';
-import { buildBlockChain, composeChain, endOfChain } from './chain.ts';
+import { buildBlockChain, composeChain } from './chain.ts';
 import { planServer } from './config.ts';
-import { PluginSetupError } from './errors.ts';
+import { NoNextPluginError, PluginSetupError } from './errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 
 const request = {} as Request;
@@ -24,14 +24,22 @@ describe('composeChain', () => {
     const calls: string[] = [];
     const passing = (name: string) => (next: Handler) => (r: Request) => (calls.push(name), next(r));
     const final = emptyReply(RCode.NXDOMAIN);
-    const chain = composeChain([passing('first'), passing('second'), () => () => final]);
+    const chain = composeChain([
+      { plugin: 'first', factory: passing('first') },
+      { plugin: 'second', factory: passing('second') },
+      { plugin: 'third', factory: () => () => final },
+    ]);
     expect(answered(chain)).toBe(final);
     expect(calls).toEqual(['first', 'second']);
   });
 
-  it('answers SERVFAIL when no plugin answers', () => {
-    expect(answered(composeChain([(next) => next])).rcode).toBe(RCode.SERVFAIL);
-    expect(answered(endOfChain).rcode).toBe(RCode.SERVFAIL);
+  it('fails naming the last plugin when no plugin answers, as CoreDNS', () => {
+    const chain = composeChain([
+      { plugin: 'log', factory: (next) => next },
+      { plugin: 'kubernetes', factory: (next) => next },
+    ]);
+    expect(() => chain(request)).toThrow(new NoNextPluginError('kubernetes'));
+    expect(() => chain(request)).toThrow('plugin/kubernetes: no next plugin found');
   });
 });
 

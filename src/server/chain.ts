@@ -1,19 +1,27 @@
 import type { Logger } from 'pino';
 import { CorefileError } from '../corefile/types.ts';
-import { RCode } from '../dns/constants.ts';
-import { emptyReply } from '../dns/reply.ts';
 import type { Handler, HandlerFactory, SetupContext } from '../plugin/types.ts';
 import type { BlockPlan } from './config.ts';
-import { PluginSetupError } from './errors.ts';
+import { NoNextPluginError, PluginSetupError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
-/** CoreDNS's "no next plugin found": the end of every chain answers SERVFAIL. */
-export const endOfChain: Handler = () => emptyReply(RCode.SERVFAIL);
+/** A plugin's place in a chain. */
+export interface ChainLink {
+  readonly plugin: string;
+  readonly factory: HandlerFactory;
+}
 
-/** Wraps the factories around the end of the chain so that a query enters at the first one. */
-export function composeChain(factories: readonly HandlerFactory[]): Handler {
-  let handler = endOfChain;
-  for (let i = factories.length - 1; i >= 0; i--) handler = factories[i]!(handler);
+/**
+ * Wraps the links around the end of the chain so that a query enters at the first one. The end
+ * fails as CoreDNS's NextOrFailure does, naming the last plugin: the query is answered SERVFAIL
+ * and `errors` logs `plugin/<last>: no next plugin found`. The error is made once, not per query.
+ */
+export function composeChain(links: readonly ChainLink[]): Handler {
+  const noNext = new NoNextPluginError(links.at(-1)?.plugin ?? '');
+  let handler: Handler = () => {
+    throw noNext;
+  };
+  for (let i = links.length - 1; i >= 0; i--) handler = links[i]!.factory(handler);
   return handler;
 }
 
@@ -28,7 +36,7 @@ export async function buildBlockChain(
   logger: Logger,
   lifecycle: Lifecycle,
 ): Promise<Handler | null> {
-  const factories: HandlerFactory[] = [];
+  const links: ChainLink[] = [];
   const shared = new Map<string, unknown>();
   for (const plugin of block.plugins) {
     const context: SetupContext = {
@@ -47,8 +55,8 @@ export async function buildBlockChain(
       const { file, line } = plugin.directive.name;
       throw new PluginSetupError(plugin.name, file, line, error);
     }
-    if (instance.handler) factories.push(instance.handler);
+    if (instance.handler) links.push({ plugin: plugin.name, factory: instance.handler });
     if (instance.start) lifecycle.onStart(plugin.name, instance.start.bind(instance));
   }
-  return factories.length === 0 ? null : composeChain(factories);
+  return links.length === 0 ? null : composeChain(links);
 }

@@ -7,6 +7,7 @@ import { prepareReply } from '../dns/reply.ts';
 import type { Reply, ResourceRecord } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
 import type { Handler, Request } from '../plugin/types.ts';
+import { composeChain } from './chain.ts';
 import { Dispatcher, type Route } from './dispatch.ts';
 import { observeResponse } from './request.ts';
 
@@ -146,6 +147,13 @@ describe('Dispatcher results', () => {
       ['a.sync.test.', 'AAAA', 'boom'],
       ['a.async.test.', 'A', 'later boom'],
     ]);
+  });
+
+  it('answers SERVFAIL without logging when the query ran off the end of the chain', () => {
+    const lines: string[] = [];
+    const d = dispatcher([{ zone: '', handler: composeChain([{ plugin: 'last', factory: (next) => next }]) }], { logLines: lines });
+    expect(syncAnswer(d, encodeQuery('nobody.test', RRType.A)).rcode).toBe(RCode.SERVFAIL);
+    expect(lines).toEqual([]);
   });
 
   it('tells observers about the encoded response, SERVFAIL included', async () => {

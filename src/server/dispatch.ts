@@ -6,6 +6,7 @@ import { emptyReply } from '../dns/reply.ts';
 import { encodeResponse, udpLimit } from '../dns/response.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
 import type { Handler, Transport } from '../plugin/types.ts';
+import { NoNextPluginError } from './errors.ts';
 import { isPromiseLike, ServerRequest } from './request.ts';
 
 /** DS (RFC 4034) is answered by the parent side of a zone cut: CoreDNS routes it to the shortest zone. */
@@ -113,13 +114,18 @@ export class Dispatcher {
     return response;
   }
 
-  /** A handler threw or rejected, or its reply would not encode: SERVFAIL and one log line. */
+  /**
+   * A handler threw or rejected, or its reply would not encode: SERVFAIL and one log line (none
+   * when the query only ran off the end of the chain, which CoreDNS does not log either).
+   */
   private fail(request: ServerRequest, error: unknown, limit: number): Buffer {
     const { query } = request;
-    this.logger.error(
-      { server: this.server, qname: toFqdn(query.name), qtype: typeName(query.type), err: error },
-      'query failed, answered SERVFAIL',
-    );
+    if (!(error instanceof NoNextPluginError)) {
+      this.logger.error(
+        { server: this.server, qname: toFqdn(query.name), qtype: typeName(query.type), err: error },
+        'query failed, answered SERVFAIL',
+      );
+    }
     const reply = emptyReply(RCode.SERVFAIL);
     const response = encodeResponse(query, reply, limit);
     if (request.observers !== null) this.notify(request, reply, response);

@@ -52,3 +52,16 @@ export class ListenError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * The end of a chain was reached: no plugin answered. CoreDNS answers SERVFAIL and reports it to
+ * `errors` only; the server does not log it, so a misrouted name cannot flood the log.
+ */
+export class NoNextPluginError extends Error {
+  readonly plugin: string;
+  constructor(plugin: string) {
+    super(`plugin/${plugin}: no next plugin found`);
+    this.name = 'NoNextPluginError';
+    this.plugin = plugin;
+  }
+}

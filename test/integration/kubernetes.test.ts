@@ -22,7 +22,10 @@ describe('the compiled-in kubernetes plugin behind the server', () => {
     expect(server.lines.filter((line) => line.includes('kubernetes.default.svc.cluster.local.'))).toHaveLength(2);
   });
 
-  it('answers SERVFAIL for names it does not serve when nothing follows it, as CoreDNS', async () => {
+  it('answers SERVFAIL for names it does not serve when nothing follows it, and errors says why, as CoreDNS', async () => {
+    server.lines.length = 0;
     expect((await dig('example.com', { port: server.port })).status).toBe('SERVFAIL');
+    expect(server.lines[0]).toBe('[ERROR] plugin/errors: 2 example.com. A: plugin/kubernetes: no next plugin found');
+    expect(server.lines[1]).toMatch(/"A IN example\.com\. udp \d+ false 1232" SERVFAIL qr,rd /);
   });
 });

@@ -138,8 +138,8 @@ describe('log handler', () => {
 
   function serve(text: string) {
     const lines: string[] = [];
-    const factories = directives(text).map((d) => logHandler(parseLog(d).rules, (line) => void lines.push(line)));
-    const handler = composeChain([...factories, () => backend]);
+    const links = directives(text).map((d) => ({ plugin: 'log', factory: logHandler(parseLog(d).rules, (line) => void lines.push(line)) }));
+    const handler = composeChain([...links, { plugin: 'backend', factory: () => backend }]);
     const dispatcher = new Dispatcher({ server: 'dns://:53', routes: [{ zone: '', handler }], acceptAnyClass: false, logger: silentLogger });
     const ask = (name: string, options: { tcp?: boolean; id?: number; edns?: { udpSize: number; dnssecOk?: boolean } } = {}) => {
       const packet = encodeQuery(name, RRType.A, { id: options.id ?? 4242, edns: options.edns });
