@@ -13,7 +13,11 @@ let stdout: ReturnType<typeof pino.destination> | null = null;
  * package: query logging must not cost a synchronous write per query. Opened on first use.
  */
 export const stdoutLine: LineWriter = (line) => {
-  stdout ??= pino.destination({ fd: 1, sync: false, maxLength: MAX_BUFFERED_BYTES });
+  if (stdout === null) {
+    stdout = pino.destination({ fd: 1, sync: false, maxLength: MAX_BUFFERED_BYTES });
+    // A closed stdout (EPIPE) must not take the server down: the lines are lost, queries go on.
+    stdout.on('error', () => {});
+  }
   stdout.write(`${line}\n`);
 };
 
