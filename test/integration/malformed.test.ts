@@ -2,22 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RCode, RRType } from '../../src/dns/constants.ts';
 import { decodeMessage } from '../../src/dns/message.ts';
 import { encodeQuery } from '../../src/dns/query.ts';
+import { seededRandom } from '../../src/dns/test-support.ts';
 import { dig } from '../helpers/dig.ts';
 import { fixturePlugins } from '../helpers/fixture-plugins.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { frame, tcpClient, udpClient } from '../helpers/wire.ts';
-
-/** mulberry32: a small seeded PRNG, so a failing flood can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random bytes, or a real query with a few bytes changed, so parsing fails at every depth. */
 function garbage(random: () => number): Buffer {
@@ -80,7 +69,7 @@ describe('malformed input', () => {
   });
 
   it('survives a flood of UDP garbage and keeps answering', async () => {
-    const random = prng(0x5eed);
+    const random = seededRandom(0x5eed);
     const client = await udpClient(server.port);
     try {
       for (let batch = 0; batch < 20; batch++) {
@@ -95,7 +84,7 @@ describe('malformed input', () => {
   });
 
   it('survives garbage over TCP and answers a query after garbage on the same connection', async () => {
-    const random = prng(42);
+    const random = seededRandom(42);
     for (let c = 0; c < 10; c++) {
       const client = await tcpClient(server.port);
       const frames = Array.from({ length: 20 }, () => garbage(random));
