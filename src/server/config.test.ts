@@ -3,7 +3,7 @@ import { parseCorefile } from '../corefile/parse.ts';
 import { CorefileError } from '../corefile/types.ts';
 import type { PluginDefinition } from '../plugin/types.ts';
 import { plugins } from '../plugins/index.ts';
-import { planServer, type PluginRegistry } from './config.ts';
+import { ALL_INTERFACES, planServer, SiteRegistry, type PluginRegistry, type SitePlan } from './config.ts';
 
 function plan(text: string, options: { dnsPort?: number; registry?: PluginRegistry } = {}) {
   return planServer(parseCorefile(text, 'Corefile'), { registry: options.registry ?? plugins, dnsPort: options.dnsPort });
@@ -92,5 +92,31 @@ describe('planServer', () => {
   it('keeps several directives of one plugin in Corefile order', () => {
     const result = plan('. {\n log b.org\n whoami\n log a.org\n}\n');
     expect(result.blocks[0]!.plugins.map((p) => p.directive.args[0]?.text ?? p.name)).toEqual(['b.org', 'a.org', 'whoami']);
+  });
+});
+
+describe('SiteRegistry, for blocks bound to addresses', () => {
+  const key = { text: 'example.org', file: 'Corefile', line: 7, quoted: false };
+  const site: SitePlan = { zone: 'example.org', port: 53, key };
+
+  it('serves one zone on several addresses of a port', () => {
+    const served = new SiteRegistry();
+    served.add(site, '127.0.0.1');
+    expect(() => served.add(site, '::1')).not.toThrow();
+    expect(() => served.add({ ...site, zone: 'example.net' }, ALL_INTERFACES)).not.toThrow();
+  });
+
+  it('refuses every interface beside one address of the same zone and port, either way round', () => {
+    const bound = new SiteRegistry();
+    bound.add(site, '127.0.0.1');
+    expect(() => bound.add(site, ALL_INTERFACES)).toThrow(
+      'Corefile:7 - Error during parsing: cannot serve dns://example.org.:53 - zone overlap listener capacity with dns://example.org.:53 on 127.0.0.1',
+    );
+    const unbound = new SiteRegistry();
+    unbound.add(site, ALL_INTERFACES);
+    expect(() => unbound.add(site, '10.0.0.1')).toThrow(
+      'cannot serve dns://example.org.:53 on 10.0.0.1 - zone overlap listener capacity with dns://example.org.:53',
+    );
+    expect(() => bound.add(site, '127.0.0.1')).toThrow('cannot serve dns://example.org.:53 on 127.0.0.1 - it is already defined');
   });
 });

@@ -82,11 +82,16 @@ function siteAddress(zone: DomainName, port: number, host: string): string {
   return `dns://${toFqdn(zone)}:${port}${host === ALL_INTERFACES ? '' : ` on ${host}`}`;
 }
 
+function firstOf(values: ReadonlySet<string>): string | undefined {
+  for (const value of values) return value;
+  return undefined;
+}
+
 /**
  * CoreDNS refuses a zone served twice on one address, and a zone on every interface of a port
  * that is also bound to one address of that port (and the other way round).
  */
-class SiteRegistry {
+export class SiteRegistry {
   private readonly hostsByZonePort = new Map<string, Set<string>>();
 
   add(site: SitePlan, host: string): void {
@@ -96,7 +101,7 @@ class SiteRegistry {
     const here = siteAddress(site.zone, site.port, host);
     const { file, line } = site.key;
     if (hosts.has(host)) throw new CorefileError(file, line, `cannot serve ${here} - it is already defined`);
-    const clash = host === ALL_INTERFACES ? hosts.values().next().value : hosts.has(ALL_INTERFACES) ? ALL_INTERFACES : undefined;
+    const clash = host === ALL_INTERFACES ? firstOf(hosts) : hosts.has(ALL_INTERFACES) ? ALL_INTERFACES : undefined;
     if (clash !== undefined) {
       const other = siteAddress(site.zone, site.port, clash);
       throw new CorefileError(file, line, `cannot serve ${here} - zone overlap listener capacity with ${other}`);
@@ -111,7 +116,7 @@ class SiteRegistry {
  */
 export function planServer(corefile: Corefile, options: PlanOptions): ServerPlan {
   const defaultPort = options.dnsPort ?? DEFAULT_DNS_PORT;
-  const registry = new SiteRegistry();
+  const served = new SiteRegistry();
   const listeners = new Map<string, { host: string; port: number; sites: ListenerPlan['sites'][number][] }>();
   const blocks = corefile.blocks.map((block, index): BlockPlan => {
     // A reverse CIDR key off a label boundary (10.0.0.0/22) stands for several zones.
@@ -127,7 +132,7 @@ export function planServer(corefile: Corefile, options: PlanOptions): ServerPlan
     };
     for (const site of sites) {
       for (const host of plan.listenHosts) {
-        registry.add(site, host);
+        served.add(site, host);
         const id = `${host}\u0000${site.port}`;
         let listener = listeners.get(id);
         if (!listener) listeners.set(id, (listener = { host, port: site.port, sites: [] }));
