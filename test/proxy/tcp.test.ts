@@ -5,6 +5,7 @@ import type { Service } from '../../src/cluster/types.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { ServiceProxy, type SchedulerName } from '../../src/proxy/index.ts';
 import {
+  type BackendAt,
   NamedTcpBackend,
   connectNamed,
   countBy,
@@ -40,7 +41,7 @@ interface Setup {
 }
 
 async function proxied(
-  running: readonly NamedTcpBackend[],
+  running: readonly BackendAt[],
   options: {
     scheduler?: SchedulerName;
     /** Overrides for the `web` service, given its free port. */
@@ -170,7 +171,7 @@ describe('ServiceProxy over TCP', () => {
 
   it('resets clients when no backend is ready or none accepts', async () => {
     const running = await backends(1);
-    const { store, port, web } = await proxied([{ ...running[0]!, address: running[0]!.address, port: running[0]!.port, ready: false }]);
+    const { store, port, web } = await proxied([{ address: running[0]!.address, port: running[0]!.port, ready: false }]);
     expect(await resetOf(SERVICE_IP, port)).toBe('ECONNRESET');
     store.replace({ services: [web], endpointSlices: slices('web', 'http', 'TCP', running) });
     expect(await whichBackend(SERVICE_IP, port)).toBe('b1');
@@ -205,6 +206,27 @@ describe('ServiceProxy over TCP', () => {
     store.replace({ services: [other], endpointSlices: slices('other', '', 'TCP', running) });
     expect(await resetOf(SERVICE_IP, port)).toBe('ECONNREFUSED');
     expect(await whichBackend(otherIP, otherPort)).toBe('b1');
+  });
+
+  it('keeps one listener through a service that flaps while its listener is still opening', async () => {
+    const running = await backends(1);
+    const { store, proxy, port, web } = await proxied(running);
+    const flapIP = '127.10.1.4';
+    const flapPort = await freePort(flapIP);
+    const flap = service({ name: 'flap', clusterIPs: [flapIP], ports: [{ name: '', protocol: 'TCP', port: flapPort }] });
+    const withFlap = { services: [web, flap], endpointSlices: [...slices('web', 'http', 'TCP', running), ...slices('flap', '', 'TCP', running)] };
+    const withoutFlap = { services: [web], endpointSlices: slices('web', 'http', 'TCP', running) };
+    store.replace(withFlap);
+    store.replace(withoutFlap);
+    store.replace(withFlap);
+    await proxy.settled();
+    expect(await whichBackend(flapIP, flapPort)).toBe('b1');
+    store.replace(withoutFlap);
+    store.replace(withFlap);
+    store.replace(withoutFlap);
+    await proxy.settled();
+    expect(await resetOf(flapIP, flapPort)).toBe('ECONNREFUSED');
+    expect(await whichBackend(SERVICE_IP, port)).toBe('b1');
   });
 
   it('warns once per service port it cannot listen for and serves the others', async () => {
