@@ -57,6 +57,21 @@ export interface PlanOptions {
 
 const orderIndex = new Map<string, number>(PLUGIN_ORDER.map((name, index) => [name, index]));
 
+/** The plugin that narrows where a block listens, as CoreDNS's bind sets Config.ListenHosts. */
+const LISTEN_HOSTS_PLUGIN = 'bind';
+
+/** What that plugin's parse returns: the addresses it resolved (interface names already expanded). */
+export interface ListenHostsOptions {
+  readonly listenHosts: readonly string[];
+}
+
+/** Every interface, unless `bind` lines name addresses: then all of them, in Corefile order. */
+function listenHostsOf(plugins: readonly PluginPlan[]): string[] {
+  const bound = plugins.filter((plugin) => plugin.name === LISTEN_HOSTS_PLUGIN);
+  if (bound.length === 0) return [ALL_INTERFACES];
+  return bound.flatMap((plugin) => (plugin.options as ListenHostsOptions).listenHosts);
+}
+
 function executionRank(name: string): number {
   return orderIndex.get(name) ?? PLUGIN_ORDER.length;
 }
@@ -123,12 +138,13 @@ export function planServer(corefile: Corefile, options: PlanOptions): ServerPlan
     const sites = block.keys.flatMap((key) =>
       parseServerKeys(key).map((address): SitePlan => ({ zone: address.zone, port: address.port ?? defaultPort, key })),
     );
+    const plugins = planPlugins(block, options.registry);
     const plan: BlockPlan = {
       index,
       sites,
       zones: sites.map((site) => site.zone),
-      listenHosts: [ALL_INTERFACES],
-      plugins: planPlugins(block, options.registry),
+      listenHosts: listenHostsOf(plugins),
+      plugins,
     };
     for (const site of sites) {
       for (const host of plan.listenHosts) {
