@@ -72,6 +72,8 @@ export interface DecodedMessage {
   readonly opt: OptRecord | null;
   /** Where the OPT record starts and how long it is, so it can be cut out; null without one. */
   readonly optRange: { readonly offset: number; readonly length: number } | null;
+  /** Message offset of the TTL field of every record but the OPT, in message order. */
+  readonly ttlOffsets: Uint32Array;
 }
 
 const HEADER_LENGTH = 12;
@@ -84,13 +86,14 @@ interface Reader {
   opt: OptRecord | null;
   optOffset: number;
   optLength: number;
+  readonly ttlOffsets: number[];
 }
 
 /** Decodes a whole message strictly; throws DnsParseError (with the offset) on anything malformed. */
 export function decodeMessage(buf: Buffer): DecodedMessage {
   if (buf.length < HEADER_LENGTH) throw new DnsParseError('message shorter than a header', buf.length);
   const flags = buf.readUInt16BE(2);
-  const reader: Reader = { buf, pos: HEADER_LENGTH, opt: null, optOffset: -1, optLength: 0 };
+  const reader: Reader = { buf, pos: HEADER_LENGTH, opt: null, optOffset: -1, optLength: 0, ttlOffsets: [] };
 
   const questions: Question[] = [];
   const questionCount = buf.readUInt16BE(4);
@@ -129,6 +132,7 @@ export function decodeMessage(buf: Buffer): DecodedMessage {
     sections: { question: HEADER_LENGTH, answer: answerStart, authority: authorityStart, additional: additionalStart, end: buf.length },
     opt,
     optRange: opt === null ? null : { offset: reader.optOffset, length: reader.optLength },
+    ttlOffsets: Uint32Array.from(reader.ttlOffsets),
   };
 }
 
@@ -160,6 +164,7 @@ function readRecord(reader: Reader, optAllowed: boolean): DecodedRecord {
     reader.optLength = dataEnd - start;
     return reader.opt;
   }
+  reader.ttlOffsets.push(fixed + 4);
   const modelled = readModelled(buf, name, type, rclass, ttl, dataStart, dataEnd);
   return modelled ?? { name, type, class: rclass, ttl, data: Buffer.from(buf.subarray(dataStart, dataEnd)) };
 }
