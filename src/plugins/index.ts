@@ -1,11 +1,12 @@
 import type { PluginDefinition } from '../plugin/types.ts';
 import { bindPlugin } from './bind/index.ts';
 import { errorsPlugin } from './errors/index.ts';
+import { kubeproxyPlugin } from './kubeproxy/index.ts';
 import { kubernetesPlugin } from './kubernetes/index.ts';
 import { logPlugin } from './log/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [bindPlugin, errorsPlugin, kubernetesPlugin, logPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [bindPlugin, errorsPlugin, kubernetesPlugin, kubeproxyPlugin, logPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

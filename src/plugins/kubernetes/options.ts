@@ -64,6 +64,17 @@ export interface KubernetesOptions extends Omit<AnswerOptions, 'localIPs' | 'pri
   readonly apiserverMaxInflight: number | null;
   /** clusterdns's own `manifests PATH...`: read the cluster from YAML/JSON files instead of an API server. */
   readonly manifests: readonly string[];
+  /** Self-contained mode only (`manifests`): how the embedded controller allocates and probes. */
+  readonly selfContained: SelfContainedOptions;
+}
+
+export interface SelfContainedOptions {
+  /** `service_cidr CIDR...`: where Services without a clusterIP get one; null for the controller's default. */
+  readonly serviceCIDRs: readonly string[] | null;
+  /** `node_port_range MIN-MAX`; null for 30000-32767. */
+  readonly nodePortRange: readonly [number, number] | null;
+  /** `readiness_probes`: run pods' readiness probes and let them decide readiness. */
+  readonly readinessProbes: boolean;
 }
 
 export const DEFAULT_TTL = 5;

@@ -121,6 +121,16 @@ describe('parseKubernetes', () => {
     expect(options.manifests).toEqual(['a.yaml', 'dir/', 'b.json']);
   });
 
+  it('reads the self-contained options only beside manifests', () => {
+    expect(parse('', ['manifests a.yaml']).selfContained).toEqual({ serviceCIDRs: null, nodePortRange: null, readinessProbes: false });
+    const options = parse('', ['manifests a.yaml', 'service_cidr 127.20.0.0/16 fd00::/112', 'node_port_range 31000-31999', 'readiness_probes']);
+    expect(options.selfContained).toEqual({
+      serviceCIDRs: ['127.20.0.0/16', 'fd00::/112'],
+      nodePortRange: [31000, 31999],
+      readinessProbes: true,
+    });
+  });
+
   it('accepts ttl 0 and 3600 and a bare ignore, as CoreDNS does', () => {
     expect(parse('', ['ttl 0']).ttl).toBe(0);
     expect(parse('', ['ttl 3600']).ttl).toBe(3600);
@@ -159,6 +169,10 @@ describe('parseKubernetes', () => {
     [['resyncperiod 5m'], /Corefile:2 .*kubernetes: unknown property 'resyncperiod'/],
     [['namespaces a', 'namespace_labels x=y'], /Corefile:1 .*namespaces and namespace_labels cannot both be set/],
     [['manifests a.yaml', 'endpoint https://x'], /manifests cannot be combined with endpoint/],
+    [['readiness_probes'], /Corefile:2 .*readiness_probes needs manifests/],
+    [['manifests a.yaml', 'node_port_range 5-4'], /node_port_range must be MIN-MAX/],
+    [['manifests a.yaml', 'node_port_range 30000'], /node_port_range must be MIN-MAX/],
+    [['manifests a.yaml', 'service_cidr'], /expected .*argument/],
   ])('rejects %j', (lines, message) => {
     let error: unknown;
     try {

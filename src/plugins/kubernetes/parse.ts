@@ -91,6 +91,10 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
   let apiserverBurst: number | null = null;
   let apiserverMaxInflight: number | null = null;
   const manifests: string[] = [];
+  let serviceCIDRs: string[] | null = null;
+  let nodePortRange: [number, number] | null = null;
+  let readinessProbes = false;
+  let selfContainedOption: Directive | null = null;
 
   for (const option of blockDirectives(directive)) {
     const args = argTexts(option);
@@ -165,6 +169,19 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
         argCount(option, 1);
         manifests.push(...args);
         break;
+      case 'service_cidr':
+        argCount(option, 1);
+        serviceCIDRs = args;
+        selfContainedOption = option;
+        break;
+      case 'node_port_range':
+        nodePortRange = portRange(option);
+        selfContainedOption = option;
+        break;
+      case 'readiness_probes':
+        readinessProbes = boolFlag(option);
+        selfContainedOption = option;
+        break;
       case 'multicluster':
       case 'zonal':
         fail(option.name, `'${option.name.text}' is a CoreDNS option clusterdns does not support`);
@@ -179,6 +196,9 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
   }
   if (manifests.length > 0 && (endpoint !== null || kubeconfig !== null || tls !== null)) {
     fail(directive.name, 'manifests cannot be combined with endpoint, tls or kubeconfig');
+  }
+  if (manifests.length === 0 && selfContainedOption !== null) {
+    fail(selfContainedOption.name, `${selfContainedOption.name.text} needs manifests (self-contained mode)`);
   }
 
   return {
@@ -203,5 +223,18 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
     apiserverBurst,
     apiserverMaxInflight,
     manifests,
+    selfContained: { serviceCIDRs, nodePortRange, readinessProbes },
   };
+}
+
+/** `node_port_range 30000-32767`, as kube-apiserver's --service-node-port-range. */
+function portRange(option: Directive): [number, number] {
+  const token = argCount(option, 1, 1)[0]!;
+  const match = /^(\d+)-(\d+)$/.exec(token.text);
+  const low = match ? Number(match[1]) : NaN;
+  const high = match ? Number(match[2]) : NaN;
+  if (!(low >= 1 && high <= 65535 && low <= high)) {
+    fail(token, `node_port_range must be MIN-MAX within 1-65535: ${token.text}`);
+  }
+  return [low, high];
 }

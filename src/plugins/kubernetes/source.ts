@@ -3,7 +3,8 @@ import { ManifestSource } from '../../cluster/manifests/index.ts';
 import type { ClusterSource, ClusterState, Namespace } from '../../cluster/types.ts';
 import { selfContainedTransform } from '../../controller/index.ts';
 import type { Logger } from '../../log.ts';
-import type { KubernetesOptions } from './options.ts';
+import { ProbingManifestSource } from '../../prober/index.ts';
+import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
 
 /**
  * The Kubernetes API, reached as CoreDNS reaches it: `kubeconfig`, else `endpoint` (with `tls`),
@@ -51,9 +52,19 @@ export function withImplicitNamespaces(state: ClusterState): ClusterState {
 
 /**
  * clusterdns's self-contained mode: the cluster described by manifest files, with cluster IPs
- * allocated and EndpointSlices computed from pods by the embedded endpoints controller.
+ * allocated and EndpointSlices computed from pods by the embedded endpoints controller, and pod
+ * readiness decided by readiness probes when `readiness_probes` asks for it.
  */
-export function createManifestSource(paths: readonly string[], logger: Logger): ClusterSource {
-  const controller = selfContainedTransform({ logger });
-  return new ManifestSource({ paths, logger, transform: (state) => withImplicitNamespaces(controller(state)) });
+export function createManifestSource(
+  paths: readonly string[],
+  options: SelfContainedOptions,
+  logger: Logger,
+): ClusterSource {
+  const controller = selfContainedTransform({
+    logger,
+    ...(options.serviceCIDRs && { serviceCIDRs: options.serviceCIDRs }),
+    ...(options.nodePortRange && { nodePortRange: options.nodePortRange }),
+  });
+  const sourceOptions = { paths, logger, transform: (state: ClusterState) => withImplicitNamespaces(controller(state)) };
+  return options.readinessProbes ? new ProbingManifestSource(sourceOptions) : new ManifestSource(sourceOptions);
 }
