@@ -301,6 +301,22 @@ describe('truncation', () => {
   });
 });
 
+describe('TXT character-strings', () => {
+  it('writes one empty string for a record without text, and splits long text at 255 bytes', () => {
+    const reply = prepareReply({
+      rcode: 0,
+      flags: 0,
+      qname: QNAME,
+      sections: sections([
+        { name: QNAME, type: RRType.TXT, ttl: 1, text: [] },
+        { name: QNAME, type: RRType.TXT, ttl: 1, text: ['y'.repeat(256)] },
+      ]),
+    });
+    const decoded = decodeMessage(encodeResponse(ask(QNAME, 'TXT'), reply, 1232));
+    expect(decoded.answer.map((r) => ('text' in r ? r.text : null))).toEqual([[''], ['y'.repeat(255), 'y']]);
+  });
+});
+
 describe('prepareReply input checks and emptyReply', () => {
   const bad: [string, ResourceRecord][] = [
     ['IPv4 text', { name: 'a', type: RRType.A, ttl: 1, address: '10.0.0.256' }],
