@@ -58,7 +58,7 @@ export const HeaderFlag = {
 
 /** Without EDNS a UDP answer must fit in 512 bytes (RFC 1035 4.2.1). */
 export const MIN_UDP_SIZE = 512;
-/** The payload size this server advertises in its own OPT record, as CoreDNS does. */
+/** The payload size advertised in error replies to queries whose OPT record could not be read back. */
 export const SERVER_UDP_SIZE = 1232;
 export const MAX_MESSAGE_SIZE = 65535;
 

@@ -1,7 +1,7 @@
 import { SocketAddress } from 'node:net';
 import * as packet from 'dns-packet';
 import { describe, expect, it } from 'vitest';
-import { ExtendedRCode, HeaderFlag, RCode, RRClass, RRType, SERVER_UDP_SIZE } from './constants.ts';
+import { ExtendedRCode, HeaderFlag, RCode, RRClass, RRType } from './constants.ts';
 import { DnsEncodeError } from './errors.ts';
 import { decodeMessage } from './message.ts';
 import { encodeName } from './names.ts';
@@ -133,7 +133,7 @@ describe('prepareReply + encodeResponse round-trips', () => {
     const decoded = packet.decode(encodeResponse(query, reply, 512));
     expect(decoded).toMatchObject({ id: 4242, type: 'response', rcode: 'NXDOMAIN', flag_aa: true, flag_ra: true, flag_rd: true, flag_cd: true, flag_tc: false });
     expect(decoded.questions).toEqual([{ name: QNAME, type: 'A', class: 'IN' }]);
-    expect(decoded.additionals).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: SERVER_UDP_SIZE, ednsVersion: 0, flag_do: true, options: [] })]);
+    expect(decoded.additionals).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: 4096, ednsVersion: 0, flag_do: true, options: [] })]);
     const plain = packet.decode(encodeResponse(ask(QNAME, 'A', { flags: 0 }), reply, 512));
     expect(plain).toMatchObject({ flag_rd: false, flag_cd: false, additionals: [] });
   });
@@ -269,7 +269,7 @@ describe('truncation', () => {
     expect(buf.length + A_RECORD).toBeGreaterThan(1232);
     const decoded = packet.decode(buf);
     expect(decoded.flag_tc).toBe(true);
-    expect(decoded.additionals).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: SERVER_UDP_SIZE })]);
+    expect(decoded.additionals).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: 1232 })]);
     expect(decoded.answers!.length).toBe(Math.floor((1232 - query.questionEnd - 11) / A_RECORD));
   });
 

@@ -1,4 +1,4 @@
-import { HeaderFlag, MAX_MESSAGE_SIZE, MIN_UDP_SIZE, SERVER_UDP_SIZE } from './constants.ts';
+import { HeaderFlag, MAX_MESSAGE_SIZE, MIN_UDP_SIZE } from './constants.ts';
 import { DnsEncodeError } from './errors.ts';
 import { nameWireLength } from './names.ts';
 import { OPT_RECORD_LENGTH, writeOpt } from './opt.ts';
@@ -85,7 +85,7 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
       out.writeUInt32BE(ttl > ttlElapsed ? ttl - ttlElapsed : 0, at);
     }
   }
-  if (edns !== null) writeOpt(out, optStart, SERVER_UDP_SIZE, reply.rcode, edns.dnssecOk);
+  if (edns !== null) writeOpt(out, optStart, edns.udpSize, reply.rcode, edns.dnssecOk);
   return out;
 }
 
