@@ -87,7 +87,7 @@ function logTail(path: string): string {
 function failed(spec: ServerSpec, error: string, check: TargetResult['check'] = null): TargetResult {
   return {
     label: spec.label, kind: spec.kind, variant: spec.variant, port: spec.port, check, stats: null,
-    serverCpuSeconds: null, dnsperfCpuSeconds: null, otherCpuSeconds: null, attempts: 0, rssMiB: null, error,
+    serverCpuSeconds: null, dnsperfCpuSeconds: null, otherCpuSeconds: null, attempts: 0, idleRssMiB: null, rssMiB: null, error,
   };
 }
 
@@ -156,6 +156,7 @@ export async function measureServer(spec: ServerSpec, context: MeasureContext): 
     const check = await checkSamples(spec.port, spec.samples);
     context.progress(`${spec.label}: dig check ${check.ok ? 'ok' : 'FAILED'} (${check.checked} names)`);
     for (const failure of check.failures) context.progress(`  ${failure}`);
+    const idleRssMiB = await treeRssMiB(server.pid);
     if (context.warmupSeconds > 0) await runDnsperf(context, spec.port, context.warmupSeconds);
     const { figures, attempts } = await quietRun(context, spec, server.pid);
     const rssMiB = await treeRssMiB(server.pid);
@@ -168,6 +169,7 @@ export async function measureServer(spec: ServerSpec, context: MeasureContext): 
       dnsperfCpuSeconds: figures.dnsperfCpuSeconds,
       otherCpuSeconds: figures.otherCpuSeconds,
       attempts,
+      idleRssMiB,
       rssMiB,
       error: null,
     };

@@ -17,6 +17,9 @@ export interface TargetResult {
   readonly otherCpuSeconds: number | null;
   /** Measured runs made (more than one when other processes disturbed the first). */
   readonly attempts: number;
+  /** Resident memory once serving, before any load. */
+  readonly idleRssMiB: number | null;
+  /** Resident memory right after the measured run. */
   readonly rssMiB: number | null;
   /** Why there are no figures (did not start, failed its checks...). */
   readonly error: string | null;
@@ -54,7 +57,7 @@ export function computeRatios(results: readonly TargetResult[]): Ratio[] {
 const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined ? '-' : value.toFixed(digits));
 
 export function renderTable(results: readonly TargetResult[], expectedNxdomainPercent: number): string {
-  const header = ['server', 'QPS', 'avg ms', 'max ms', 'lost', 'NOERROR %', 'NXDOMAIN %', 'other rcodes', 'srv CPU s', 'q/CPU-s', 'dnsperf CPU s', 'other CPU s', 'RSS MiB', 'check'];
+  const header = ['server', 'QPS', 'avg ms', 'max ms', 'lost', 'NOERROR %', 'NXDOMAIN %', 'other rcodes', 'srv CPU s', 'q/CPU-s', 'dnsperf CPU s', 'other CPU s', 'RSS MiB idle/load', 'check'];
   const rows = results.map((r) => {
     const s = r.stats;
     const other = s ? Object.entries(s.rcodes).filter(([k]) => k !== 'NOERROR' && k !== 'NXDOMAIN').map(([k, v]) => `${k} ${v}`).join(', ') : '';
@@ -72,7 +75,7 @@ export function renderTable(results: readonly TargetResult[], expectedNxdomainPe
       fixed(queriesPerCpuSecond(r), 0),
       fixed(r.dnsperfCpuSeconds, 2),
       fixed(r.otherCpuSeconds, 2),
-      fixed(r.rssMiB, 1),
+      `${fixed(r.idleRssMiB, 0)}/${fixed(r.rssMiB, 0)}`,
       check,
     ];
   });

@@ -16,7 +16,7 @@ function statsFor(qps: number, completed: number): ReturnType<typeof parseDnsper
 function result(label: string, kind: TargetResult['kind'], qps: number, cpu: number | null): TargetResult {
   return {
     label, kind, variant: kind === 'floor' ? null : 'kubernetes', port: 1, check: { ok: true, checked: 1, failures: [] },
-    stats: statsFor(qps, qps * 10), serverCpuSeconds: cpu, dnsperfCpuSeconds: 5, otherCpuSeconds: 0, attempts: 1, rssMiB: 50, error: null,
+    stats: statsFor(qps, qps * 10), serverCpuSeconds: cpu, dnsperfCpuSeconds: 5, otherCpuSeconds: 0, attempts: 1, idleRssMiB: 40, rssMiB: 50, error: null,
   };
 }
 
