@@ -1,0 +1,190 @@
+/*
+ * Metric families whose per-query cost is a property increment. prom-client's own children hash
+ * their labels on every inc()/observe(); here a child ("cell") is looked up once, kept by the
+ * caller, and only turned into prom-client's exposition objects when /metrics is scraped.
+ */
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricSpec {
+  /** The full name, namespace included: `coredns_dns_requests_total`. */
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+}
+
+export interface HistogramSpec extends MetricSpec {
+  /** Upper bounds, increasing; +Inf is implied. */
+  readonly buckets: readonly number[];
+}
+
+type Labels = Record<string, string>;
+
+/** One exposition line as prom-client's Registry formats it. */
+interface SampleValue {
+  readonly value: number;
+  readonly labels: Labels;
+  readonly metricName?: string;
+}
+
+/** What prom-client's Registry asks a registered metric for at scrape time. */
+export interface MetricSnapshot {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly values: SampleValue[];
+  readonly aggregator: 'sum';
+}
+
+export class LabelCountError extends Error {
+  readonly metric: string;
+  constructor(metric: string, expected: number, got: number) {
+    super(`${metric}: ${got} label values for ${expected} label names`);
+    this.name = 'LabelCountError';
+    this.metric = metric;
+  }
+}
+
+export class CounterCell {
+  value = 0;
+  inc(amount = 1): void {
+    this.value += amount;
+  }
+}
+
+export class GaugeCell {
+  value = 0;
+  set(value: number): void {
+    this.value = value;
+  }
+  inc(amount = 1): void {
+    this.value += amount;
+  }
+  dec(amount = 1): void {
+    this.value -= amount;
+  }
+}
+
+export class HistogramCell {
+  /** Per bucket, not cumulative; the last slot counts what exceeds every bound. */
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  private readonly bounds: readonly number[];
+
+  constructor(bounds: readonly number[]) {
+    this.bounds = bounds;
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
+    const { bounds } = this;
+    let index = 0;
+    while (index < bounds.length && value > bounds[index]!) index++;
+    this.counts[index]! += 1;
+    this.sum += value;
+    this.count += 1;
+  }
+}
+
+interface Entry<Cell> {
+  readonly labels: Labels;
+  readonly cell: Cell;
+}
+
+abstract class Family<Cell> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  abstract readonly type: MetricType;
+  private readonly entries = new Map<string, Entry<Cell>>();
+  private readonly collectHook: (() => void) | undefined;
+
+  constructor(spec: MetricSpec, collect?: () => void) {
+    this.name = spec.name;
+    this.help = spec.help;
+    this.labelNames = spec.labelNames;
+    this.collectHook = collect;
+  }
+
+  protected abstract newCell(): Cell;
+  protected abstract samples(labels: Labels, cell: Cell, into: SampleValue[]): void;
+
+  /** The cell of these label values (in labelNames order); keep it rather than asking per event. */
+  cell(...values: string[]): Cell {
+    const key = values.join('\u0000');
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      if (values.length !== this.labelNames.length) throw new LabelCountError(this.name, this.labelNames.length, values.length);
+      const labels: Labels = {};
+      this.labelNames.forEach((name, index) => (labels[name] = values[index]!));
+      entry = { labels, cell: this.newCell() };
+      this.entries.set(key, entry);
+    }
+    return entry.cell;
+  }
+
+  /** Drops the cell of these label values; a cell kept elsewhere then counts into nothing. */
+  remove(...values: string[]): void {
+    this.entries.delete(values.join('\u0000'));
+  }
+
+  reset(): void {
+    this.entries.clear();
+  }
+
+  get(): Promise<MetricSnapshot> {
+    this.collectHook?.();
+    // An unlabelled metric is exposed as 0 before anything counted, as Go's client does.
+    if (this.labelNames.length === 0 && this.entries.size === 0) this.cell();
+    const values: SampleValue[] = [];
+    for (const { labels, cell } of this.entries.values()) this.samples(labels, cell, values);
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
+  }
+}
+
+export class CounterFamily extends Family<CounterCell> {
+  readonly type = 'counter';
+  protected newCell(): CounterCell {
+    return new CounterCell();
+  }
+  protected samples(labels: Labels, cell: CounterCell, into: SampleValue[]): void {
+    into.push({ value: cell.value, labels });
+  }
+}
+
+export class GaugeFamily extends Family<GaugeCell> {
+  readonly type = 'gauge';
+  protected newCell(): GaugeCell {
+    return new GaugeCell();
+  }
+  protected samples(labels: Labels, cell: GaugeCell, into: SampleValue[]): void {
+    into.push({ value: cell.value, labels });
+  }
+}
+
+export class HistogramFamily extends Family<HistogramCell> {
+  readonly type = 'histogram';
+  readonly buckets: readonly number[];
+
+  constructor(spec: HistogramSpec, collect?: () => void) {
+    super(spec, collect);
+    this.buckets = [...spec.buckets];
+  }
+
+  protected newCell(): HistogramCell {
+    return new HistogramCell(this.buckets);
+  }
+
+  protected samples(labels: Labels, cell: HistogramCell, into: SampleValue[]): void {
+    const bucketName = `${this.name}_bucket`;
+    let cumulative = 0;
+    this.buckets.forEach((bound, index) => {
+      cumulative += cell.counts[index]!;
+      into.push({ metricName: bucketName, labels: { ...labels, le: String(bound) }, value: cumulative });
+    });
+    into.push({ metricName: bucketName, labels: { ...labels, le: '+Inf' }, value: cell.count });
+    into.push({ metricName: `${this.name}_sum`, labels, value: cell.sum });
+    into.push({ metricName: `${this.name}_count`, labels, value: cell.count });
+  }
+}

@@ -1,0 +1,141 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.ts';
+import { parseListenAddress } from './address.ts';
+import { SIZE_BUCKETS, SLIM_TIME_BUCKETS, TIME_BUCKETS } from './coredns.ts';
+import { acquireEndpoint, type EndpointLease } from './endpoints.ts';
+import { counter, gauge, histogram, MetricConflictError, registerCollector, renderMetrics } from './registry.ts';
+
+function linesOf(text: string, name: string): string[] {
+  return text.split('\n').filter((line) => line.startsWith(name));
+}
+
+describe('metric families in the registry', () => {
+  it('exposes counter cells with their labels, and an unlabelled counter at 0 before any count', async () => {
+    const family = counter({ name: 'test_hits_total', help: 'Hits.', labelNames: ['zone', 'type'] });
+    const a = family.cell('example.org.', 'A');
+    a.inc();
+    a.inc(2);
+    family.cell('example.org.', 'AAAA').inc();
+    counter({ name: 'test_unlabelled_total', help: 'Nothing yet.', labelNames: [] });
+    const text = await renderMetrics(silentLogger);
+    expect(text).toContain('# HELP test_hits_total Hits.\n# TYPE test_hits_total counter\n');
+    expect(linesOf(text, 'test_hits_total{')).toEqual([
+      'test_hits_total{zone="example.org.",type="A"} 3',
+      'test_hits_total{zone="example.org.",type="AAAA"} 1',
+    ]);
+    expect(linesOf(text, 'test_unlabelled_total')).toEqual(['test_unlabelled_total 0']);
+  });
+
+  it('gives back the same family and cell by name, and refuses other labels or another type', () => {
+    const spec = { name: 'test_shared_total', help: 'Shared.', labelNames: ['server'] };
+    expect(counter(spec)).toBe(counter(spec));
+    expect(counter(spec).cell('dns://:53')).toBe(counter(spec).cell('dns://:53'));
+    expect(() => counter({ ...spec, labelNames: ['zone'] })).toThrow(MetricConflictError);
+    expect(() => gauge(spec)).toThrow(MetricConflictError);
+    expect(() => counter(spec).cell()).toThrow('1 label names');
+  });
+
+  it('writes histograms as cumulative buckets, +Inf, sum and count', async () => {
+    const family = histogram({ name: 'test_size_bytes', help: 'Sizes.', labelNames: ['proto'], buckets: [100, 511] });
+    const cell = family.cell('udp');
+    for (const size of [40, 100, 101, 600]) cell.observe(size);
+    expect(linesOf(await renderMetrics(silentLogger), 'test_size_bytes')).toEqual([
+      'test_size_bytes_bucket{proto="udp",le="100"} 2',
+      'test_size_bytes_bucket{proto="udp",le="511"} 3',
+      'test_size_bytes_bucket{proto="udp",le="+Inf"} 4',
+      'test_size_bytes_sum{proto="udp"} 841',
+      'test_size_bytes_count{proto="udp"} 4',
+    ]);
+  });
+
+  it('runs gauge collect hooks and registered collectors at scrape time, until unregistered', async () => {
+    let size = 7;
+    const family = gauge({ name: 'test_entries', help: 'Entries.', labelNames: ['kind'] }, () => family.cell('a').set(size));
+    const other = gauge({ name: 'test_collected', help: 'Collected.', labelNames: [] });
+    const unregister = registerCollector(() => other.cell().set(size * 2));
+    expect(linesOf(await renderMetrics(silentLogger), 'test_entries{')).toEqual(['test_entries{kind="a"} 7']);
+    size = 9;
+    const text = await renderMetrics(silentLogger);
+    expect(linesOf(text, 'test_entries{')).toEqual(['test_entries{kind="a"} 9']);
+    expect(linesOf(text, 'test_collected')).toEqual(['test_collected 18']);
+    unregister();
+    size = 1;
+    expect(linesOf(await renderMetrics(silentLogger), 'test_collected')).toEqual(['test_collected 18']);
+  });
+
+  it("has CoreDNS's buckets", () => {
+    expect(TIME_BUCKETS.map(String)).toEqual([
+      '0.00025', '0.0005', '0.001', '0.002', '0.004', '0.008', '0.016', '0.032',
+      '0.064', '0.128', '0.256', '0.512', '1.024', '2.048', '4.096', '8.192',
+    ]);
+    expect(SLIM_TIME_BUCKETS.map(String)).toEqual(['0.00025', '0.0025', '0.025', '0.25', '2.5']);
+    expect(SIZE_BUCKETS).toHaveLength(14);
+  });
+});
+
+describe('parseListenAddress', () => {
+  it('reads HOST:PORT as Go does', () => {
+    expect(parseListenAddress(':8080')).toEqual({ host: '', port: 8080 });
+    expect(parseListenAddress('localhost:9153')).toEqual({ host: 'localhost', port: 9153 });
+    expect(parseListenAddress('[::1]:8181')).toEqual({ host: '::1', port: 8181 });
+  });
+
+  it('refuses what Go refuses, in its words', () => {
+    expect(() => parseListenAddress('localhost')).toThrow('address localhost: missing port in address');
+    expect(() => parseListenAddress('::1:80')).toThrow('address ::1:80: too many colons in address');
+    expect(() => parseListenAddress('[::1:80')).toThrow("address [::1:80: missing ']' in address");
+    expect(() => parseListenAddress('host:http')).toThrow('invalid port "http"');
+    expect(() => parseListenAddress('host:70000')).toThrow('invalid port "70000"');
+  });
+});
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('acquireEndpoint', () => {
+  const leases: EndpointLease[] = [];
+  afterEach(async () => {
+    await Promise.all(leases.splice(0).map((lease) => lease.release()));
+  });
+
+  const answer = (text: string) => (_request: unknown, response: import('node:http').ServerResponse) => response.end(text);
+
+  it('serves several paths and leases on one listener, the newest lease of a path answering', async () => {
+    const first = await acquireEndpoint('127.0.0.1:0', '/a', answer('first'));
+    leases.push(first);
+    const second = await acquireEndpoint('127.0.0.1:0', '/a', answer('second'));
+    leases.push(second, await acquireEndpoint('127.0.0.1:0', '/b', answer('b')));
+    expect(second.port).toBe(first.port);
+    expect(await get(first.port, '/a?x=1')).toEqual({ status: 200, body: 'second' });
+    expect(await get(first.port, '/b')).toEqual({ status: 200, body: 'b' });
+    expect(await get(first.port, '/c')).toEqual({ status: 404, body: '404 page not found\n' });
+    await second.release();
+    expect((await get(first.port, '/a')).body).toBe('first');
+  });
+
+  it('closes the listener with its last lease', async () => {
+    const lease = await acquireEndpoint('127.0.0.1:0', '/x', answer('x'));
+    expect((await get(lease.port, '/x')).body).toBe('x');
+    await lease.release();
+    await expect(get(lease.port, '/x')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('fails with a Go-worded listen error on a taken port', async () => {
+    const taken = await acquireEndpoint('127.0.0.1:0', '/x', answer('x'));
+    leases.push(taken);
+    const address = `localhost:${taken.port}`;
+    await expect(acquireEndpoint(address, '/y', answer('y'))).rejects.toThrow(
+      `listen tcp localhost:${taken.port}: bind: address already in use`,
+    );
+  });
+});
