@@ -138,7 +138,8 @@ export async function measureServer(spec: ServerSpec, context: MeasureContext): 
   const log = openSync(logFile, 'w');
   const commandLine = [...context.pinning.server, spec.command, ...spec.args];
   context.progress(`${spec.label}: starting on 127.0.0.1:${spec.port}: ${commandLine.join(' ')}`);
-  const deadlineSeconds = context.startTimeoutSeconds + context.warmupSeconds + context.seconds + 2 * DNSPERF_SLACK_SECONDS;
+  const perAttempt = context.quiet.maxWaitSeconds + 2 + context.seconds + DNSPERF_SLACK_SECONDS;
+  const deadlineSeconds = context.startTimeoutSeconds + context.warmupSeconds + DNSPERF_SLACK_SECONDS + (1 + context.quiet.retries) * perAttempt;
   const server = startProcess(commandLine[0]!, commandLine.slice(1), {
     cwd: context.cwd,
     stdio: ['ignore', log, log],
