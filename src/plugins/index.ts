@@ -1,6 +1,7 @@
 import type { PluginDefinition } from '../plugin/types.ts';
 import { bindPlugin } from './bind/index.ts';
 import { errorsPlugin } from './errors/index.ts';
+import { forwardPlugin } from './forward/index.ts';
 import { kubeproxyPlugin } from './kubeproxy/index.ts';
 import { kubernetesPlugin } from './kubernetes/index.ts';
 import { logPlugin } from './log/index.ts';
@@ -8,5 +9,5 @@ import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [bindPlugin, errorsPlugin, kubernetesPlugin, kubeproxyPlugin, logPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [bindPlugin, errorsPlugin, forwardPlugin, kubernetesPlugin, kubeproxyPlugin, logPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

@@ -1,0 +1,228 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Transport } from '../../plugin/types.ts';
+import { describeSocketError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
+import type { UpstreamAddress } from './upstreams.ts';
+
+const HEADER_LENGTH = 12;
+
+/** The exchange a connection is waiting on: at most one at a time, as CoreDNS's persistConn. */
+interface Pending {
+  readonly id: number;
+  readonly resolve: (reply: Buffer) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  /** Whether any byte came back during this exchange (a silent close of a pooled TCP connection is retried). */
+  received: boolean;
+}
+
+/** One socket to one upstream, used for one exchange at a time and pooled between them. */
+export interface UpstreamConnection {
+  readonly transport: Transport;
+  /** When it was opened and last given back to the pool (Date.now()). */
+  readonly created: number;
+  lastUsed: number;
+  readonly closed: boolean;
+  /**
+   * Sends `message` (already carrying `id`, and framed for TCP) and resolves with the first
+   * response carrying `id`; others are dropped, as they answer earlier tries that timed out.
+   * Rejects with UpstreamError on a socket error, on close, or after `timeoutMs`.
+   */
+  exchange(message: Buffer, id: number, timeoutMs: number): Promise<Buffer>;
+  /** True when the last exchange failed without a byte from the upstream. */
+  readonly silent: boolean;
+  close(): void;
+}
+
+/** Shared bookkeeping of the pending exchange for both transports. */
+abstract class BaseConnection implements UpstreamConnection {
+  abstract readonly transport: Transport;
+  readonly created = Date.now();
+  lastUsed = this.created;
+  closed = false;
+  silent = false;
+  protected pending: Pending | null = null;
+  protected readonly upstream: UpstreamAddress;
+
+  constructor(upstream: UpstreamAddress) {
+    this.upstream = upstream;
+  }
+
+  protected abstract send(message: Buffer): void;
+  protected abstract destroy(): void;
+  protected abstract localName(): string;
+
+  exchange(message: Buffer, id: number, timeoutMs: number): Promise<Buffer> {
+    if (this.closed) return Promise.reject(this.error('write', 'use of closed network connection'));
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(this.timeoutError()), timeoutMs);
+      this.pending = { id, resolve, reject, timer, received: false };
+      this.send(message);
+    });
+  }
+
+  /** A whole message came in: the pending exchange takes it when the ID is its own. */
+  protected deliver(message: Buffer): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    pending.received = true;
+    // miekg/dns skips runts and replies to other IDs and keeps reading until its deadline.
+    if (message.length < HEADER_LENGTH || message.readUInt16BE(0) !== pending.id) return;
+    this.pending = null;
+    clearTimeout(pending.timer);
+    pending.resolve(message);
+  }
+
+  /** Fails the pending exchange (if any) and closes: a socket that failed is never reused. */
+  protected fail(error: UpstreamError): void {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending !== null) this.silent = !pending.received;
+    this.close();
+    if (pending !== null) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+  }
+
+  protected error(operation: 'read' | 'write', reason: string, cause?: unknown): UpstreamError {
+    const message = `${operation} ${this.transport} ${this.localName()}->${this.upstream.label}: ${reason}`;
+    return new UpstreamError(message, this.upstream.label, this.transport, operation, cause);
+  }
+
+  private timeoutError(): UpstreamTimeoutError {
+    const message = `read ${this.transport} ${this.localName()}->${this.upstream.label}: i/o timeout`;
+    return new UpstreamTimeoutError(message, this.upstream.label, this.transport, 'read');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.destroy();
+    const pending = this.pending;
+    if (pending !== null) {
+      this.pending = null;
+      clearTimeout(pending.timer);
+      pending.reject(this.error('read', 'use of closed network connection'));
+    }
+  }
+}
+
+function dialError(upstream: UpstreamAddress, transport: Transport, reason: string, cause?: unknown): UpstreamError {
+  return new UpstreamError(`dial ${transport} ${upstream.label}: ${reason}`, upstream.label, transport, 'dial', cause);
+}
+
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A connected UDP socket: the kernel filters other senders, and ICMP errors reach us. */
+export class UdpConnection extends BaseConnection {
+  readonly transport = 'udp';
+  private readonly socket: dgram.Socket;
+  private local = '';
+
+  private constructor(upstream: UpstreamAddress, socket: dgram.Socket) {
+    super(upstream);
+    this.socket = socket;
+    socket.on('message', (message: Buffer) => this.deliver(message));
+    socket.on('error', (error) => this.fail(this.error('read', `read: ${describeSocketError(error)}`, error)));
+    socket.unref();
+  }
+
+  static open(upstream: UpstreamAddress): Promise<UdpConnection> {
+    const socket = dgram.createSocket(upstream.family === 6 ? 'udp6' : 'udp4');
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => {
+        socket.close();
+        reject(dialError(upstream, 'udp', describeSocketError(error), error));
+      };
+      socket.once('error', onError);
+      socket.connect(upstream.port, upstream.host, () => {
+        socket.off('error', onError);
+        const connection = new UdpConnection(upstream, socket);
+        const address = socket.address();
+        connection.local = joinHostPort(address.address, address.port);
+        resolve(connection);
+      });
+    });
+  }
+
+  protected send(message: Buffer): void {
+    this.socket.send(message, (error) => {
+      if (error) this.fail(this.error('write', `write: ${describeSocketError(error)}`, error));
+    });
+  }
+
+  protected destroy(): void {
+    this.socket.close();
+  }
+
+  protected localName(): string {
+    return this.local;
+  }
+}
+
+/** A TCP connection carrying length-prefixed messages (RFC 1035 4.2.2). */
+export class TcpConnection extends BaseConnection {
+  readonly transport = 'tcp';
+  private readonly socket: net.Socket;
+  private readonly local: string;
+  /** Bytes of a message not complete yet. */
+  private partial: Buffer | null = null;
+
+  private constructor(upstream: UpstreamAddress, socket: net.Socket) {
+    super(upstream);
+    this.socket = socket;
+    this.local = joinHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (error) => this.fail(this.error('read', `read: ${describeSocketError(error)}`, error)));
+    socket.on('close', () => this.fail(this.error('read', 'EOF')));
+    socket.unref();
+  }
+
+  static open(upstream: UpstreamAddress, timeoutMs: number): Promise<TcpConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: upstream.host, port: upstream.port, noDelay: true });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new UpstreamTimeoutError(`dial tcp ${upstream.label}: i/o timeout`, upstream.label, 'tcp', 'dial'));
+      }, timeoutMs);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(dialError(upstream, 'tcp', `connect: ${describeSocketError(error)}`, error));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new TcpConnection(upstream, socket));
+      });
+    });
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.pending !== null) this.pending.received = true;
+    let data = this.partial === null ? chunk : Buffer.concat([this.partial, chunk]);
+    this.partial = null;
+    while (data.length >= 2) {
+      const end = 2 + data.readUInt16BE(0);
+      if (data.length < end) break;
+      // A copy: the reply may be cached long after this chunk is gone.
+      this.deliver(Buffer.from(data.subarray(2, end)));
+      data = data.subarray(end);
+    }
+    if (data.length > 0) this.partial = data;
+  }
+
+  protected send(message: Buffer): void {
+    this.socket.write(message);
+  }
+
+  protected destroy(): void {
+    this.socket.destroy();
+  }
+
+  protected localName(): string {
+    return this.local;
+  }
+}

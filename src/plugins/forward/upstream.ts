@@ -1,0 +1,114 @@
+import type { Query } from '../../dns/types.ts';
+import { DnsParseError } from '../../dns/errors.ts';
+import type { Transport } from '../../plugin/types.ts';
+import { CachedConnectionClosedError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
+import { checkUpstream, HealthProbe } from './health.ts';
+import { UpstreamMetrics } from './metrics.ts';
+import { DEFAULTS, type ForwardOptions } from './options.ts';
+import { ConnectionPool } from './pool.ts';
+import { random16 } from './random.ts';
+import { rcodeLabel } from './rcodes.ts';
+import { readUpstreamReply, type UpstreamAnswer } from './relay.ts';
+import type { UpstreamAddress } from './upstreams.ts';
+
+/** The query as sent upstream: the client's bytes with a fresh ID, length-prefixed over TCP. */
+function outgoing(query: Query, id: number, transport: Transport): Buffer {
+  const raw = query.raw;
+  const prefix = transport === 'tcp' ? 2 : 0;
+  const message = Buffer.allocUnsafe(raw.length + prefix);
+  if (prefix > 0) message.writeUInt16BE(raw.length, 0);
+  raw.copy(message, prefix);
+  message.writeUInt16BE(id, prefix);
+  return message;
+}
+
+/**
+ * One upstream of a forward instance, as CoreDNS's proxy.Proxy: its connection pool, its count
+ * of failed health checks (down when over max_fails), and its health probe.
+ */
+export class Upstream {
+  readonly address: UpstreamAddress;
+  /** Failed health checks in a row. */
+  fails = 0;
+  private readonly pool: ConnectionPool;
+  private readonly probe: HealthProbe;
+  private readonly metrics: UpstreamMetrics;
+  private readonly readTimeoutMs: number;
+
+  constructor(address: UpstreamAddress, options: ForwardOptions) {
+    this.address = address;
+    this.metrics = new UpstreamMetrics(address.label);
+    this.pool = new ConnectionPool(address, options, this.metrics);
+    this.readTimeoutMs = options.readTimeoutMs;
+    const check = {
+      // Health checks go over TCP only when every query does.
+      transport: options.forceTcp ? ('tcp' as const) : ('udp' as const),
+      domain: options.healthCheck.domain,
+      recursionDesired: options.healthCheck.recursionDesired,
+      timeoutMs: DEFAULTS.healthCheckTimeoutMs,
+    };
+    this.probe = new HealthProbe(async () => {
+      try {
+        await checkUpstream(address, check);
+        this.fails = 0;
+        return true;
+      } catch {
+        this.metrics.healthcheckFailures.inc();
+        this.fails++;
+        return false;
+      }
+    }, options.healthCheck.intervalMs);
+  }
+
+  /** Down after more than `maxFails` failed health checks in a row; never when maxFails is 0. */
+  down(maxFails: number): boolean {
+    return maxFails !== 0 && this.fails > maxFails;
+  }
+
+  /** Starts health checking unless a probe is running already. */
+  healthcheck(): void {
+    this.probe.run();
+  }
+
+  get probing(): boolean {
+    return this.probe.active;
+  }
+
+  /**
+   * One try, as CoreDNS's Proxy.Connect: a pooled or new connection, the query with a fresh ID,
+   * the reply read into a Reply. The connection goes back to the pool only after a good reply.
+   * Throws UpstreamError (CachedConnectionClosedError when a pooled TCP connection had closed).
+   */
+  async connect(query: Query, transport: Transport, remainingMs: number): Promise<UpstreamAnswer> {
+    const started = performance.now();
+    const { connection, cached } = await this.pool.acquire(transport, remainingMs);
+    const id = random16();
+    let wire: Buffer;
+    try {
+      wire = await connection.exchange(outgoing(query, id, transport), id, this.readTimeoutMs);
+    } catch (error) {
+      connection.close();
+      if (cached && transport === 'tcp' && connection.silent && !(error instanceof UpstreamTimeoutError)) {
+        throw new CachedConnectionClosedError(this.address.label, transport);
+      }
+      throw error;
+    }
+    let answer: UpstreamAnswer;
+    try {
+      answer = readUpstreamReply(wire, query);
+    } catch (error) {
+      connection.close();
+      if (!(error instanceof DnsParseError)) throw error;
+      throw new UpstreamError(`dns: ${error.message}`, this.address.label, transport, 'read', error);
+    }
+    this.pool.release(connection);
+    const rcode = answer.kind === 'reply' ? answer.reply.rcode : answer.rcode;
+    this.metrics.requestDuration(rcodeLabel(rcode), (performance.now() - started) / 1000);
+    return answer;
+  }
+
+  stop(): void {
+    this.probe.stop();
+    this.pool.stop();
+  }
+}

@@ -1,0 +1,273 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dnsPacket, { type Answer } from 'dns-packet';
+import { decodeMessage, type DecodedMessage } from '../../src/dns/message.ts';
+import { encodeQuery } from '../../src/dns/query.ts';
+import { RRType } from '../../src/dns/constants.ts';
+import { freePort } from './cli.ts';
+
+/*
+ * Upstream DNS servers for tests of forwarding: a scriptable fake on UDP and TCP for fault
+ * injection (silence, delay, truncation, wrong IDs, chosen RCODEs), and a real dnsmasq.
+ * Both listen on 127.0.0.1 only.
+ */
+
+export type UpstreamTransport = 'udp' | 'tcp';
+
+/** A query as the fake upstream received it. */
+export interface ReceivedQuery {
+  readonly transport: UpstreamTransport;
+  readonly raw: Buffer;
+  readonly message: DecodedMessage;
+  /** The first question's name without trailing dot ('' for the root) and type code. */
+  readonly name: string;
+  readonly type: number;
+}
+
+/**
+ * What the fake does with one query: the response messages to send (in order, possibly none),
+ * each after `delayMs` when given. Build them with `respond`.
+ */
+export type Behavior = (query: ReceivedQuery) => readonly FakeResponse[] | Promise<readonly FakeResponse[]>;
+
+export interface FakeResponse {
+  readonly bytes: Buffer;
+  readonly delayMs?: number;
+}
+
+export interface RespondOptions {
+  readonly rcode?: number;
+  /** dns-packet flag bits besides QR and RCODE (AUTHORITATIVE_ANSWER, TRUNCATED_RESPONSE...). */
+  readonly flags?: number;
+  readonly answers?: readonly Answer[];
+  readonly authorities?: readonly Answer[];
+  readonly additionals?: readonly Answer[];
+  /** Overrides the ID echoed from the query. */
+  readonly id?: number;
+  /** Overrides the question echoed from the query. */
+  readonly question?: { readonly name: string; readonly type: Answer['type'] };
+  /** Adds an OPT record with this UDP size (at the end of the additional section). */
+  readonly ednsUdpSize?: number;
+  readonly delayMs?: number;
+}
+
+const TYPE_NAMES = new Map<number, Answer['type']>([
+  [RRType.A, 'A'],
+  [RRType.AAAA, 'AAAA'],
+  [RRType.NS, 'NS'],
+  [RRType.TXT, 'TXT'],
+  [RRType.HINFO, 'HINFO'],
+  [RRType.MX, 'MX'],
+  [RRType.CNAME, 'CNAME'],
+  [RRType.SOA, 'SOA'],
+  [RRType.PTR, 'PTR'],
+  [RRType.SRV, 'SRV'],
+]);
+
+/** A response to `query` built with dns-packet: ID and question echoed unless overridden. */
+export function respond(query: ReceivedQuery, options: RespondOptions = {}): FakeResponse {
+  const question = options.question ?? { name: query.name, type: TYPE_NAMES.get(query.type) ?? 'A' };
+  const additionals = [...(options.additionals ?? [])];
+  if (options.ednsUdpSize !== undefined) {
+    additionals.push({ type: 'OPT', name: '.', udpPayloadSize: options.ednsUdpSize, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] });
+  }
+  const bytes = dnsPacket.encode({
+    type: 'response',
+    id: options.id ?? query.message.id,
+    flags: (options.flags ?? 0) | (query.message.flags & dnsPacket.RECURSION_DESIRED) | (options.rcode ?? 0),
+    questions: [{ name: question.name, type: question.type, class: 'IN' }],
+    answers: [...(options.answers ?? [])],
+    authorities: [...(options.authorities ?? [])],
+    additionals,
+  });
+  return { bytes, delayMs: options.delayMs };
+}
+
+/** An A record answer for the query's name. */
+export function aRecord(name: string, address: string, ttl = 60): Answer {
+  return { type: 'A', name, ttl, data: address };
+}
+
+export interface FakeUpstream {
+  readonly port: number;
+  /** `127.0.0.1:port`, as forward names it. */
+  readonly address: string;
+  /** Every query received, health checks included, in arrival order. */
+  readonly received: ReceivedQuery[];
+  setBehavior(behavior: Behavior): void;
+  /** Received queries other than health checks (`. IN NS`). */
+  queries(): ReceivedQuery[];
+  /** TCP connections accepted so far. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** The fake's default: A 192.0.2.1 for every question. */
+export const answerA: Behavior = (query) => [respond(query, { answers: [aRecord(query.name, '192.0.2.1')] })];
+
+function isHealthCheck(query: ReceivedQuery): boolean {
+  return query.name === '' && query.type === RRType.NS;
+}
+
+function receive(raw: Buffer, transport: UpstreamTransport): ReceivedQuery | null {
+  try {
+    const message = decodeMessage(raw);
+    const question = message.questions[0];
+    if (question === undefined) return null;
+    return { transport, raw, message, name: question.name, type: question.type };
+  } catch {
+    return null;
+  }
+}
+
+/** A UDP socket and a TCP server on the same free port of 127.0.0.1. */
+async function bindPair(): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const port = udp.address().port;
+    const tcp = net.createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return { udp, tcp, port };
+    await new Promise<void>((resolve) => udp.close(() => resolve()));
+  }
+  throw new Error('no free port pair for the fake upstream');
+}
+
+/** A scriptable upstream on 127.0.0.1, UDP and TCP on one free port. */
+export async function startFakeUpstream(initial: Behavior = answerA): Promise<FakeUpstream> {
+  let behavior = initial;
+  const received: ReceivedQuery[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const { udp, tcp, port } = await bindPair();
+
+  const later = (delayMs: number | undefined, send: () => void): void => {
+    if (!delayMs) return send();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      send();
+    }, delayMs);
+    timers.add(timer);
+  };
+  const handle = async (raw: Buffer, transport: UpstreamTransport, send: (bytes: Buffer) => void): Promise<void> => {
+    const query = receive(raw, transport);
+    if (query === null) return;
+    received.push(query);
+    for (const response of await behavior(query)) later(response.delayMs, () => send(response.bytes));
+  };
+
+  udp.on('message', (raw, peer) => {
+    void handle(raw, 'udp', (bytes) => udp.send(bytes, peer.port, peer.address));
+  });
+  tcp.on('connection', (socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        const raw = pending.subarray(2, 2 + pending.readUInt16BE(0));
+        pending = pending.subarray(2 + raw.length);
+        void handle(Buffer.from(raw), 'tcp', (bytes) => {
+          if (socket.destroyed) return;
+          const frame = Buffer.alloc(2 + bytes.length);
+          frame.writeUInt16BE(bytes.length, 0);
+          bytes.copy(frame, 2);
+          socket.write(frame);
+        });
+      }
+    });
+  });
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    received,
+    setBehavior: (next) => void (behavior = next),
+    queries: () => received.filter((query) => !isHealthCheck(query)),
+    connections: () => accepted,
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([
+        new Promise<void>((resolve) => udp.close(() => resolve())),
+        new Promise<void>((resolve) => tcp.close(() => resolve())),
+      ]);
+    },
+  };
+}
+
+/** A UDP and TCP port on 127.0.0.1 where nothing listens: queries get ICMP unreachable or RST. */
+export async function deadPort(): Promise<number> {
+  return freePort();
+}
+
+export interface Dnsmasq {
+  readonly port: number;
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+/** How long dnsmasq may take to answer its first query (a guard, not a measure). */
+const DNSMASQ_START_MS = 5_000;
+
+async function answersOnce(port: number): Promise<boolean> {
+  const socket = dgram.createSocket('udp4');
+  try {
+    return await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 200);
+      socket.on('message', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      socket.on('error', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+      socket.send(encodeQuery('probe.invalid', RRType.A), port, '127.0.0.1');
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * A real dnsmasq on 127.0.0.1 and a free port, with no upstream of its own (`no-resolv`): it
+ * answers from `lines` (`address=/example.test/192.0.2.1`, `txt-record=...`) and REFUSES the rest.
+ */
+export async function startDnsmasq(lines: readonly string[]): Promise<Dnsmasq> {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdns-dnsmasq-'));
+  const port = await freePort();
+  const conf = join(dir, 'dnsmasq.conf');
+  writeFileSync(
+    conf,
+    [`port=${port}`, 'listen-address=127.0.0.1', 'bind-interfaces', 'no-resolv', 'no-hosts', 'no-poll', 'user=', 'pid-file=', ...lines, ''].join('\n'),
+  );
+  const child: ChildProcess = spawn('dnsmasq', ['--keep-in-foreground', `--conf-file=${conf}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const started = Date.now();
+  while (!(await answersOnce(port))) {
+    if (child.exitCode !== null || Date.now() - started > DNSMASQ_START_MS) {
+      await stop();
+      throw new Error(`dnsmasq did not start on port ${port}: ${stderr}`);
+    }
+  }
+  return { port, address: `127.0.0.1:${port}`, stop };
+}
