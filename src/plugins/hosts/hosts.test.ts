@@ -14,7 +14,7 @@ import type { Handler, SetupContext } from '../../plugin/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { createHostsHandler, type HostsAnswerOptions } from './handler.ts';
 import { canonicalAddress, entryCount, parseHosts as parseHostsText } from './hostsfile.ts';
-import { hostsMetrics, hostsPlugin } from './index.ts';
+import { hostsEntries, hostsPlugin } from './index.ts';
 import { parseHosts } from './parse.ts';
 import { HostsSource } from './source.ts';
 
@@ -182,7 +182,7 @@ describe('hosts file reload', () => {
     };
     expect(addressOf('file.example.org')).toEqual(['10.0.0.1']);
     expect(addressOf('inline.example.org')).toEqual(['10.0.0.5']);
-    expect(hostsMetrics.entries.get(path)).toBe(4);
+    expect(hostsEntries.cell(path).value).toBe(4);
 
     writeFileSync(path, '10.0.0.2 file.example.org\n');
     utimesSync(path, new Date(), new Date(Date.now() + 10_000));

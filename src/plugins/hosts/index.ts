@@ -5,7 +5,7 @@ import { createHostsHandler } from './handler.ts';
 import { parseHosts, type HostsOptions } from './parse.ts';
 import { HostsSource } from './source.ts';
 
-export { hostsMetrics } from './source.ts';
+export { hostsEntries, hostsReloadTime } from './source.ts';
 export type { HostsOptions } from './parse.ts';
 
 /** CoreDNS warns about a missing hosts file (it may appear later) and refuses one it cannot stat. */

@@ -1,16 +1,22 @@
 import { open } from 'node:fs/promises';
 import type { Logger } from '../../log.ts';
 import type { DomainName } from '../../dns/types.ts';
+import { gauge } from '../../metrics/registry.ts';
 import { EMPTY_HOSTS, entryCount, parseHosts, type HostsMap } from './hostsfile.ts';
 
-/**
- * Figures for the metrics plugin: coredns_hosts_entries{hostsfile} (inline plus file entries, per
- * file path) and coredns_hosts_reload_timestamp_seconds (the mtime of the last file read).
- */
-export const hostsMetrics = {
-  entries: new Map<string, number>(),
-  reloadTimestampSeconds: 0,
-};
+/** Inline plus file entries, per file path, as CoreDNS counts them. */
+export const hostsEntries = gauge({
+  name: 'coredns_hosts_entries',
+  help: 'The combined number of entries in hosts and Corefile.',
+  labelNames: ['hostsfile'],
+});
+
+/** The mtime of the hosts file last read. */
+export const hostsReloadTime = gauge({
+  name: 'coredns_hosts_reload_timestamp_seconds',
+  help: 'The timestamp of the last reload of hosts file.',
+  labelNames: [],
+});
 
 export interface HostsSourceOptions {
   readonly path: string;
@@ -71,8 +77,8 @@ export class HostsSource {
       this.size = stat.size;
       this.generation++;
       const entries = entryCount(this.inline) + entryCount(this.file);
-      hostsMetrics.entries.set(this.path, entries);
-      hostsMetrics.reloadTimestampSeconds = Number(stat.mtimeNs) / 1e9;
+      hostsEntries.cell(this.path).set(entries);
+      hostsReloadTime.cell().set(Number(stat.mtimeNs) / 1e9);
       this.logger.debug({ path: this.path, entries }, 'parsed hosts file');
     } catch (error) {
       this.logger.warn({ path: this.path, err: error }, 'reading hosts file failed');
