@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 import { CorefileError } from '../corefile/types.ts';
-import type { Handler, HandlerFactory, SetupContext } from '../plugin/types.ts';
+import type { Handler, HandlerFactory, Readiness, SetupContext } from '../plugin/types.ts';
+import { joinHostPort } from './address.ts';
 import type { BlockPlan } from './config.ts';
 import { NoNextPluginError, PluginSetupError } from './errors.ts';
+import { NoServerError, type BlockInfo, type OperationsInstance, type ServerControl } from './hooks.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { isPromiseLike, markAnswered } from './request.ts';
 
 /** A plugin's place in a chain. */
 export interface ChainLink {
@@ -16,13 +19,47 @@ export interface ChainLink {
  * fails as CoreDNS's NextOrFailure does, naming the last plugin: the query is answered SERVFAIL
  * and `errors` logs `plugin/<last>: no next plugin found`. The error is made once, not per query.
  */
-export function composeChain(links: readonly ChainLink[]): Handler {
+export function composeChain(links: readonly ChainLink[], options: { trackAnswers?: boolean } = {}): Handler {
   const noNext = new NoNextPluginError(links.at(-1)?.plugin ?? '');
   let handler: Handler = () => {
     throw noNext;
   };
-  for (let i = links.length - 1; i >= 0; i--) handler = links[i]!.factory(handler);
+  for (let i = links.length - 1; i >= 0; i--) {
+    handler = links[i]!.factory(handler);
+    if (options.trackAnswers) handler = recordingAnswerer(links[i]!.plugin, handler);
+  }
   return handler;
+}
+
+/**
+ * Marks the request with `plugin` when its handler returns a reply. The deepest plugin returns
+ * first, so the mark names the one that wrote the answer, as CoreDNS's plugin label; plugins that
+ * pass a reply through leave it. Async replies pay a promise, sync ones a property write.
+ */
+function recordingAnswerer(plugin: string, handler: Handler): Handler {
+  return (request) => {
+    const result = handler(request);
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then((reply) => {
+        markAnswered(request, plugin);
+        return reply;
+      });
+    }
+    markAnswered(request, plugin);
+    return result;
+  };
+}
+
+const NO_SERVER: ServerControl = {
+  corefile: { file: '', blocks: [], files: [] },
+  reload: () => Promise.reject(new NoServerError()),
+};
+
+function blockInfo(block: BlockPlan, handlers: readonly string[], readiness: readonly Readiness[]): BlockInfo {
+  const sites = block.sites.flatMap((site) =>
+    block.listenHosts.map((host) => ({ server: `dns://${joinHostPort(host, site.port)}`, zone: site.zone })),
+  );
+  return { sites, handlers, readiness };
 }
 
 /**
@@ -35,19 +72,25 @@ export async function buildBlockChain(
   corefile: string,
   logger: Logger,
   lifecycle: Lifecycle,
+  server: ServerControl = NO_SERVER,
 ): Promise<Handler | null> {
   const links: ChainLink[] = [];
   const shared = new Map<string, unknown>();
+  const readiness: Readiness[] = [];
+  const instances: OperationsInstance[] = [];
   for (const plugin of block.plugins) {
     const context: SetupContext = {
       zones: block.zones,
       corefile,
       logger: logger.child({ plugin: plugin.name }),
       onShutdown: (hook) => lifecycle.onShutdown(hook),
-      addReadiness: (readiness) => void lifecycle.readiness.push(readiness),
+      addReadiness: (entry) => {
+        lifecycle.readiness.push(entry);
+        readiness.push(entry);
+      },
       shared,
     };
-    let instance;
+    let instance: OperationsInstance;
     try {
       instance = await plugin.definition.setup(plugin.options, context);
     } catch (error) {
@@ -55,8 +98,17 @@ export async function buildBlockChain(
       const { file, line } = plugin.directive.name;
       throw new PluginSetupError(plugin.name, file, line, error);
     }
+    instances.push(instance);
     if (instance.handler) links.push({ plugin: plugin.name, factory: instance.handler });
     if (instance.start) lifecycle.onStart(plugin.name, instance.start.bind(instance));
+    if (instance.beforeStop) lifecycle.onBeforeStop(plugin.name, instance.beforeStop.bind(instance));
   }
-  return links.length === 0 ? null : composeChain(links);
+  const info = blockInfo(
+    block,
+    links.map((link) => link.plugin),
+    readiness,
+  );
+  for (const instance of instances) instance.attach?.(info, server);
+  if (links.length === 0) return null;
+  return composeChain(links, { trackAnswers: instances.some((instance) => instance.tracksAnswers === true) });
 }

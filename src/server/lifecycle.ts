@@ -7,6 +7,7 @@ export class Lifecycle {
   readonly readiness: Readiness[] = [];
   private readonly starts: { plugin: string; start: () => Promise<void> }[] = [];
   private readonly shutdownHooks: (() => void | Promise<void>)[] = [];
+  private readonly beforeStopHooks: { plugin: string; hook: () => Promise<void> }[] = [];
   private shutdown: Promise<void> | null = null;
 
   onStart(plugin: string, start: () => Promise<void>): void {
@@ -15,6 +16,23 @@ export class Lifecycle {
 
   onShutdown(hook: () => void | Promise<void>): void {
     this.shutdownHooks.push(hook);
+  }
+
+  onBeforeStop(plugin: string, hook: () => Promise<void>): void {
+    this.beforeStopHooks.push({ plugin, hook });
+  }
+
+  /** Runs the before-stop hooks together (health's lameduck); a failing one is logged, not fatal. */
+  async runBeforeStop(logger: Logger): Promise<void> {
+    await Promise.all(
+      this.beforeStopHooks.map(async ({ plugin, hook }) => {
+        try {
+          await hook();
+        } catch (error) {
+          logger.error({ plugin, err: error }, 'before-stop hook failed');
+        }
+      }),
+    );
   }
 
   /** Runs every start() together; the first failure names its plugin. */

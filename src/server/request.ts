@@ -22,6 +22,8 @@ export class ServerRequest implements Request {
   readonly server: string;
   readonly zone: DomainName;
   observers: ResponseObserver[] | null = null;
+  /** The plugin whose handler returned the reply, when the block tracks it (for prometheus). */
+  answeredBy: string | null = null;
 
   constructor(
     query: Query,
@@ -60,6 +62,16 @@ export function hasObserver(request: Request, plugin: string): boolean {
   if (!(request instanceof ServerRequest) || request.observers === null) return false;
   for (const observer of request.observers) if (observer.plugin === plugin) return true;
   return false;
+}
+
+/** Records the first plugin to return a reply: the deepest in the chain, the one that wrote it. */
+export function markAnswered(request: Request, plugin: string): void {
+  if (request instanceof ServerRequest && request.answeredBy === null) request.answeredBy = plugin;
+}
+
+/** The plugin that answered, as CoreDNS's `plugin` label: '' when none did (a failure) or nobody tracked it. */
+export function answeringPlugin(request: Request): string {
+  return request instanceof ServerRequest ? (request.answeredBy ?? '') : '';
 }
 
 /** A result a handler may return: checking `then` only here keeps sync answers free of Promises. */
