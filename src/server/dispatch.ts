@@ -34,15 +34,24 @@ export type DispatchResult = Buffer | null | Promise<Buffer | null>;
 export class Dispatcher {
   private readonly server: string;
   /** Longest zone first, so the first match is the longest. */
-  private readonly routes: readonly Route[];
-  private readonly acceptAnyClass: boolean;
+  private routes: readonly Route[];
+  private acceptAnyClass: boolean;
   private readonly logger: Logger;
 
   constructor(options: DispatcherOptions) {
     this.server = options.server;
-    this.routes = [...options.routes].sort((a, b) => b.zone.length - a.zone.length);
+    this.routes = sortRoutes(options.routes);
     this.acceptAnyClass = options.acceptAnyClass;
     this.logger = options.logger;
+  }
+
+  /**
+   * Routes later queries to a reloaded configuration's chains; queries already in a chain finish
+   * there. The socket stays open, so a reload drops nothing on an address it keeps.
+   */
+  update(routes: readonly Route[], acceptAnyClass: boolean): void {
+    this.routes = sortRoutes(routes);
+    this.acceptAnyClass = acceptAnyClass;
   }
 
   dispatch(
@@ -141,6 +150,10 @@ export class Dispatcher {
       }
     }
   }
+}
+
+function sortRoutes(routes: readonly Route[]): readonly Route[] {
+  return [...routes].sort((a, b) => b.zone.length - a.zone.length);
 }
 
 function refuse(query: Query, limit: number): Buffer {

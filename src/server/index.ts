@@ -3,13 +3,12 @@ import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
 import type { Handler, Readiness, Transport } from '../plugin/types.ts';
 import { plugins as compiledInPlugins } from '../plugins/index.ts';
-import { joinHostPort } from './address.ts';
 import { buildBlockChain } from './chain.ts';
-import { planServer, type BlockPlan, type ListenerPlan, type PluginRegistry, type ServerPlan } from './config.ts';
-import { Dispatcher } from './dispatch.ts';
+import { planServer, type BlockPlan, type PluginRegistry, type ServerPlan } from './config.ts';
+import type { ServerControl } from './hooks.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { DEFAULT_TCP_OPTIONS, TcpListener, type TcpOptions } from './tcp.ts';
-import { UdpListener } from './udp.ts';
+import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
+import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
 
 export { ListenError, PluginSetupError, PluginStartError } from './errors.ts';
 
@@ -39,52 +38,56 @@ export interface ServedAddress {
 }
 
 export interface RunningServer {
+  /** The sockets of the running configuration (they change with a reload). */
   readonly listeners: readonly ListenerInfo[];
   readonly served: readonly ServedAddress[];
   /** What the plugins reported through addReadiness, for `ready`. */
   readonly readiness: readonly Readiness[];
+  /** The Corefile of the running configuration. */
+  readonly corefile: Corefile;
+  /**
+   * Replaces the configuration without dropping queries: the new Corefile's plugins are set up
+   * and started, listeners it adds are opened, then the listeners it keeps route new queries to
+   * its chains (their sockets stay open), listeners it drops are closed, and the old plugins shut
+   * down. Any error before the swap rejects and leaves the running configuration as it was.
+   * Reloads run one at a time.
+   */
+  reload(corefile: Corefile): Promise<void>;
+  /** Runs the before-stop hooks (health's lameduck) while still serving, then closes everything. */
   stop(): Promise<void>;
 }
 
-/** Plugins that may be asked about other classes than IN: CoreDNS lets CH and friends through for them. */
-const ANY_CLASS_PLUGINS = new Set(['chaos', 'forward', 'proxy']);
-
-/** Binding port 0 twice (UDP, then TCP on the same number) can lose a race; try a few numbers. */
-const FREE_PORT_ATTEMPTS = 20;
-
-interface OpenListener {
-  readonly udp: UdpListener;
-  readonly tcp: TcpListener;
-}
-
-function dispatcherFor(listener: ListenerPlan, port: number, chains: Map<BlockPlan, Handler | null>, logger: Logger): Dispatcher {
-  return new Dispatcher({
-    server: `dns://${joinHostPort(listener.host, port)}`,
-    routes: listener.sites.map(({ site, block }) => ({ zone: site.zone, handler: chains.get(block) ?? null })),
-    acceptAnyClass: listener.sites.some(({ block }) => block.plugins.some((p) => ANY_CLASS_PLUGINS.has(p.name))),
-    logger,
-  });
-}
-
-async function openListener(
-  listener: ListenerPlan,
-  chains: Map<BlockPlan, Handler | null>,
-  logger: Logger,
-  tcpOptions: TcpOptions,
-): Promise<OpenListener> {
-  for (let attempt = 1; ; attempt++) {
-    const udp = await UdpListener.open(listener.host, listener.port, logger);
-    const dispatcher = dispatcherFor(listener, udp.port, chains, logger);
-    try {
-      const tcp = await TcpListener.open(listener.host, udp.port, dispatcher, logger, tcpOptions);
-      udp.serve(dispatcher);
-      return { udp, tcp };
-    } catch (error) {
-      await udp.close();
-      const retry = listener.port === 0 && (error as { code?: string }).code === 'EADDRINUSE';
-      if (!retry || attempt >= FREE_PORT_ATTEMPTS) throw error;
-    }
+export class ServerStoppedError extends Error {
+  constructor() {
+    super('the server is stopping: no reload');
+    this.name = 'ServerStoppedError';
   }
+}
+
+/** A Corefile planned, its plugins set up and started: everything but the sockets. */
+interface Configuration {
+  readonly corefile: Corefile;
+  readonly plan: ServerPlan;
+  readonly lifecycle: Lifecycle;
+  readonly chains: Map<BlockPlan, Handler | null>;
+}
+
+type ReloadFn = (corefile: Corefile) => Promise<void>;
+
+async function configure(corefile: Corefile, options: ServerOptions, reload: ReloadFn): Promise<Configuration> {
+  const { logger } = options;
+  const plan = planServer(corefile, { dnsPort: options.dnsPort, registry: options.registry ?? compiledInPlugins });
+  const lifecycle = new Lifecycle();
+  const control: ServerControl = { corefile, reload };
+  const chains = new Map<BlockPlan, Handler | null>();
+  try {
+    for (const block of plan.blocks) chains.set(block, await buildBlockChain(block, plan.file, logger, lifecycle, control));
+    await lifecycle.start();
+  } catch (error) {
+    await lifecycle.runShutdown(logger);
+    throw error;
+  }
+  return { corefile, plan, lifecycle, chains };
 }
 
 /**
@@ -95,38 +98,87 @@ async function openListener(
 export async function startServer(corefile: Corefile, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const tcpOptions = { ...DEFAULT_TCP_OPTIONS, ...options.tcp };
-  const plan: ServerPlan = planServer(corefile, {
-    dnsPort: options.dnsPort,
-    registry: options.registry ?? compiledInPlugins,
-  });
-  const lifecycle = new Lifecycle();
-  const opened: OpenListener[] = [];
-  const closeAll = async (graceMs: number): Promise<void> => {
-    await Promise.all(opened.flatMap(({ udp, tcp }) => [udp.close(), tcp.close(graceMs)]));
-    await lifecycle.runShutdown(logger);
+  const graceMs = options.graceMs ?? 5_000;
+  let queue: Promise<void> = Promise.resolve();
+  let stopping: Promise<void> | null = null;
+  const reload: ReloadFn = (next) => {
+    const run = queue.then(() => (stopping ? Promise.reject(new ServerStoppedError()) : apply(next)));
+    queue = run.catch(() => {});
+    return run;
   };
+
+  let config = await configure(corefile, options, reload);
+  let listeners: OpenListener[] = [];
   try {
-    const chains = new Map<BlockPlan, Handler | null>();
-    for (const block of plan.blocks) chains.set(block, await buildBlockChain(block, plan.file, logger, lifecycle));
-    await lifecycle.start();
-    for (const listener of plan.listeners) opened.push(await openListener(listener, chains, logger, tcpOptions));
+    for (const plan of config.plan.listeners) listeners.push(await openListener(plan, config.chains, logger, tcpOptions));
   } catch (error) {
-    await closeAll(0);
+    await Promise.all(listeners.map((listener) => closeListener(listener, 0)));
+    await config.lifecycle.runShutdown(logger);
     throw error;
   }
 
-  let stopping: Promise<void> | null = null;
+  async function apply(corefile: Corefile): Promise<void> {
+    const next = await configure(corefile, options, reload);
+    const kept = new Map(listeners.map((listener) => [listenerKey(listener.plan), listener]));
+    const wanted = new Set(next.plan.listeners.map(listenerKey));
+    const dropped = listeners.filter((listener) => !wanted.has(listenerKey(listener.plan)));
+    const added = next.plan.listeners.filter((plan) => !kept.has(listenerKey(plan)));
+    // A port moving between every interface and bound addresses: the old sockets must go first.
+    const inTheWay = dropped.filter((old) => added.some((plan) => blocks(old.plan, plan)));
+    await Promise.all(inTheWay.map((listener) => closeListener(listener, graceMs)));
+    const opened: OpenListener[] = [];
+    try {
+      for (const plan of added) opened.push(await openListener(plan, next.chains, logger, tcpOptions));
+    } catch (error) {
+      await Promise.all(opened.map((listener) => closeListener(listener, 0)));
+      await reopen(inTheWay);
+      await next.lifecycle.runShutdown(logger);
+      throw error;
+    }
+    const previous = config;
+    listeners = next.plan.listeners.map(
+      (plan) => opened.find((listener) => listener.plan === plan) ?? reroute(kept.get(listenerKey(plan))!, plan, next.chains),
+    );
+    config = next;
+    await Promise.all(dropped.filter((l) => !inTheWay.includes(l)).map((listener) => closeListener(listener, graceMs)));
+    await previous.lifecycle.runShutdown(logger);
+  }
+
+  /** Puts back listeners closed for a reload that then failed, on the running configuration. */
+  async function reopen(closed: readonly OpenListener[]): Promise<void> {
+    for (const old of closed) {
+      try {
+        const index = listeners.indexOf(old);
+        listeners[index] = await openListener(old.plan, config.chains, logger, tcpOptions);
+      } catch (error) {
+        logger.error({ err: error }, 'could not reopen a listener after a failed reload');
+      }
+    }
+  }
+
   return {
-    listeners: opened.flatMap(({ udp, tcp }) => [
-      { transport: 'udp', address: udp.address, port: udp.port },
-      { transport: 'tcp', address: tcp.address, port: tcp.port },
-    ]),
-    served: plan.listeners.map((listener, index) => ({
-      host: listener.host,
-      port: opened[index]!.udp.port,
-      zones: listener.sites.map(({ site }) => site.zone),
-    })),
-    readiness: lifecycle.readiness,
-    stop: () => (stopping ??= closeAll(options.graceMs ?? 5_000)),
+    get listeners(): ListenerInfo[] {
+      return listeners.flatMap(({ udp, tcp }) => [
+        { transport: 'udp', address: udp.address, port: udp.port },
+        { transport: 'tcp', address: tcp.address, port: tcp.port },
+      ]);
+    },
+    get served(): ServedAddress[] {
+      return listeners.map(({ plan, udp }) => ({ host: plan.host, port: udp.port, zones: plan.sites.map(({ site }) => site.zone) }));
+    },
+    get readiness(): readonly Readiness[] {
+      return config.lifecycle.readiness;
+    },
+    get corefile(): Corefile {
+      return config.corefile;
+    },
+    reload,
+    stop: () =>
+      (stopping ??= (async () => {
+        await queue;
+        await config.lifecycle.runBeforeStop(logger);
+        await Promise.all(listeners.map((listener) => closeListener(listener, graceMs)));
+        await config.lifecycle.runShutdown(logger);
+      })()),
   };
 }
