@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { RCode } from '../../dns/constants.ts';
+import { seededRandom } from '../../dns/test-support.ts';
+import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { effectiveCapacity } from './store.ts';
+import { aRecords, cacheUnderTest, Origin, reply, soa } from './test-support.ts';
+
+const FLOOD = 50_000;
+
+function randomLabel(random: () => number): string {
+  return Math.floor(random() * 2 ** 48).toString(36);
+}
+
+describe('cache: capacity under a random-name flood', () => {
+  it('holds at most the capacity of answers, however many names arrive, and counts the evictions', async () => {
+    const origin = new Origin((r) => reply(r.query.name, { answer: aRecords(r.query.name, 300, '192.0.2.1') }));
+    const t = cacheUnderTest('cache {\n success 1000\n}', origin);
+    const random = seededRandom(4);
+    for (let i = 0; i < FLOOD; i++) await t.handler(requestFor(queryFor(`${randomLabel(random)}.example.org`, 1)));
+    const limit = effectiveCapacity(1000);
+    expect(t.cache.store.sizes()).toEqual({ success: limit, denial: 0 });
+    expect(t.cache.metrics.forServer('dns://:53').successEvictions).toBe(FLOOD - limit);
+  });
+
+  it('bounds the denial cache the same way', async () => {
+    const origin = new Origin((r) => reply(r.query.name, { authority: [soa('example.org', 60, 60)] }, RCode.NXDOMAIN));
+    const t = cacheUnderTest('cache {\n denial 2048\n}', origin);
+    const random = seededRandom(5);
+    for (let i = 0; i < FLOOD; i++) await t.handler(requestFor(queryFor(`${randomLabel(random)}.example.org`, 1)));
+    expect(t.cache.store.sizes()).toEqual({ success: 0, denial: 2048 });
+    expect(t.cache.metrics.forServer('dns://:53').denialEvictions).toBe(FLOOD - 2048);
+  });
+
+  it('keeps answering recent names from the cache while evicting the oldest', async () => {
+    const origin = new Origin((r) => reply(r.query.name, { answer: aRecords(r.query.name, 300, '192.0.2.1') }));
+    const t = cacheUnderTest('cache {\n success 1024\n}', origin);
+    for (let i = 0; i < 3000; i++) await t.ask(`n${i}.example.org`);
+    await t.ask('n2999.example.org');
+    expect(origin.calls).toBe(3000);
+    await t.ask('n0.example.org');
+    expect(origin.calls).toBe(3001);
+  });
+});
