@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { Logger } from '../../log.ts';
 import { ObjectError, convertObject, type ConvertedObject } from '../convert.ts';
 import { isRecord } from '../convert-fields.ts';
@@ -68,24 +68,25 @@ function collectState(found: Iterable<Found>): ClusterState {
   return { services, endpointSlices, pods, namespaces };
 }
 
+/**
+ * Documents are composed and converted one at a time: holding every document of a large file at
+ * once (as parseAllDocuments does) costs about 100 MB of heap per MB of YAML.
+ */
 function parseFile(file: ManifestFile, logger: Logger): Found[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(file.text, { lineCounter, merge: true, prettyErrors: false });
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  if (!Array.isArray(documents) || documents.length === 0) {
-    const [error] = 'errors' in documents ? documents.errors : [];
-    if (error) throw new ManifestError({ file: file.path, line: lineAt(error.pos[0]) }, error.message, { cause: error });
-    return [];
-  }
+  const tokens = new Parser(lineCounter.addNewLine).parse(file.text);
+  const documents = new Composer({ merge: true, prettyErrors: false }).compose(tokens);
   const found: Found[] = [];
-  documents.forEach((document, index) => {
-    const at: ManifestLocation = { file: file.path, document: index + 1 };
+  let index = 0;
+  for (const document of documents) {
+    const at: ManifestLocation = { file: file.path, document: ++index };
     const [error] = document.errors;
     if (error) throw new ManifestError({ ...at, line: lineAt(error.pos[0]) }, error.message, { cause: error });
     const location = { ...at, line: lineAt(document.contents?.range[0]) };
     const value = toJS(document, location);
-    if (value === null || value === undefined) return;
+    if (value === null || value === undefined) continue;
     if (isList(value)) {
       value.items.forEach((item, i) => {
         const node = document.getIn(['items', i], true) as { range?: [number, number, number] } | undefined;
@@ -95,7 +96,7 @@ function parseFile(file: ManifestFile, logger: Logger): Found[] {
     } else {
       addObject(value, location, found, logger);
     }
-  });
+  }
   return found;
 }
 

@@ -53,7 +53,10 @@ export async function setupKubernetes(
   const resolved = resolveZones(options, context.zones);
   const store = createClusterStore();
   const source =
-    dependencies.source ?? (options.manifests.length > 0 ? createManifestSource(options.manifests, options.selfContained, logger) : createApiSource(options, logger));
+    dependencies.source ??
+    (options.manifests.length > 0
+      ? createManifestSource(options.manifests, options.selfContained, logger)
+      : await createApiSource(options, logger));
   context.onShutdown(() => source.stop());
   await source.start(store);
   await waitForSync(store, options.startupTimeoutMs, logger);

@@ -23,8 +23,8 @@ describe('createApiSource', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('connects as `endpoint` says', () => {
-    const source = createApiSource(options('endpoint http://127.0.0.1:8080'), silentLogger);
+  it('connects as `endpoint` says', async () => {
+    const source = await createApiSource(options('endpoint http://127.0.0.1:8080'), silentLogger);
     expect(source).toBeInstanceOf(KubeApiSource);
     expect((source as KubeApiSource).connection.server.origin).toBe('http://127.0.0.1:8080');
   });
@@ -46,14 +46,14 @@ describe('createApiSource', () => {
         '- {name: b, context: {cluster: b, user: u}}',
       ].join('\n'),
     );
-    const chosen = createApiSource(options(`kubeconfig ${path} b\nendpoint http://127.0.0.1:9999`), silentLogger) as KubeApiSource;
+    const chosen = (await createApiSource(options(`kubeconfig ${path} b\nendpoint http://127.0.0.1:9999`), silentLogger)) as KubeApiSource;
     expect(chosen.connection.server.origin).toBe('http://127.0.0.1:2222');
-    const current = createApiSource(options(`kubeconfig ${path}`), silentLogger) as KubeApiSource;
+    const current = (await createApiSource(options(`kubeconfig ${path}`), silentLogger)) as KubeApiSource;
     expect(current.connection.server.origin).toBe('http://127.0.0.1:1111');
   });
 
-  it('fails at once when the connection cannot be worked out', () => {
-    expect(() => createApiSource(options(`kubeconfig ${join(dir, 'absent')}`), silentLogger)).toThrow(/absent/);
+  it('fails at once when the connection cannot be worked out', async () => {
+    await expect(createApiSource(options(`kubeconfig ${join(dir, 'absent')}`), silentLogger)).rejects.toThrow(/absent/);
     expect(() => options('endpoint http://x\nmanifests a.yaml')).toThrow(CorefileError);
   });
 });

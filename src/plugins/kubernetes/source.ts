@@ -1,4 +1,3 @@
-import { KubeApiSource } from '../../cluster/kube/index.ts';
 import { ManifestSource } from '../../cluster/manifests/index.ts';
 import type { ClusterSource, ClusterState, Namespace } from '../../cluster/types.ts';
 import { selfContainedTransform } from '../../controller/index.ts';
@@ -10,10 +9,14 @@ import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
  * The Kubernetes API, reached as CoreDNS reaches it: `kubeconfig`, else `endpoint` (with `tls`),
  * else in-cluster. It watches what the options need, as CoreDNS's informers do: namespaces
  * always, pods only for `pods verified`, EndpointSlices unless `noendpoints`; `labels` and
- * `namespace_labels` go to the API as selectors. Throws KubeConfigError when the connection
+ * `namespace_labels` go to the API as selectors. Rejects with KubeConfigError when the connection
  * cannot be worked out (no service account, unreadable kubeconfig).
+ *
+ * The API client is imported here, not at the top: @kubernetes/client-node adds about 85 MB of
+ * resident memory, which self-contained runs never need.
  */
-export function createApiSource(options: KubernetesOptions, logger: Logger): ClusterSource {
+export async function createApiSource(options: KubernetesOptions, logger: Logger): Promise<ClusterSource> {
+  const { KubeApiSource } = await import('../../cluster/kube/index.ts');
   return new KubeApiSource({
     connection: {
       ...(options.kubeconfig && {
