@@ -124,11 +124,17 @@ function receive(raw: Buffer, transport: UpstreamTransport): ReceivedQuery | nul
   }
 }
 
-/** A UDP socket and a TCP server on the same free port of 127.0.0.1. */
-async function bindPair(): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+/** A UDP socket and a TCP server on the same port of 127.0.0.1: `wanted`, or a free one. */
+async function bindPair(wanted: number): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
+  for (let attempt = 0; attempt < (wanted === 0 ? 20 : 1); attempt++) {
     const udp = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(wanted, '127.0.0.1', () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
     const port = udp.address().port;
     const tcp = net.createServer();
     const ok = await new Promise<boolean>((resolve) => {
@@ -138,17 +144,17 @@ async function bindPair(): Promise<{ udp: dgram.Socket; tcp: net.Server; port: n
     if (ok) return { udp, tcp, port };
     await new Promise<void>((resolve) => udp.close(() => resolve()));
   }
-  throw new Error('no free port pair for the fake upstream');
+  throw new Error(`no free port pair for the fake upstream (asked for ${wanted})`);
 }
 
-/** A scriptable upstream on 127.0.0.1, UDP and TCP on one free port. */
-export async function startFakeUpstream(initial: Behavior = answerA): Promise<FakeUpstream> {
+/** A scriptable upstream on 127.0.0.1, UDP and TCP on one port (`port`, else a free one). */
+export async function startFakeUpstream(initial: Behavior = answerA, options: { port?: number } = {}): Promise<FakeUpstream> {
   let behavior = initial;
   const received: ReceivedQuery[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<net.Socket>();
   let accepted = 0;
-  const { udp, tcp, port } = await bindPair();
+  const { udp, tcp, port } = await bindPair(options.port ?? 0);
 
   const later = (delayMs: number | undefined, send: () => void): void => {
     if (!delayMs) return send();
@@ -207,12 +213,19 @@ export async function startFakeUpstream(initial: Behavior = answerA): Promise<Fa
   };
 }
 
-/** A UDP and TCP port on 127.0.0.1 where nothing listens: queries get ICMP unreachable or RST. */
-export async function deadPort(): Promise<number> {
+/** A UDP and TCP port on 127.0.0.1 where nothing listens (yet): queries get ICMP unreachable or RST. */
+export function deadPort(): Promise<number> {
   return freePort();
 }
 
+/** An address of 127.0.0.0/8 other than 127.0.0.1, so a test may take port 53 on it (needs root). */
+export function randomLoopbackAddress(): string {
+  const byte = (): number => 2 + Math.floor(Math.random() * 250);
+  return `127.${byte()}.${byte()}.${byte()}`;
+}
+
 export interface Dnsmasq {
+  readonly host: string;
   readonly port: number;
   readonly address: string;
   stop(): Promise<void>;
@@ -221,7 +234,7 @@ export interface Dnsmasq {
 /** How long dnsmasq may take to answer its first query (a guard, not a measure). */
 const DNSMASQ_START_MS = 5_000;
 
-async function answersOnce(port: number): Promise<boolean> {
+async function answersOnce(host: string, port: number): Promise<boolean> {
   const socket = dgram.createSocket('udp4');
   try {
     return await new Promise<boolean>((resolve) => {
@@ -234,7 +247,7 @@ async function answersOnce(port: number): Promise<boolean> {
         clearTimeout(timer);
         resolve(false);
       });
-      socket.send(encodeQuery('probe.invalid', RRType.A), port, '127.0.0.1');
+      socket.send(encodeQuery('probe.invalid', RRType.A), port, host);
     });
   } finally {
     socket.close();
@@ -242,16 +255,18 @@ async function answersOnce(port: number): Promise<boolean> {
 }
 
 /**
- * A real dnsmasq on 127.0.0.1 and a free port, with no upstream of its own (`no-resolv`): it
- * answers from `lines` (`address=/example.test/192.0.2.1`, `txt-record=...`) and REFUSES the rest.
+ * A real dnsmasq with no upstream of its own (`no-resolv`), on 127.0.0.1 and a free port unless
+ * told otherwise: it answers from `lines` (`address=/example.test/192.0.2.1`, `txt-record=...`)
+ * and REFUSES the rest.
  */
-export async function startDnsmasq(lines: readonly string[]): Promise<Dnsmasq> {
+export async function startDnsmasq(lines: readonly string[], options: { host?: string; port?: number } = {}): Promise<Dnsmasq> {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-dnsmasq-'));
-  const port = await freePort();
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freePort());
   const conf = join(dir, 'dnsmasq.conf');
   writeFileSync(
     conf,
-    [`port=${port}`, 'listen-address=127.0.0.1', 'bind-interfaces', 'no-resolv', 'no-hosts', 'no-poll', 'user=', 'pid-file=', ...lines, ''].join('\n'),
+    [`port=${port}`, `listen-address=${host}`, 'bind-interfaces', 'no-resolv', 'no-hosts', 'no-poll', 'user=', 'pid-file=', ...lines, ''].join('\n'),
   );
   const child: ChildProcess = spawn('dnsmasq', ['--keep-in-foreground', `--conf-file=${conf}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -263,11 +278,11 @@ export async function startDnsmasq(lines: readonly string[]): Promise<Dnsmasq> {
     rmSync(dir, { recursive: true, force: true });
   };
   const started = Date.now();
-  while (!(await answersOnce(port))) {
+  while (!(await answersOnce(host, port))) {
     if (child.exitCode !== null || Date.now() - started > DNSMASQ_START_MS) {
       await stop();
       throw new Error(`dnsmasq did not start on port ${port}: ${stderr}`);
     }
   }
-  return { port, address: `127.0.0.1:${port}`, stop };
+  return { host, port, address: `${host}:${port}`, stop };
 }
