@@ -1,3 +1,4 @@
+import { runResolveCommand, runResolvConfCommand } from './resolver/cli.ts';
 import { runServerCommand, type CommandIo } from './server/run.ts';
 
 /**
@@ -5,7 +6,10 @@ import { runServerCommand, type CommandIo } from './server/run.ts';
  * subcommands are looked up by the first argument, so a name that is not a flag never reaches
  * the server's flag parser.
  */
-const subcommands = new Map<string, (argv: readonly string[], io: CommandIo) => Promise<number>>();
+const subcommands = new Map<string, (argv: readonly string[], io: CommandIo) => Promise<number>>([
+  ['resolve', runResolveCommand],
+  ['resolv-conf', runResolvConfCommand],
+]);
 
 const io: CommandIo = {
   out: (text) => process.stdout.write(text),
