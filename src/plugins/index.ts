@@ -5,9 +5,10 @@ import { forwardPlugin } from './forward/index.ts';
 import { kubeproxyPlugin } from './kubeproxy/index.ts';
 import { kubernetesPlugin } from './kubernetes/index.ts';
 import { logPlugin } from './log/index.ts';
+import { prometheusPlugin } from './prometheus/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [bindPlugin, errorsPlugin, forwardPlugin, kubernetesPlugin, kubeproxyPlugin, logPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [bindPlugin, errorsPlugin, forwardPlugin, kubernetesPlugin, kubeproxyPlugin, logPlugin, prometheusPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

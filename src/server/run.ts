@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadCorefile, parseCorefile } from '../corefile/parse.ts';
 import type { Corefile } from '../corefile/types.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, type Logger } from '../log.ts';
 import { plugins } from '../plugins/index.ts';
 import { flushStdout, stdoutLine } from './console.ts';
 import { DEFAULT_DNS_PORT } from './config.ts';
@@ -92,6 +92,28 @@ function stopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * SIGUSR1 re-reads the Corefile and applies it, as CoreDNS does (with or without the reload
+ * plugin); a Corefile that fails keeps the running configuration. Returns the uninstaller.
+ */
+function reloadOnSignal(server: RunningServer, command: ServerCommand, logger: Logger): () => void {
+  const onSignal = (): void => {
+    if (command.conf === 'stdin') {
+      logger.warn('SIGUSR1: the Corefile was read from stdin and cannot be read again');
+      return;
+    }
+    stdoutLine('[INFO] SIGUSR1: Reloading');
+    Promise.resolve()
+      .then(() => server.reload(readCorefile(command.conf, command.port)))
+      .then(
+        () => stdoutLine('[INFO] Reloading complete'),
+        (error: unknown) => logger.error({ err: error }, `SIGUSR1: reload failed, keeping the running configuration: ${(error as Error).message}`),
+      );
+  };
+  process.on('SIGUSR1', onSignal);
+  return () => void process.off('SIGUSR1', onSignal);
+}
+
 async function serve(command: ServerCommand): Promise<number> {
   const logger = createLogger({ quiet: command.quiet });
   let server: RunningServer;
@@ -102,7 +124,9 @@ async function serve(command: ServerCommand): Promise<number> {
   }
   if (command.pidfile !== '') writeFileSync(command.pidfile, `${process.pid}\n`);
   if (!command.quiet) for (const line of [...servedLines(server.served), ...versionLines()]) stdoutLine(line);
+  const stopReloading = reloadOnSignal(server, command, logger);
   await stopSignal();
+  stopReloading();
   await server.stop();
   if (command.pidfile !== '') rmSync(command.pidfile, { force: true });
   flushStdout();

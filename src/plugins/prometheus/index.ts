@@ -1,0 +1,68 @@
+import type { ServerResponse } from 'node:http';
+import packageJson from '../../../package.json' with { type: 'json' };
+import type { Logger } from '../../log.ts';
+import { buildInfo } from '../../metrics/coredns.ts';
+import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
+import { enableProcessMetrics, METRICS_CONTENT_TYPE, renderMetrics } from '../../metrics/registry.ts';
+import type { PluginDefinition, SetupContext } from '../../plugin/types.ts';
+import type { OperationsInstance } from '../../server/hooks.ts';
+import { reportEnabledPlugins } from './enabled.ts';
+import { metricsHandler } from './handler.ts';
+import { parsePrometheus, type PrometheusOptions } from './parse.ts';
+import { DnsRecorder } from './recorder.ts';
+
+export { DEFAULT_METRICS_ADDRESS, type PrometheusOptions } from './parse.ts';
+
+function serveMetrics(logger: Logger) {
+  return (_request: unknown, response: ServerResponse): void => {
+    renderMetrics(logger).then(
+      (text) => {
+        response.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE });
+        response.end(text);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'rendering /metrics failed');
+        response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        response.end('An error has occurred while serving metrics.\n');
+      },
+    );
+  };
+}
+
+/** `coredns_build_info`: clusterdns's version, no revision, and the Node.js version for Go's. */
+function reportBuildInfo(): void {
+  buildInfo.cell(packageJson.version, '', process.version).set(1);
+}
+
+export function setupPrometheus(options: PrometheusOptions, context: SetupContext): OperationsInstance {
+  const recorder = new DnsRecorder();
+  let lease: EndpointLease | undefined;
+  let unreport: (() => void) | undefined;
+  context.onShutdown(async () => {
+    unreport?.();
+    await lease?.release();
+  });
+  return {
+    handler: metricsHandler(recorder),
+    tracksAnswers: true,
+    attach: (block) => {
+      unreport = reportEnabledPlugins(block);
+    },
+    start: async () => {
+      enableProcessMetrics();
+      reportBuildInfo();
+      lease = await acquireEndpoint(options.address, '/metrics', serveMetrics(context.logger));
+    },
+  };
+}
+
+/**
+ * `prometheus [ADDRESS]`: counts the block's queries with CoreDNS's metrics and serves the
+ * process's metrics on http://ADDRESS/metrics (one listener per address, shared by blocks).
+ */
+export const prometheusPlugin: PluginDefinition<PrometheusOptions> = {
+  name: 'prometheus',
+  once: true,
+  parse: parsePrometheus,
+  setup: setupPrometheus,
+};
