@@ -37,6 +37,8 @@ export type Behavior = (query: ReceivedQuery) => readonly FakeResponse[] | Promi
 export interface FakeResponse {
   readonly bytes: Buffer;
   readonly delayMs?: number;
+  /** Over TCP, close the connection once this response is written. */
+  readonly close?: boolean;
 }
 
 export interface RespondOptions {
@@ -53,6 +55,7 @@ export interface RespondOptions {
   /** Adds an OPT record with this UDP size (at the end of the additional section). */
   readonly ednsUdpSize?: number;
   readonly delayMs?: number;
+  readonly close?: boolean;
 }
 
 const TYPE_NAMES = new Map<number, Answer['type']>([
@@ -84,7 +87,7 @@ export function respond(query: ReceivedQuery, options: RespondOptions = {}): Fak
     authorities: [...(options.authorities ?? [])],
     additionals,
   });
-  return { bytes, delayMs: options.delayMs };
+  return { bytes, delayMs: options.delayMs, close: options.close };
 }
 
 /** An A record answer for the query's name. */
@@ -164,15 +167,15 @@ export async function startFakeUpstream(initial: Behavior = answerA, options: { 
     }, delayMs);
     timers.add(timer);
   };
-  const handle = async (raw: Buffer, transport: UpstreamTransport, send: (bytes: Buffer) => void): Promise<void> => {
+  const handle = async (raw: Buffer, transport: UpstreamTransport, send: (response: FakeResponse) => void): Promise<void> => {
     const query = receive(raw, transport);
     if (query === null) return;
     received.push(query);
-    for (const response of await behavior(query)) later(response.delayMs, () => send(response.bytes));
+    for (const response of await behavior(query)) later(response.delayMs, () => send(response));
   };
 
   udp.on('message', (raw, peer) => {
-    void handle(raw, 'udp', (bytes) => udp.send(bytes, peer.port, peer.address));
+    void handle(raw, 'udp', (response) => udp.send(response.bytes, peer.port, peer.address));
   });
   tcp.on('connection', (socket) => {
     accepted++;
@@ -185,12 +188,13 @@ export async function startFakeUpstream(initial: Behavior = answerA, options: { 
       while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
         const raw = pending.subarray(2, 2 + pending.readUInt16BE(0));
         pending = pending.subarray(2 + raw.length);
-        void handle(Buffer.from(raw), 'tcp', (bytes) => {
+        void handle(Buffer.from(raw), 'tcp', ({ bytes, close }) => {
           if (socket.destroyed) return;
           const frame = Buffer.alloc(2 + bytes.length);
           frame.writeUInt16BE(bytes.length, 0);
           bytes.copy(frame, 2);
           socket.write(frame);
+          if (close) socket.end();
         });
       }
     });

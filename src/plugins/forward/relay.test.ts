@@ -77,7 +77,7 @@ describe('readUpstreamReply', () => {
     const { reply } = relayed(query, wire);
     expect(reply.ttlOffsets).toHaveLength(2);
     const out = decodeMessage(encodeResponse(query, reply, 65535, 30));
-    expect(out.answer.map((record) => record.ttl)).toEqual([70, 10]);
+    expect(out.answer.map((record) => (record as { ttl: number }).ttl)).toEqual([70, 10]);
     expect(out.opt).toBeNull();
   });
 
