@@ -1,0 +1,25 @@
+import type { PluginDefinition } from '../../plugin/types.ts';
+import { isPromiseLike } from '../../server/request.ts';
+import { Balancer } from './balance.ts';
+import { parseLoadbalance, type LoadbalanceOptions } from './parse.ts';
+
+/**
+ * `loadbalance [round_robin] { prefer CIDR... }`: reorders the address and MX records of the
+ * replies the rest of the chain returns, as CoreDNS's loadbalance does.
+ */
+export const loadbalancePlugin: PluginDefinition<LoadbalanceOptions> = {
+  name: 'loadbalance',
+  // CoreDNS reads every `loadbalance` line of a block; a second one here shuffles again, to the same effect.
+  once: false,
+  parse: parseLoadbalance,
+  setup: (options) => {
+    const balancer = new Balancer(options.prefer);
+    return {
+      handler: (next) => (request) => {
+        const result = next(request);
+        if (isPromiseLike(result)) return Promise.resolve(result).then((reply) => balancer.balance(request.query, reply));
+        return balancer.balance(request.query, result);
+      },
+    };
+  },
+};
