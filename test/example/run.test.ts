@@ -39,8 +39,7 @@ describe.skipIf(canBindPortsBelow1024() !== true)('npm start (examples/run.ts) e
   }, 40_000);
 
   afterAll(async () => {
-    if (example === undefined) return;
-    expect(await example.stop()).toBe(0);
+    await example?.stop();
   }, 20_000);
 
   it('starts without a warning, every service address listening', () => {
@@ -92,5 +91,10 @@ describe.skipIf(canBindPortsBelow1024() !== true)('npm start (examples/run.ts) e
     }
     await eventually(async () => (await answeringBackends(SERVICE_URL, ROUND)).includes(failingName), 'the backend to return', ROTATION_TIMEOUT_MS);
     expect((await dig(failingEndpoint, { port: DNS_PORT })).status).toBe('NOERROR');
+  });
+
+  it('stops on SIGTERM with status 0, its backends with it', async () => {
+    expect(await example.stop()).toBe(0);
+    await expect(httpGet(failingUrl('/healthz'))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
