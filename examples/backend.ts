@@ -45,10 +45,6 @@ export class HostnameBackend {
     this.#server = createServer((request, response) => this.#answer(request, response));
   }
 
-  get failing(): boolean {
-    return this.#failing;
-  }
-
   async listen(): Promise<void> {
     const { address, port } = this.spec;
     await new Promise<void>((resolve, reject) => {
