@@ -4,6 +4,7 @@ import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
 import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import { createAutoPath, SHARED_AUTOPATH_KEY, searchFromResolvConf } from './autopath.ts';
 import { createKubernetesHandler } from './handler.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
@@ -65,6 +66,7 @@ export async function setupKubernetes(
   context.onShutdown(() => handler.close());
   context.addReadiness({ name: 'kubernetes', ready: () => store.synced });
   context.shared.set(SHARED_CLUSTER_KEY, store);
+  context.shared.set(SHARED_AUTOPATH_KEY, createAutoPath(store, resolved.zones, options.pods, searchFromResolvConf()));
   return { handler: handler.factory };
 }
 
