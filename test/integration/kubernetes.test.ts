@@ -16,7 +16,7 @@ describe('the compiled-in kubernetes plugin behind the server', () => {
     for (const tcp of [false, true]) {
       const result = await dig('kubernetes.default.svc.cluster.local', { port: server.port, tcp });
       expect(result.status).toBe('NOERROR');
-      expect(result.answer.map((r) => [r.name, r.type, r.data])).toEqual([['kubernetes.default.svc.cluster.local.', 'A', '10.96.0.1']]);
+      expect(result.answer.map((r) => [r.name, r.type, r.data])).toEqual([['kubernetes.default.svc.cluster.local.', 'A', '127.10.0.1']]);
     }
     expect((await dig('nothere.default.svc.cluster.local', { port: server.port })).status).toBe('NXDOMAIN');
     expect(server.lines.filter((line) => line.includes('kubernetes.default.svc.cluster.local.'))).toHaveLength(2);
