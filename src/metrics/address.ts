@@ -1,3 +1,5 @@
+import { CorefileError, type Token } from '../corefile/types.ts';
+
 /** A TCP listen address as Go's net.SplitHostPort reads it: `:8080`, `localhost:9153`, `[::1]:8181`. */
 export interface ListenAddress {
   /** '' for every interface. */
@@ -36,4 +38,15 @@ export function parseListenAddress(text: string): ListenAddress {
   const { host, port } = splitHostPort(text);
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new ListenAddressError(text, `invalid port "${port}"`);
   return { host, port: Number(port) };
+}
+
+/** A directive's `HOST:PORT` argument, checked; errors name the token's line and the plugin. */
+export function listenAddressArg(token: Token, plugin: string): string {
+  try {
+    parseListenAddress(token.text);
+  } catch (error) {
+    if (error instanceof ListenAddressError) throw new CorefileError(token.file, token.line, error.message, plugin);
+    throw error;
+  }
+  return token.text;
 }

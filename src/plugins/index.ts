@@ -4,14 +4,17 @@ import { bindPlugin } from './bind/index.ts';
 import { cachePlugin } from './cache/index.ts';
 import { errorsPlugin } from './errors/index.ts';
 import { forwardPlugin } from './forward/index.ts';
+import { healthPlugin } from './health/index.ts';
 import { kubeproxyPlugin } from './kubeproxy/index.ts';
 import { kubernetesPlugin } from './kubernetes/index.ts';
 import { loadbalancePlugin } from './loadbalance/index.ts';
 import { logPlugin } from './log/index.ts';
+import { loopPlugin } from './loop/index.ts';
 import { prometheusPlugin } from './prometheus/index.ts';
+import { readyPlugin } from './ready/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [anyPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, prometheusPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [anyPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

@@ -1,6 +1,6 @@
 import { CorefileError, type Directive } from '../../corefile/types.ts';
 import { argCount, blockDirectives, boolFlag } from '../../plugin/args.ts';
-import { ListenAddressError, parseListenAddress } from '../../metrics/address.ts';
+import { listenAddressArg } from '../../metrics/address.ts';
 
 /** Where CoreDNS exports metrics unless told otherwise. */
 export const DEFAULT_METRICS_ADDRESS = 'localhost:9153';
@@ -16,19 +16,11 @@ export interface PrometheusOptions {
  */
 export function parsePrometheus(directive: Directive): PrometheusOptions {
   const [address] = argCount(directive, 0, 1);
-  if (address !== undefined) {
-    try {
-      parseListenAddress(address.text);
-    } catch (error) {
-      if (error instanceof ListenAddressError) throw new CorefileError(address.file, address.line, error.message, 'prometheus');
-      throw error;
-    }
-  }
   for (const line of blockDirectives(directive)) {
     const { text, file, line: at } = line.name;
     if (text === 'runtime_metrics') boolFlag(line);
     else if (text === 'tls') throw new CorefileError(file, at, 'tls is not supported: serve /metrics behind a TLS proxy', 'prometheus');
     else throw new CorefileError(file, at, `unknown option: ${text}`, 'prometheus');
   }
-  return { address: address?.text ?? DEFAULT_METRICS_ADDRESS };
+  return { address: address === undefined ? DEFAULT_METRICS_ADDRESS : listenAddressArg(address, 'prometheus') };
 }
