@@ -1,0 +1,31 @@
+import { RRClass, RRType } from '../../dns/constants.ts';
+import type { DomainName, Reply } from '../../dns/types.ts';
+import { readReplyRecords, writeReply, type ReplyRecord } from '../rewrite/reply-records.ts';
+
+/** The last answer made for a Reply, since the chain hands out the same Reply objects again and again. */
+const made = new WeakMap<Reply, { readonly original: DomainName; readonly reply: Reply }>();
+
+/**
+ * The reply to `answered` made into one for `original`, as CoreDNS's cnamer: a CNAME from the
+ * original name to the owner of the first answer record not owned by the original name goes in
+ * front (with that record's TTL), and the question is the original one.
+ */
+export function cnamed(reply: Reply, answered: DomainName, original: DomainName): Reply {
+  if (reply.answerCount === 0 && (reply.qname === null || reply.qname === original)) return reply;
+  const cached = made.get(reply);
+  if (cached !== undefined && cached.original === original) return cached.reply;
+  const records = readReplyRecords(reply, answered);
+  const target = records.answer.find((record) => record.name !== original);
+  let out: Reply;
+  if (target === undefined && answered === original) {
+    out = reply;
+  } else {
+    const answer: ReplyRecord[] =
+      target === undefined
+        ? records.answer
+        : [{ name: original, type: RRType.CNAME, class: RRClass.IN, ttl: target.ttl, target: target.name }, ...records.answer];
+    out = writeReply({ rcode: reply.rcode, flags: reply.flags, qname: original, records: { ...records, answer } });
+  }
+  made.set(reply, { original, reply: out });
+  return out;
+}
