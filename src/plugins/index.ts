@@ -12,9 +12,10 @@ import { logPlugin } from './log/index.ts';
 import { loopPlugin } from './loop/index.ts';
 import { prometheusPlugin } from './prometheus/index.ts';
 import { readyPlugin } from './ready/index.ts';
+import { reloadPlugin } from './reload/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [anyPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [anyPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, reloadPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { parseCorefile } from '../../corefile/parse.ts';
+import { RRType } from '../../dns/constants.ts';
+import { silentLogger } from '../../log.ts';
+import { renderMetrics } from '../../metrics/registry.ts';
+import { rcodeLabel, TYPE_LABELS, typeSlot } from './labels.ts';
+import { parsePrometheus } from './parse.ts';
+import { DnsRecorder } from './recorder.ts';
+
+function directive(text: string) {
+  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
+}
+
+describe('prometheus parse', () => {
+  it('defaults to localhost:9153 and accepts runtime_metrics', () => {
+    expect(parsePrometheus(directive('prometheus'))).toEqual({ address: 'localhost:9153' });
+    expect(parsePrometheus(directive('prometheus :9253 {\n runtime_metrics\n}'))).toEqual({ address: ':9253' });
+  });
+
+  it('refuses bad addresses, tls and unknown options, naming the line', () => {
+    expect(() => parsePrometheus(directive('prometheus 9153'))).toThrow('Corefile:2 - Error during parsing: prometheus: address 9153: missing port in address');
+    expect(() => parsePrometheus(directive('prometheus {\n tls web.yaml\n}'))).toThrow('Corefile:3');
+    expect(() => parsePrometheus(directive('prometheus {\n fancy\n}'))).toThrow('prometheus: unknown option: fancy');
+  });
+});
+
+describe('labels', () => {
+  it("names CoreDNS's monitored types and calls the rest other", () => {
+    expect(TYPE_LABELS[typeSlot(RRType.AAAA)]).toBe('AAAA');
+    expect(TYPE_LABELS[typeSlot(65)]).toBe('HTTPS');
+    expect(TYPE_LABELS[typeSlot(RRType.HINFO)]).toBe('other');
+    expect([0, 3, 5, 16, 99].map(rcodeLabel)).toEqual(['NOERROR', 'NXDOMAIN', 'REFUSED', 'BADSIG', 'RCODE99']);
+  });
+});
+
+describe('DnsRecorder', () => {
+  it('keeps one set of cells per server and zone, and counts into them', async () => {
+    const recorder = new DnsRecorder();
+    const request = requestFor(queryFor('x.unit.test', RRType.SRV), { server: 'dns://:5353', zone: 'unit.test', transport: 'tcp', remoteAddress: '2001:db8::1' });
+    const cells = recorder.cellsFor(request);
+    expect(recorder.cellsFor({ ...request })).toBe(cells);
+    cells.countRequest(request);
+    cells.countRequest(request);
+    cells.countResponse('tcp', 3, 'kubernetes', 120);
+    const text = await renderMetrics(silentLogger);
+    const labels = 'server="dns://:5353",zone="unit.test.",view=""';
+    expect(text).toContain(`coredns_dns_requests_total{${labels},proto="tcp",family="2",type="SRV"} 2`);
+    expect(text).toContain(`coredns_dns_responses_total{${labels},rcode="NXDOMAIN",plugin="kubernetes"} 1`);
+    expect(text).toContain(`coredns_dns_response_size_bytes_sum{${labels},proto="tcp"} 120`);
+    expect(text).not.toContain(`coredns_dns_do_requests_total{${labels}}`);
+  });
+});
