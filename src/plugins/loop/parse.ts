@@ -1,0 +1,9 @@
+import type { Directive } from '../../corefile/types.ts';
+import { argCount, noBlock } from '../../plugin/args.ts';
+
+/** `loop` takes no arguments and no block. */
+export function parseLoop(directive: Directive): null {
+  argCount(directive, 0, 0);
+  noBlock(directive);
+  return null;
+}
