@@ -35,13 +35,17 @@ const YEAR68 = 2 ** 31;
 export class ResponseFacts {
   readonly query: Query;
   readonly reply: Reply;
-  readonly names: BodyNames;
+  private namesMemo: BodyNames | null = null;
   private answersMemo: boolean | null = null;
 
   constructor(query: Query, reply: Reply) {
     this.query = query;
     this.reply = reply;
-    this.names = new BodyNames(query, reply);
+  }
+
+  /** Most responses are judged on their record types alone: names are read only when needed. */
+  get names(): BodyNames {
+    return (this.namesMemo ??= new BodyNames(this.query, this.reply));
   }
 
   get truncated(): boolean {
@@ -57,11 +61,14 @@ export class ResponseFacts {
     return false;
   }
 
-  /** CoreDNS's response.Typify; `wallSeconds` judges RRSIG validity when the query set DO. */
-  typify(wallSeconds: number): ResponseKind {
+  /**
+   * CoreDNS's response.Typify. `wallSeconds` gives the time RRSIG validity is judged at when the
+   * query set DO (read only then: most queries never need the wall clock).
+   */
+  typify(wallSeconds: () => number): ResponseKind {
     const { reply, query } = this;
     if (query.type === RRType.AXFR || query.type === RRType.IXFR) return ResponseKind.Meta;
-    if (query.edns?.dnssecOk === true && this.hasExpiredSignature(wallSeconds)) return ResponseKind.OtherError;
+    if (query.edns?.dnssecOk === true && this.hasExpiredSignature(wallSeconds())) return ResponseKind.OtherError;
     const rcode = reply.rcode;
     if (reply.answerCount > 0 && rcode === RCode.NOERROR) return ResponseKind.NoError;
     if (reply.answerCount > 0 && rcode === RCode.NXDOMAIN) return ResponseKind.OtherError;
@@ -77,7 +84,7 @@ export class ResponseFacts {
    * Typify, except that a NOERROR answer that does not answer the question (a CNAME chain that
    * ends short of the type) is NODATA when an SOA gives it a negative TTL (RFC 2308).
    */
-  kind(wallSeconds: number): ResponseKind {
+  kind(wallSeconds: () => number): ResponseKind {
     const kind = this.typify(wallSeconds);
     if (kind === ResponseKind.NoError && this.isNoData()) return ResponseKind.NoData;
     return kind;
@@ -129,7 +136,7 @@ export class ResponseFacts {
   }
 
   /** Whether a usable positive answer: not truncated, NOERROR that answers the question. */
-  usableAnswer(wallSeconds: number): boolean {
+  usableAnswer(wallSeconds: () => number): boolean {
     return !this.truncated && this.kind(wallSeconds) === ResponseKind.NoError && this.answersQuestion();
   }
 

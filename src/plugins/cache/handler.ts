@@ -81,6 +81,7 @@ export class Cache {
   private readonly logger: Logger;
   /** CoreDNS compares whole seconds past expiry against the stale window. */
   private readonly staleUpToSeconds: number;
+  private readonly wallSeconds: () => number;
 
   constructor(options: CacheOptions, zones: readonly DomainName[], clock: CacheClock, logger: Logger) {
     this.options = options;
@@ -90,6 +91,7 @@ export class Cache {
     this.store = new CacheStore(options.success.capacity, options.denial.capacity);
     this.metrics = new CacheMetrics(zones.map(toFqdn).join(','), () => this.store.sizes());
     this.staleUpToSeconds = Math.trunc(options.serveStale.upToMs / 1000);
+    this.wallSeconds = () => clock.wallSeconds();
   }
 
   handler(next: Handler): Handler {
@@ -173,7 +175,7 @@ export class Cache {
   private admit(query: Query, reply: Reply, key: string, counters: CacheServerCounters, wantsAd: boolean, background: boolean): Admission {
     if (!isWalkable(reply)) return { response: reply, item: null };
     const facts = new ResponseFacts(query, reply);
-    const kind = facts.kind(this.clock.wallSeconds());
+    const kind = facts.kind(this.wallSeconds);
     const seconds = this.cacheSeconds(reply, kind);
     const ttl = Math.trunc(seconds);
     const uniform = withUniformTtl(reply, ttl);
@@ -319,7 +321,7 @@ export class Cache {
   ): RefreshOutcome {
     if (!isWalkable(reply) || (reply.flags & HeaderFlag.TC) !== 0 || !matchesQuestion(query, reply)) return NOT_REFRESHED;
     const facts = new ResponseFacts(query, reply);
-    const wall = this.clock.wallSeconds();
+    const wall = this.wallSeconds;
     if (this.options.preferPositive) {
       if (facts.usableAnswer(wall)) return { refreshed: true, ...this.admit(query, reply, key, counters, wantsAd, background) };
       this.admit(query, reply, key, counters, wantsAd, true);
