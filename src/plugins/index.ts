@@ -1,10 +1,12 @@
 import type { PluginDefinition } from '../plugin/types.ts';
 import { anyPlugin } from './any/index.ts';
+import { autopathPlugin } from './autopath/index.ts';
 import { bindPlugin } from './bind/index.ts';
 import { cachePlugin } from './cache/index.ts';
 import { errorsPlugin } from './errors/index.ts';
 import { forwardPlugin } from './forward/index.ts';
 import { healthPlugin } from './health/index.ts';
+import { hostsPlugin } from './hosts/index.ts';
 import { kubeproxyPlugin } from './kubeproxy/index.ts';
 import { kubernetesPlugin } from './kubernetes/index.ts';
 import { loadbalancePlugin } from './loadbalance/index.ts';
@@ -13,9 +15,10 @@ import { loopPlugin } from './loop/index.ts';
 import { prometheusPlugin } from './prometheus/index.ts';
 import { readyPlugin } from './ready/index.ts';
 import { reloadPlugin } from './reload/index.ts';
+import { rewritePlugin } from './rewrite/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [anyPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, reloadPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );
