@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
+import type { Reply } from '../../dns/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { addresses, aRecords, cacheUnderTest, decode, Origin, reply, soa, ttls } from './test-support.ts';
 
@@ -237,6 +238,57 @@ describe('cache: what is not cached', () => {
     await t.handler(requestFor(query));
     expect(t.cache.store.sizes()).toEqual({ success: 0, denial: 0 });
     expect(t.cache.metrics.forServer('dns://:53').drops).toBe(1);
+  });
+});
+
+describe('cache: DNSSEC signatures and delegations', () => {
+  /** An answer with an RRSIG over it, its body built by hand (the encoder does not model RRSIG). */
+  function signedAnswer(qname: string, inception: number, expiration: number): Reply {
+    const base = reply(qname, { answer: aRecords(qname, 60, '192.0.2.1') });
+    const signer = Buffer.from([7, ...Buffer.from('example'), 3, ...Buffer.from('org'), 0]);
+    const data = Buffer.alloc(18);
+    data.writeUInt16BE(RRType.A, 0);
+    data[2] = 13;
+    data[3] = 2;
+    data.writeUInt32BE(60, 4);
+    data.writeUInt32BE(expiration, 8);
+    data.writeUInt32BE(inception, 12);
+    const rdata = Buffer.concat([data, signer, Buffer.alloc(8, 1)]);
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(0xc00c, 0);
+    header.writeUInt16BE(46, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt32BE(60, 6);
+    header.writeUInt16BE(rdata.length, 10);
+    const body = Buffer.concat([base.body, header, rdata]);
+    return { ...base, body, answerCount: 2, ttlOffsets: Uint32Array.from([...base.ttlOffsets, base.body.length + 6]) };
+  }
+
+  it('does not cache an answer with an expired signature for DO queries, and does otherwise', async () => {
+    const dnssecOk = { edns: { udpSize: 1232, dnssecOk: true } };
+    for (const [valid, expected] of [
+      [true, 1],
+      [false, 2],
+    ] as const) {
+      const t = cacheUnderTest('cache', new Origin((r) => signedAnswer(r.query.name, 0, 0)));
+      const now = t.clock.wall;
+      t.origin.answer = (r) => (valid ? signedAnswer(r.query.name, now - 3600, now + 3600) : signedAnswer(r.query.name, now - 7200, now - 3600));
+      await t.ask('example.org', RRType.A, dnssecOk);
+      await t.ask('example.org', RRType.A, dnssecOk);
+      expect(t.origin.calls).toBe(expected);
+      await t.ask('example.org');
+      await t.ask('example.org');
+      expect(t.origin.calls).toBe(expected + 1);
+    }
+  });
+
+  it('caches a delegation for the 5 s CoreDNS gives replies it cannot judge', async () => {
+    const origin = new Origin((r) => reply(r.query.name, { authority: [{ name: 'sub.example.org', type: RRType.NS, ttl: 3600, target: 'ns.sub.example.org' }] }));
+    const t = cacheUnderTest('cache', origin);
+    expect(ttls(await t.ask('www.sub.example.org'))).toEqual([5]);
+    t.clock.advance(4);
+    expect(ttls(await t.ask('www.sub.example.org'))).toEqual([1]);
+    expect(t.cache.store.sizes()).toEqual({ success: 1, denial: 0 });
   });
 });
 
