@@ -247,6 +247,22 @@ describe('cache: serve_stale verify', () => {
     expect(t.cache.metrics.forServer('dns://:53').servedStale).toBe(2);
   });
 
+  it('with FAILURE_RECHECK, serves stale at once after a failed verify until the recheck time', async () => {
+    const { origin, current } = switchable(10);
+    const t = cacheUnderTest('cache {\n serve_stale 1h verify 0 0 30s\n}', origin);
+    await t.ask('example.org');
+    t.clock.advance(11);
+    current.make = () => Promise.reject(new Error('upstream down'));
+    await t.ask('example.org');
+    await t.ask('example.org');
+    expect(origin.calls).toBe(2);
+    current.make = null;
+    current.address = '192.0.2.8';
+    t.clock.advance(30);
+    expect(addresses(await t.ask('example.org'))).toEqual(['192.0.2.8']);
+    expect(origin.calls).toBe(3);
+  });
+
   it('with VERIFY_TIMEOUT, serves stale when the answer is late and stores it when it comes', async () => {
     const { origin, current } = switchable(10);
     const t = cacheUnderTest('cache {\n serve_stale 1h verify 20ms\n}', origin);
