@@ -10,6 +10,8 @@ import { reportEnabledPlugins } from './enabled.ts';
 import { metricsHandler } from './handler.ts';
 import { parsePrometheus, type PrometheusOptions } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
+import './wiring/cache.ts';
+import { reportKubeproxy } from './wiring/kubeproxy.ts';
 
 export { DEFAULT_METRICS_ADDRESS, type PrometheusOptions } from './parse.ts';
 
@@ -38,8 +40,10 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
   const recorder = new DnsRecorder();
   let lease: EndpointLease | undefined;
   let unreport: (() => void) | undefined;
+  let unreportProxy: (() => void) | undefined;
   context.onShutdown(async () => {
     unreport?.();
+    unreportProxy?.();
     await lease?.release();
   });
   return {
@@ -47,6 +51,8 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
     tracksAnswers: true,
     attach: (block) => {
       unreport = reportEnabledPlugins(block);
+      // Set up after this plugin, the block's kubeproxy has published itself by now.
+      unreportProxy = reportKubeproxy(context.shared);
     },
     start: async () => {
       enableProcessMetrics();
