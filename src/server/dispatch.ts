@@ -5,6 +5,7 @@ import { encodeReject, parseQuery } from '../dns/query.ts';
 import { emptyReply } from '../dns/reply.ts';
 import { encodeResponse, udpLimit } from '../dns/response.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
+import type { RefusedReporter } from '../metrics/dropped.ts';
 import type { Handler, Transport } from '../plugin/types.ts';
 import { NoNextPluginError } from './errors.ts';
 import { isPromiseLike, ServerRequest } from './request.ts';
@@ -25,6 +26,8 @@ export interface DispatcherOptions {
   /** CoreDNS refuses classes other than IN unless a plugin that may need them (forward) is loaded. */
   readonly acceptAnyClass: boolean;
   readonly logger: Logger;
+  /** Told about queries refused before any plugin saw them (CoreDNS counts them under zone "dropped"). */
+  readonly onRefused?: RefusedReporter;
 }
 
 /** The bytes to send back, null to stay silent, or a promise of either when a plugin waits. */
@@ -37,12 +40,14 @@ export class Dispatcher {
   private routes: readonly Route[];
   private acceptAnyClass: boolean;
   private readonly logger: Logger;
+  private readonly onRefused: RefusedReporter | undefined;
 
   constructor(options: DispatcherOptions) {
     this.server = options.server;
     this.routes = sortRoutes(options.routes);
     this.acceptAnyClass = options.acceptAnyClass;
     this.logger = options.logger;
+    this.onRefused = options.onRefused;
   }
 
   /**
@@ -67,9 +72,9 @@ export class Dispatcher {
     if (parsed.kind === 'reject') return encodeReject(packet, parsed.rcode);
     const query = parsed.query;
     const limit = transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
-    if (query.class !== RRClass.IN && !this.acceptAnyClass) return refuse(query, limit);
+    if (query.class !== RRClass.IN && !this.acceptAnyClass) return this.refuse(query, limit, transport, remoteAddress);
     const route = this.route(query);
-    if (route === null || route.handler === null) return refuse(query, limit);
+    if (route === null || route.handler === null) return this.refuse(query, limit, transport, remoteAddress);
     const request = new ServerRequest(
       query,
       transport,
@@ -141,6 +146,12 @@ export class Dispatcher {
     return response;
   }
 
+  private refuse(query: Query, limit: number, transport: Transport, remoteAddress: string): Buffer {
+    const response = encodeResponse(query, emptyReply(RCode.REFUSED), limit);
+    this.onRefused?.(query, transport, remoteAddress, response);
+    return response;
+  }
+
   private notify(request: ServerRequest, reply: Reply, response: Buffer): void {
     for (const observer of request.observers!) {
       try {
@@ -156,6 +167,3 @@ function sortRoutes(routes: readonly Route[]): readonly Route[] {
   return [...routes].sort((a, b) => b.zone.length - a.zone.length);
 }
 
-function refuse(query: Query, limit: number): Buffer {
-  return encodeResponse(query, emptyReply(RCode.REFUSED), limit);
-}

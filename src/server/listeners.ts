@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { refusedReporter } from '../metrics/dropped.ts';
 import type { Handler } from '../plugin/types.ts';
 import { joinHostPort } from './address.ts';
 import { ALL_INTERFACES, type BlockPlan, type ListenerPlan } from './config.ts';
@@ -39,11 +40,13 @@ function acceptsAnyClass(plan: ListenerPlan): boolean {
 export async function openListener(plan: ListenerPlan, chains: Chains, logger: Logger, tcpOptions: TcpOptions): Promise<OpenListener> {
   for (let attempt = 1; ; attempt++) {
     const udp = await UdpListener.open(plan.host, plan.port, logger);
+    const server = `dns://${joinHostPort(plan.host, udp.port)}`;
     const dispatcher = new Dispatcher({
-      server: `dns://${joinHostPort(plan.host, udp.port)}`,
+      server,
       routes: routesFor(plan, chains),
       acceptAnyClass: acceptsAnyClass(plan),
       logger,
+      onRefused: refusedReporter(server),
     });
     try {
       const tcp = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions);

@@ -97,3 +97,24 @@ explode.test:${dnsPort} {
     expect((await httpGet(metricsPort, '/')).status).toBe(404);
   });
 });
+
+describe('prometheus: queries refused before any plugin', () => {
+  it('are counted under zone "dropped", as CoreDNS counts them', async () => {
+    const [dnsPort, metricsPort] = [await freePort(), await freePort()];
+    const server = await startTestServer(`example.org:${dnsPort} {\n prometheus 127.0.0.1:${metricsPort}\n zoneecho\n}\n`, {
+      extraPlugins: fixturePlugins,
+    });
+    try {
+      expect((await dig('x.example.net', { port: dnsPort, type: 'TXT' })).status).toBe('REFUSED');
+      expect((await dig('x.example.org', { port: dnsPort, type: 'TXT', class: 'CH' })).status).toBe('REFUSED');
+      const metrics = (await httpGet(metricsPort, '/metrics')).body;
+      const labels = { server: `dns://:${dnsPort}`, zone: 'dropped', view: '' };
+      expect(sample(metrics, 'coredns_dns_requests_total', { ...labels, proto: 'udp', family: '1', type: 'TXT' })).toBe(2);
+      expect(sample(metrics, 'coredns_dns_responses_total', { ...labels, rcode: 'REFUSED', plugin: '' })).toBe(2);
+      expect(sample(metrics, 'coredns_dns_request_duration_seconds_count', labels)).toBe(2);
+      expect(sample(metrics, 'coredns_dns_requests_total', { ...labels, zone: 'example.org.', proto: 'udp', family: '1', type: 'TXT' })).toBeUndefined();
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -15,7 +15,7 @@ export function metricsHandler(recorder: DnsRecorder): HandlerFactory {
   return (next: Handler): Handler =>
     (request: Request) => {
       const cells = recorder.cellsFor(request);
-      cells.countRequest(request);
+      cells.countRequest(request.query, request.transport, request.remoteAddress);
       observeResponse(request, recorder);
       const start = performance.now();
       let result;

@@ -4,7 +4,7 @@ import { parseCorefile } from '../../corefile/parse.ts';
 import { RRType } from '../../dns/constants.ts';
 import { silentLogger } from '../../log.ts';
 import { renderMetrics } from '../../metrics/registry.ts';
-import { rcodeLabel, TYPE_LABELS, typeSlot } from './labels.ts';
+import { rcodeLabel, TYPE_LABELS, typeSlot } from '../../metrics/dns-labels.ts';
 import { parsePrometheus } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
 
@@ -40,8 +40,8 @@ describe('DnsRecorder', () => {
     const request = requestFor(queryFor('x.unit.test', RRType.SRV), { server: 'dns://:5353', zone: 'unit.test', transport: 'tcp', remoteAddress: '2001:db8::1' });
     const cells = recorder.cellsFor(request);
     expect(recorder.cellsFor({ ...request })).toBe(cells);
-    cells.countRequest(request);
-    cells.countRequest(request);
+    cells.countRequest(request.query, request.transport, request.remoteAddress);
+    cells.countRequest(request.query, request.transport, request.remoteAddress);
     cells.countResponse('tcp', 3, 'kubernetes', 120);
     const text = await renderMetrics(silentLogger);
     const labels = 'server="dns://:5353",zone="unit.test.",view=""';
