@@ -46,7 +46,7 @@ export class ConnectionPool {
   }
 
   /** The connect timeout: twice the average connect time, within 1 s and 30 s. */
-  dialTimeoutMs(): number {
+  private dialTimeoutMs(): number {
     const average = this.averageDialMs;
     if (average < MIN_DIAL_MS) return MIN_DIAL_MS;
     return average < MAX_DIAL_MS / 2 ? 2 * average : MAX_DIAL_MS;
@@ -101,11 +101,6 @@ export class ConnectionPool {
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;
     for (const list of Object.values(this.idle)) for (const connection of list.splice(0)) connection.close();
-  }
-
-  /** How many idle connections the pool holds for `transport` (for tests and debugging). */
-  idleCount(transport: Transport): number {
-    return this.idle[transport].length;
   }
 
   private stale(connection: UpstreamConnection, now: number): boolean {

@@ -12,7 +12,7 @@ export interface UpstreamAddress {
   readonly label: string;
 }
 
-export const DNS_PORT = 53;
+const DNS_PORT = 53;
 
 /** Why a TO argument cannot be used; the parser turns it into a CorefileError at its token. */
 export class UpstreamAddressError extends Error {
@@ -42,7 +42,7 @@ function ipFamily(host: string): 4 | 6 | 0 {
   return isIP(withoutZone(host)) as 4 | 6 | 0;
 }
 
-export function upstreamLabel(host: string, port: number): string {
+function upstreamLabel(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
