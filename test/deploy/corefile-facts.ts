@@ -1,12 +1,15 @@
 import { parseServerKeys } from '../../src/corefile/address.ts';
 import type { Corefile, Directive } from '../../src/corefile/types.ts';
+import { DEFAULT_HEALTH_ADDRESS } from '../../src/plugins/health/parse.ts';
+import { DEFAULT_METRICS_ADDRESS } from '../../src/plugins/prometheus/parse.ts';
+import { DEFAULT_READY_ADDRESS } from '../../src/plugins/ready/parse.ts';
 import { DEFAULT_DNS_PORT, type PluginRegistry } from '../../src/server/config.ts';
 
-/** CoreDNS's default addresses of the plugins that serve HTTP. */
+/** Where the plugins that serve HTTP listen when a Corefile names no address (CoreDNS's defaults). */
 export const HTTP_DEFAULTS: Readonly<Record<'health' | 'ready' | 'prometheus', string>> = {
-  health: ':8080',
-  ready: ':8181',
-  prometheus: 'localhost:9153',
+  health: DEFAULT_HEALTH_ADDRESS,
+  ready: DEFAULT_READY_ADDRESS,
+  prometheus: DEFAULT_METRICS_ADDRESS,
 };
 
 export interface HostPort {
