@@ -3,7 +3,7 @@ import type { DomainName, Reply } from '../../dns/types.ts';
 import { readReplyRecords, writeReply, type ReplyRecord } from '../rewrite/reply-records.ts';
 
 /** The last answer made for a Reply, since the chain hands out the same Reply objects again and again. */
-const made = new WeakMap<Reply, { readonly original: DomainName; readonly reply: Reply }>();
+const made = new WeakMap<Reply, { readonly answered: DomainName; readonly original: DomainName; readonly reply: Reply }>();
 
 /**
  * The reply to `answered` made into one for `original`, as CoreDNS's cnamer: a CNAME from the
@@ -13,7 +13,7 @@ const made = new WeakMap<Reply, { readonly original: DomainName; readonly reply:
 export function cnamed(reply: Reply, answered: DomainName, original: DomainName): Reply {
   if (reply.answerCount === 0 && (reply.qname === null || reply.qname === original)) return reply;
   const cached = made.get(reply);
-  if (cached !== undefined && cached.original === original) return cached.reply;
+  if (cached !== undefined && cached.answered === answered && cached.original === original) return cached.reply;
   const records = readReplyRecords(reply, answered);
   const target = records.answer.find((record) => record.name !== original);
   let out: Reply;
@@ -26,6 +26,6 @@ export function cnamed(reply: Reply, answered: DomainName, original: DomainName)
         : [{ name: original, type: RRType.CNAME, class: RRClass.IN, ttl: target.ttl, target: target.name }, ...records.answer];
     out = writeReply({ rcode: reply.rcode, flags: reply.flags, qname: original, records: { ...records, answer } });
   }
-  made.set(reply, { original, reply: out });
+  made.set(reply, { answered, original, reply: out });
   return out;
 }
