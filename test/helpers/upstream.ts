@@ -71,6 +71,13 @@ const TYPE_NAMES = new Map<number, Answer['type']>([
   [RRType.SRV, 'SRV'],
 ]);
 
+const CLASS_NAMES = new Map<number, 'IN' | 'CH' | 'HS' | 'ANY'>([
+  [1, 'IN'],
+  [3, 'CH'],
+  [4, 'HS'],
+  [255, 'ANY'],
+]);
+
 /** A response to `query` built with dns-packet: ID and question echoed unless overridden. */
 export function respond(query: ReceivedQuery, options: RespondOptions = {}): FakeResponse {
   const question = options.question ?? { name: query.name, type: TYPE_NAMES.get(query.type) ?? 'A' };
@@ -82,7 +89,7 @@ export function respond(query: ReceivedQuery, options: RespondOptions = {}): Fak
     type: 'response',
     id: options.id ?? query.message.id,
     flags: (options.flags ?? 0) | (query.message.flags & dnsPacket.RECURSION_DESIRED) | (options.rcode ?? 0),
-    questions: [{ name: question.name, type: question.type, class: 'IN' }],
+    questions: [{ name: question.name, type: question.type, class: CLASS_NAMES.get(query.message.questions[0]!.class) ?? 'IN' }],
     answers: [...(options.answers ?? [])],
     authorities: [...(options.authorities ?? [])],
     additionals,
