@@ -169,6 +169,29 @@ describe('autopath handler', () => {
     expect(() => handler(requestFor(queryFor('default.svc.cluster.local', RRType.A)))).toThrow(AutoPathTrimError);
   });
 
+  it('puts a CNAME in front of a CNAME chain from the first domain too, as CoreDNS\'s cnamer does', async () => {
+    const next: Handler = (request) =>
+      prepareReply({
+        rcode: RCode.NOERROR,
+        flags: HeaderFlag.AA,
+        qname: request.query.name,
+        sections: {
+          answer: [
+            { name: request.query.name, type: RRType.CNAME, ttl: 30, target: 'db.data.svc.cluster.local' },
+            { name: 'db.data.svc.cluster.local', type: RRType.A, ttl: 9, address: '192.0.2.3' },
+          ],
+          authority: [],
+          additional: [],
+        },
+      });
+    const { message } = await ask(next, 'ext.default.svc.cluster.local');
+    expect(message.answer.map((record) => [record.name, record.type, 'ttl' in record ? record.ttl : 0])).toEqual([
+      ['ext.default.svc.cluster.local', RRType.CNAME, 9],
+      ['ext.default.svc.cluster.local', RRType.CNAME, 30],
+      ['db.data.svc.cluster.local', RRType.A, 9],
+    ]);
+  });
+
   it('waits for handlers that answer later', async () => {
     const sync = chain({ 'late.svc.cluster.local': 'a' });
     const next: Handler = (request) => new Promise<Reply>((resolve) => setImmediate(() => resolve(sync.handler(request) as Reply)));
