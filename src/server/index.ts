@@ -8,6 +8,7 @@ import { planServer, type BlockPlan, type PluginRegistry, type ServerPlan } from
 import type { ServerControl } from './hooks.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
+import { PendingAnswers } from './pending.ts';
 import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
 
 export { ListenError, PluginSetupError, PluginStartError } from './errors.ts';
@@ -70,6 +71,7 @@ interface Configuration {
   readonly plan: ServerPlan;
   readonly lifecycle: Lifecycle;
   readonly chains: Map<BlockPlan, Handler | null>;
+  readonly pending: PendingAnswers;
 }
 
 type ReloadFn = (corefile: Corefile) => Promise<void>;
@@ -80,14 +82,18 @@ async function configure(corefile: Corefile, options: ServerOptions, reload: Rel
   const lifecycle = new Lifecycle();
   const control: ServerControl = { corefile, reload };
   const chains = new Map<BlockPlan, Handler | null>();
+  const pending = new PendingAnswers();
   try {
-    for (const block of plan.blocks) chains.set(block, await buildBlockChain(block, plan.file, logger, lifecycle, control));
+    for (const block of plan.blocks) {
+      const chain = await buildBlockChain(block, plan.file, logger, lifecycle, control);
+      chains.set(block, chain && pending.track(chain));
+    }
     await lifecycle.start();
   } catch (error) {
     await lifecycle.runShutdown(logger);
     throw error;
   }
-  return { corefile, plan, lifecycle, chains };
+  return { corefile, plan, lifecycle, chains, pending };
 }
 
 /**
@@ -141,6 +147,8 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
     );
     config = next;
     await Promise.all(dropped.filter((l) => !inTheWay.includes(l)).map((listener) => closeListener(listener, graceMs)));
+    // Answers the old chains still owe (an upstream being asked) finish before their plugins stop.
+    await previous.pending.drained(graceMs);
     await previous.lifecycle.runShutdown(logger);
   }
 

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCorefile } from '../../src/corefile/parse.ts';
 import { CorefileError } from '../../src/corefile/types.ts';
+import { HeaderFlag, RCode } from '../../src/dns/constants.ts';
+import { prepareReply } from '../../src/dns/reply.ts';
+import type { PluginDefinition } from '../../src/plugin/types.ts';
 import { ServerStoppedError } from '../../src/server/index.ts';
 import { freePort } from '../helpers/cli.ts';
 import { dig } from '../helpers/dig.ts';
@@ -11,6 +14,27 @@ async function txt(name: string, port: number, server = '127.0.0.1'): Promise<st
   const result = await dig(name, { port, type: 'TXT', server });
   return result.answer[0]?.data ?? result.status;
 }
+
+/** Answers after 300 ms, unless its configuration was shut down meanwhile: then it fails (SERVFAIL). */
+const fragilePlugin: PluginDefinition<null> = {
+  name: 'fragile',
+  once: true,
+  parse: () => null,
+  setup: (_options, context) => {
+    let stopped = false;
+    context.onShutdown(() => void (stopped = true));
+    return {
+      handler: () => (request) =>
+        new Promise((resolve, reject) =>
+          setTimeout(() => {
+            const { name } = request.query;
+            if (stopped) reject(new Error('shut down under a query'));
+            else resolve(prepareReply({ rcode: RCode.NOERROR, flags: HeaderFlag.AA, qname: name, sections: { answer: [{ name, type: 16, ttl: 5, text: ['late'] }], authority: [], additional: [] } }));
+          }, 300),
+        ),
+    };
+  },
+};
 
 describe('RunningServer.reload', () => {
   let server: TestServer | undefined;
@@ -73,6 +97,14 @@ describe('RunningServer.reload', () => {
       /listen udp 192\.0\.2\.1/,
     );
     expect(await txt('x.a.test', port)).toBe('"zone=a.test"');
+  });
+
+  it('lets the old chains finish the answers they owe before shutting their plugins down', async () => {
+    server = await startTestServer('a.test {\n fragile\n}\n', { extraPlugins: [fragilePlugin] });
+    const owed = dig('x.a.test', { port: server.port, type: 'TXT' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server.server.reload(parseCorefile('a.test {\n fragile\n}\n', 'Corefile'));
+    expect((await owed).answer.map((r) => r.data)).toEqual(['"late"']);
   });
 
   it('refuses to reload once stopping', async () => {
