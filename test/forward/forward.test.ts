@@ -104,6 +104,15 @@ describe('forwarding a query', () => {
     expect(upstream.connections()).toBe(1);
   });
 
+  it('opens a new connection once the pooled one was idle longer than expire', async () => {
+    const upstream = await fake();
+    const forward = forwardOf(`. ${upstream.address} {\n expire 100ms\n}`);
+    await ask(forward, 'a.example.test', { transport: 'tcp' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await ask(forward, 'b.example.test', { transport: 'tcp' });
+    expect(upstream.connections()).toBe(2);
+  });
+
   it('uses TCP for every query with force_tcp', async () => {
     const upstream = await fake();
     const forward = forwardOf(`. ${upstream.address} {\n force_tcp\n}`);

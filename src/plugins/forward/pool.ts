@@ -9,6 +9,8 @@ const MIN_DIAL_MS = 1_000;
 const MAX_DIAL_MS = 30_000;
 /** How much one connect moves the average (CoreDNS's cumulativeAvgWeight). */
 const AVERAGE_WEIGHT = 4;
+/** CoreDNS sweeps idle connections on a fixed 10 s tick, whatever `expire` is. */
+const SWEEP_INTERVAL_MS = 10_000;
 
 export interface PoolOptions {
   readonly expireMs: number;
@@ -24,6 +26,38 @@ export interface Acquired {
   readonly cached: boolean;
 }
 
+/** Idle connections, oldest first: taking from the front costs O(1) however many are idle. */
+class IdleQueue {
+  private items: UpstreamConnection[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(connection: UpstreamConnection): void {
+    this.items.push(connection);
+  }
+
+  shift(): UpstreamConnection | undefined {
+    if (this.head === this.items.length) return undefined;
+    const connection = this.items[this.head++];
+    // Drop the taken slots once they are the larger part, so the array does not only grow.
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return connection;
+  }
+
+  /** Keeps the connections `keep` accepts, in order; returns how many are left. */
+  retain(keep: (connection: UpstreamConnection) => boolean): number {
+    this.items = this.items.slice(this.head).filter(keep);
+    this.head = 0;
+    return this.items.length;
+  }
+}
+
 /**
  * The idle connections to one upstream, per transport, as CoreDNS's proxy.Transport: the oldest
  * idle one is reused first (spreading source ports), connections idle longer than `expire` or
@@ -33,7 +67,7 @@ export class ConnectionPool {
   private readonly upstream: UpstreamAddress;
   private readonly options: PoolOptions;
   private readonly metrics: UpstreamMetrics;
-  private readonly idle: Record<Transport, UpstreamConnection[]> = { udp: [], tcp: [] };
+  private readonly idle: Record<Transport, IdleQueue> = { udp: new IdleQueue(), tcp: new IdleQueue() };
   /** Starts halfway, so the first connects may take long, as in CoreDNS. */
   private averageDialMs = MAX_DIAL_MS / 2;
   private sweeper: NodeJS.Timeout | null = null;
@@ -55,10 +89,9 @@ export class ConnectionPool {
   /** An idle connection, or a new one whose TCP connect waits at most `capMs` besides its own timeout. */
   async acquire(transport: Transport, capMs: number): Promise<Acquired> {
     if (this.stopped) throw new TransportStoppedError(this.upstream.label);
-    const list = this.idle[transport];
+    const queue = this.idle[transport];
     const now = Date.now();
-    while (list.length > 0) {
-      const connection = list.shift()!;
+    for (let connection = queue.shift(); connection !== undefined; connection = queue.shift()) {
       if (connection.closed || this.stale(connection, now)) {
         connection.close();
         continue;
@@ -81,16 +114,16 @@ export class ConnectionPool {
 
   /** Gives a connection back after a good exchange. */
   release(connection: UpstreamConnection): void {
-    const list = this.idle[connection.transport];
+    const queue = this.idle[connection.transport];
     const { maxIdleConns } = this.options;
-    if (this.stopped || connection.closed || (maxIdleConns > 0 && list.length >= maxIdleConns)) {
+    if (this.stopped || connection.closed || (maxIdleConns > 0 && queue.size >= maxIdleConns)) {
       connection.close();
       return;
     }
     connection.lastUsed = Date.now();
-    list.push(connection);
+    queue.push(connection);
     if (this.sweeper === null) {
-      this.sweeper = setInterval(() => this.sweep(), this.options.expireMs);
+      this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
       this.sweeper.unref();
     }
   }
@@ -100,7 +133,12 @@ export class ConnectionPool {
     this.stopped = true;
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;
-    for (const list of Object.values(this.idle)) for (const connection of list.splice(0)) connection.close();
+    for (const queue of Object.values(this.idle)) {
+      queue.retain((connection) => {
+        connection.close();
+        return false;
+      });
+    }
   }
 
   private stale(connection: UpstreamConnection, now: number): boolean {
@@ -111,14 +149,12 @@ export class ConnectionPool {
   private sweep(): void {
     const now = Date.now();
     let left = 0;
-    for (const transport of ['udp', 'tcp'] as const) {
-      const kept = this.idle[transport].filter((connection) => {
+    for (const queue of Object.values(this.idle)) {
+      left += queue.retain((connection) => {
         const keep = !connection.closed && !this.stale(connection, now);
         if (!keep) connection.close();
         return keep;
       });
-      this.idle[transport] = kept;
-      left += kept.length;
     }
     if (left === 0 && this.sweeper !== null) {
       clearInterval(this.sweeper);
