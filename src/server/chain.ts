@@ -59,7 +59,7 @@ function blockInfo(block: BlockPlan, handlers: readonly string[], readiness: rea
   const sites = block.sites.flatMap((site) =>
     block.listenHosts.map((host) => ({ server: `dns://${joinHostPort(host, site.port)}`, zone: site.zone })),
   );
-  return { sites, handlers, readiness };
+  return { sites, listenHosts: block.listenHosts, handlers, readiness };
 }
 
 /**

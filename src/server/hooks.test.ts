@@ -92,6 +92,7 @@ describe('buildBlockChain and the operations hooks', () => {
     const chain = await buildBlockChain(plan.blocks[0]!, 'Corefile', silentLogger, lifecycle, server);
     expect(attached).toHaveLength(1);
     expect(attached[0]!.handlers).toEqual(['answer']);
+    expect(attached[0]!.listenHosts).toEqual(['127.0.0.1', '::1']);
     expect(attached[0]!.readiness.map((r) => r.name)).toEqual(['answer']);
     expect(attached[0]!.sites).toEqual([
       { server: 'dns://127.0.0.1:1053', zone: 'a.test' },

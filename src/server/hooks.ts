@@ -17,6 +17,8 @@ export interface BlockSite {
 
 export interface BlockInfo {
   readonly sites: readonly BlockSite[];
+  /** Where the block listens: `bind`'s addresses, or [''] for every interface (CoreDNS's ListenHosts). */
+  readonly listenHosts: readonly string[];
   /** The block's plugins that answer queries (those with a handler), in execution order. */
   readonly handlers: readonly string[];
   /** What the block's plugins registered through addReadiness. */
