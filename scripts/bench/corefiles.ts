@@ -40,6 +40,12 @@ export const COREFILE_VARIANTS: readonly CorefileVariant[] = [
     render: (c) => `.:${c.port} {\n    bind 127.0.0.1\n${kubernetesBlock(c, 5, '    ')}\n}\n`,
   },
   {
+    name: 'prometheus',
+    describe: 'the kubernetes plugin with prometheus: what counting costs',
+    render: (c) =>
+      `.:${c.port} {\n    bind 127.0.0.1\n    prometheus 127.0.0.1:${c.auxPorts.metrics}\n${kubernetesBlock(c, 5, '    ')}\n}\n`,
+  },
+  {
     name: 'default',
     describe: "kubeadm's default Corefile; forward points at a dead 127.0.0.1 port and loop/reload are left out",
     render: (c) => [
@@ -51,7 +57,10 @@ export const COREFILE_VARIANTS: readonly CorefileVariant[] = [
       kubernetesBlock(c, 30, '    '),
       `    prometheus 127.0.0.1:${c.auxPorts.metrics}`,
       `    forward . 127.0.0.1:${c.auxPorts.deadUpstream}`,
-      '    cache 30',
+      '    cache 30 {',
+      '        disable success cluster.local',
+      '        disable denial cluster.local',
+      '    }',
       '    loadbalance',
       '}',
       '',

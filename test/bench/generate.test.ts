@@ -149,7 +149,8 @@ describe('bench generator', () => {
     expect(plain).toContain('bind 127.0.0.1');
     expect(plain).toContain('manifests /tmp/x/cluster.yaml');
     const full = corefileVariant('default').render(context);
-    expect(full).toContain('    cache 30\n');
+    expect(full).toContain('    cache 30 {\n        disable success cluster.local\n        disable denial cluster.local\n    }\n');
+    expect(corefileVariant('prometheus').render(context)).toContain('    prometheus 127.0.0.1:3\n');
     expect(full).toContain('    forward . 127.0.0.1:4\n');
     expect(corefileVariant('kubernetes').render({ ...context, manifests: '/tmp/a b/c.yaml' })).toContain('manifests "/tmp/a b/c.yaml"');
     expect(() => corefileVariant('nope')).toThrow(/unknown Corefile variant/);
