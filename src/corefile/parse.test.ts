@@ -60,6 +60,26 @@ const KUBEADM_COREFILE = `.:53 {
 }
 `;
 
+/** The same Corefile as the issue writes it, with one-line and mixed blocks. */
+const COMPRESSED_KUBEADM_COREFILE = `.:53 {
+    errors
+    health { lameduck 5s }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf { max_concurrent 1000 }
+    cache 30 { disable success cluster.local
+               disable denial cluster.local }
+    loop
+    reload
+    loadbalance
+}
+`;
+
 describe('parseCorefile: structure', () => {
   it('parses the kubeadm default Corefile', () => {
     const corefile = parse(KUBEADM_COREFILE);
@@ -106,6 +126,61 @@ describe('parseCorefile: structure', () => {
     expect(kubernetes?.args[2]).toEqual({ text: 'ip6.arpa', file: 'Corefile', line: 7, quoted: false });
     expect(kubernetes?.block?.[2]?.args[0]).toEqual({ text: '30', file: 'Corefile', line: 10, quoted: false });
     expect(block?.keys[0]).toEqual({ text: '.:53', file: 'Corefile', line: 1, quoted: false });
+  });
+
+  it('parses the compressed kubeadm Corefile to the same directives, each token on its own line', () => {
+    const compressed = parse(COMPRESSED_KUBEADM_COREFILE);
+    expect(shape(compressed)).toEqual(shape(parse(KUBEADM_COREFILE)));
+    const directives = compressed.blocks[0]?.directives ?? [];
+    const lineOf = (name: string) => directives.find((d) => d.name.text === name);
+    expect(lineOf('health')?.block?.[0]?.name).toEqual({ text: 'lameduck', file: 'Corefile', line: 3, quoted: false });
+    expect(lineOf('forward')?.block?.[0]?.args[0]?.line).toBe(11);
+    expect(lineOf('cache')?.block?.map((d) => [d.name.line, d.args.at(-1)?.line])).toEqual([
+      [12, 12],
+      [13, 13],
+    ]);
+    expect(lineOf('loop')?.name.line).toBe(14);
+  });
+
+  it('reads one-line server blocks and server blocks whose braces share lines with directives', () => {
+    expect(shape(parse('. { whoami }\n'))).toEqual([{ keys: ['.'], directives: [['whoami', []]] }]);
+    expect(shape(parse('.:53 { errors\n  whoami }\n'))).toEqual([{ keys: ['.:53'], directives: [['errors', []], ['whoami', []]] }]);
+    expect(shape(parse('a.org b.org { log . {combined} }\n'))).toEqual([
+      { keys: ['a.org', 'b.org'], directives: [['log', ['.', '{combined}']]] },
+    ]);
+    expect(shape(parse('. { }\nexample.org {\n  whoami }\n'))).toEqual([
+      { keys: ['.'], directives: [] },
+      { keys: ['example.org'], directives: [['whoami', []]] },
+    ]);
+  });
+
+  it('mixes one-line, half-open and multi-line blocks, and closes two blocks with `} }`', () => {
+    const text = [
+      '. { forward . 1.1.1.1 { max_fails 2',
+      '    health_check 5s }',
+      '  cache { success 10 } }',
+      'b.org {',
+      '  outer a { middle { inner c d } }',
+      '  empty { }',
+      '  template "}" "{" }',
+    ].join('\n');
+    expect(shape(parse(text))).toEqual([
+      {
+        keys: ['.'],
+        directives: [
+          ['forward', ['.', '1.1.1.1'], [['max_fails', ['2']], ['health_check', ['5s']]]],
+          ['cache', [], [['success', ['10']]]],
+        ],
+      },
+      {
+        keys: ['b.org'],
+        directives: [
+          ['outer', ['a'], [['middle', [], [['inner', ['c', 'd']]]]]],
+          ['empty', [], []],
+          ['template', ['}', '{']],
+        ],
+      },
+    ]);
   });
 
   it('reads several server blocks, keys separated by spaces, commas, or a trailing comma before the next line', () => {
@@ -279,6 +354,11 @@ describe('parseCorefile: snippets', () => {
     ]);
   });
 
+  it('defines and imports snippets on one line, including a snippet whose first line is an import', () => {
+    const text = '(leaf) { log }\n(tree) { import leaf\n  cache { success 10 } }\n. { import tree }\n';
+    expect(shape(parse(text))).toEqual([{ keys: ['.'], directives: [['log', []], ['cache', [], [['success', ['10']]]]] }]);
+  });
+
   it('rejects a snippet defined twice, a snippet without a block, and snippets importing each other', () => {
     expect(parseError('(s) {\n}\n(s) {\n}\n').message).toBe(
       'Corefile:3 - Error during parsing: snippet (s) is already defined',
@@ -418,7 +498,7 @@ describe('parseCorefile: imports', () => {
   });
 
   it('reports errors inside an imported file with that file and line', () => {
-    write('bad.conf', 'log\nwhoami }\n');
+    write('bad.conf', 'log\ncache { } 30\n');
     const main = write('Corefile', '. {\n  import bad.conf\n}\n');
     const error = catchError(() => loadCorefile(main, { env: {} }));
     expect(error.file).toBe(join(dir, 'bad.conf'));
@@ -455,15 +535,20 @@ describe('parseCorefile: imports', () => {
 describe('parseCorefile: syntax errors name file and line', () => {
   const cases: [string, string, number, RegExp][] = [
     ['stray closing brace at top level', '. {\n}\n}\n', 3, /unexpected '\}': no matching '\{'/],
-    ['closing brace after arguments', '. {\n  whoami }\n', 2, /whoami: unexpected '\}': a block closes on a line of its own/],
+    ['closing brace with no block open on its line', '. { whoami } }\n', 1, /unexpected '\}': no matching '\{'/],
+    ['closing brace after a directive block in a braceless block', '.\nhealth { lameduck 5s } }\n', 2, /unexpected '\}': no matching/],
     ['unclosed server block', '. {\n  whoami\n', 1, /unclosed '\{'/],
     ['unclosed directive block', '. {\n  forward . 1.1.1.1 {\n    max_fails 2\n', 2, /forward: unclosed '\{'/],
     ['server block left open by a directive block', '. {\n  forward . 1.1.1.1 {\n  max_fails 2\n}\n', 1, /unclosed '\{'/],
-    ['brace followed by a directive on its line', '. {\n  cache {  success 10\n  }\n}\n', 2, /cache: unexpected 'success' after '\{'/],
-    ['server brace followed by a directive on its line', '. { whoami\n}\n', 1, /unexpected 'whoami' after '\{'/],
-    ['block on the line after its directive', '. {\n  cache\n  {\n  }\n}\n', 3, /unexpected '\{': a block opens at the end/],
+    ['one-line directive block left open', '. {\n  cache { success 10\n', 2, /cache: unclosed '\{'/],
+    ['server block left open by a one-line directive block', '. {\n  cache { success 10 }\n', 1, /unclosed '\{'/],
+    // `}}` is one word, as in caddy's lexer: it closes nothing.
+    ['two closing braces written as one word', '. { whoami }}\n', 1, /unclosed '\{'/],
+    ['block on the line after its directive', '. {\n  cache\n  {\n  }\n}\n', 3, /unexpected '\{': a block opens on the line of its directive/],
+    ['block opening a block', '. {\n  cache { { success } }\n}\n', 2, /cache: unexpected '\{'/],
     ['text after a directive block', '. {\n  cache {\n  } 30\n}\n', 3, /cache: unexpected '30' after '\}'/],
-    ['one-line server block', '. { whoami }\n', 1, /unexpected 'whoami' after '\{'/],
+    ['text after a one-line directive block', '. {\n  health { lameduck 5s } 30 }\n', 2, /health: unexpected '30' after '\}'/],
+    ['a second import argument in a one-line block', '(s) { log }\n. { import s t }\n', 2, /import: takes one argument, found 't'/],
     ['trailing comma before a brace', 'a.org, {\n}\n', 1, /expected another key after 'a.org,'/],
     ['trailing comma at the end', 'a.org,', 1, /expected another key/],
     ['brace without keys', '{\n  whoami\n}\n', 1, /expected server block keys/],

@@ -39,6 +39,13 @@ export function loadCorefile(path: string, options: ParseOptions = {}): Corefile
  * Parses Corefile text read from `file` into server blocks of directives, expanding imports,
  * snippets and environment references, with CoreDNS's (caddy v1's) syntax. It checks syntax only:
  * keys and directives are interpreted by the server and the plugins.
+ *
+ * Blocks may be written compressed, as the issue's kubeadm Corefile does: the tokens after a `{`
+ * on its line start the block's first directive line, and an unquoted `}` closes the block
+ * wherever it stands, ending the directive line before it. Only another `}` may follow a
+ * directive block's `}` on its line. This is a superset of CoreDNS, whose parser rejects a `}`
+ * sharing a line with a server block's directive (`. { whoami }`) and whose plugins that read a
+ * property with RemainingArgs take a `}` on that line as one more argument.
  */
 export function parseCorefile(text: string, file: string, options: ParseOptions = {}): Corefile {
   return new CorefileParser(text, file, options).parse();
@@ -48,8 +55,14 @@ function isBare(token: LexToken | undefined, text: string): boolean {
   return token !== undefined && !token.quoted && token.text === text;
 }
 
-function isImport(token: LexToken): boolean {
-  return token.lineStart && isBare(token, 'import');
+/** `startsLine` covers the token right after a `{`, which starts a directive line too. */
+function isImport(token: LexToken, startsLine = token.lineStart): boolean {
+  return startsLine && isBare(token, 'import');
+}
+
+/** True when `token` is on the line of the token before it and is not the `}` closing a block. */
+function continuesLine(token: LexToken | undefined): token is LexToken {
+  return token !== undefined && !token.lineStart && !isBare(token, '}');
 }
 
 function errorAt(token: Token, message: string, directive?: string): CorefileError {
@@ -111,7 +124,6 @@ class CorefileParser {
     if (open === undefined) return { keys, directives: [] };
     if (isBare(open, '{')) {
       this.tokens.next();
-      this.expectLineEnd();
       return { keys, directives: this.directives(open) };
     }
     // A lone server block may leave out its braces: the rest of the file is its directives.
@@ -150,7 +162,6 @@ class CorefileParser {
     if (!isBare(open, '{') || open === undefined) {
       throw errorAt(open ?? first, `snippet (${name}) needs a '{' block`);
     }
-    this.expectLineEnd();
     if (this.snippets.has(name)) throw errorAt(first, `snippet (${name}) is already defined`);
     const body: LexToken[] = [];
     let depth = 0;
@@ -160,23 +171,23 @@ class CorefileParser {
       if (isBare(token, '{')) depth++;
       if (isBare(token, '}')) {
         if (depth === 0) {
-          if (!token.lineStart) throw errorAt(token, "unexpected '}': a block closes on a line of its own", `(${name})`);
           this.snippets.set(name, body);
           return;
         }
         depth--;
       }
-      body.push(token);
+      // The first body token may share the `{`'s line; where the snippet is imported it starts a line.
+      body.push(body.length === 0 && !token.lineStart ? { ...token, lineStart: true } : token);
     }
   }
 
   /**
    * The directives of a block up to its closing `}` (consumed), or, with no `open`, to the end of
-   * input. Each call starts at the beginning of a line.
+   * input. Each call starts at the beginning of a directive line: a new line, or right after `open`.
    */
   private directives(open: LexToken | null, owner?: string): Directive[] {
     const list: Directive[] = [];
-    for (;;) {
+    for (let first = true; ; first = false) {
       const token = this.tokens.next();
       if (token === undefined) {
         if (open !== null) throw errorAt(open, "unclosed '{': end of input reached", owner);
@@ -186,12 +197,12 @@ class CorefileParser {
         if (open === null) throw errorAt(token, "unexpected '}': no matching '{'", owner);
         return list;
       }
-      if (isImport(token)) {
+      if (isImport(token, token.lineStart || first)) {
         this.importAt(token);
         continue;
       }
       if (isBare(token, '{')) {
-        throw errorAt(token, "unexpected '{': a block opens at the end of its directive's line", owner);
+        throw errorAt(token, "unexpected '{': a block opens on the line of its directive, after its name", owner);
       }
       list.push(this.directive(token));
     }
@@ -201,16 +212,13 @@ class CorefileParser {
     const name = this.token(nameToken);
     const args: Token[] = [];
     let block: Directive[] | null = null;
-    for (let token = this.tokens.peek(); token !== undefined && !token.lineStart; token = this.tokens.peek()) {
+    // A `}` ends the line early: it closes the enclosing block, which directives() consumes.
+    for (let token = this.tokens.peek(); continuesLine(token); token = this.tokens.peek()) {
       this.tokens.next();
-      if (isBare(token, '}')) throw errorAt(token, "unexpected '}': a block closes on a line of its own", name.text);
       if (isBare(token, '{')) {
-        this.expectLineEnd(name.text);
         block = this.directives(token, name.text);
         const after = this.tokens.peek();
-        if (after !== undefined && !after.lineStart) {
-          throw errorAt(after, `unexpected '${after.text}' after '}'`, name.text);
-        }
+        if (continuesLine(after)) throw errorAt(after, `unexpected '${after.text}' after '}'`, name.text);
         break;
       }
       args.push(this.token(token));
@@ -222,23 +230,16 @@ class CorefileParser {
     return { text: substituteEnv(raw.text, this.env), file: raw.file, line: raw.line, quoted: raw.quoted };
   }
 
-  private expectLineEnd(directive?: string): void {
-    const next = this.tokens.peek();
-    if (next !== undefined && !next.lineStart) {
-      throw errorAt(next, `unexpected '${next.text}' after '{': a '{' ends its line`, directive);
-    }
-  }
-
   /** Replaces `import PATTERN` by a snippet's tokens or the tokens of the files PATTERN matches. */
   private importAt(importToken: LexToken): void {
     const chain = this.tokens.chainOfLast();
     const argument = this.tokens.peek();
-    if (argument === undefined || argument.lineStart) {
+    if (!continuesLine(argument)) {
       throw errorAt(importToken, 'expected a file, glob or snippet name', 'import');
     }
     this.tokens.next();
     const extra = this.tokens.peek();
-    if (extra !== undefined && !extra.lineStart) {
+    if (continuesLine(extra)) {
       throw errorAt(extra, `takes one argument, found '${extra.text}' too`, 'import');
     }
     const pattern = substituteEnv(argument.text, this.env);

@@ -11,15 +11,14 @@ import { httpGet, sample } from '../ops/http.ts';
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');
 
 /**
- * The Corefile kubeadm installs, as its manifests write it. A test cannot take :53, :8080, :8181
- * and :9153, nor reach the cluster API or the machine's resolv.conf: `adapt` swaps in free
- * ports, a resolv.conf naming a dnsmasq on loopback, and the example manifests as the cluster.
+ * The Corefile kubeadm installs, in the compressed form the issue requires to run unchanged
+ * (one-line and mixed blocks). A test cannot take :53, :8080, :8181 and :9153, nor reach the
+ * cluster API or the machine's resolv.conf: `adapt` swaps in free ports, a resolv.conf naming a
+ * dnsmasq on loopback, and the example manifests as the cluster.
  */
 const KUBEADM_COREFILE = `.:53 {
     errors
-    health {
-       lameduck 5s
-    }
+    health { lameduck 5s }
     ready
     kubernetes cluster.local in-addr.arpa ip6.arpa {
        pods insecure
@@ -27,13 +26,9 @@ const KUBEADM_COREFILE = `.:53 {
        ttl 30
     }
     prometheus :9153
-    forward . /etc/resolv.conf {
-       max_concurrent 1000
-    }
-    cache 30 {
-       disable success cluster.local
-       disable denial cluster.local
-    }
+    forward . /etc/resolv.conf { max_concurrent 1000 }
+    cache 30 { disable success cluster.local
+               disable denial cluster.local }
     loop
     reload
     loadbalance
