@@ -1,4 +1,4 @@
-import type { Directive } from '../corefile/types.ts';
+import type { Corefile, Directive } from '../corefile/types.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
 import type { Logger } from 'pino';
 
@@ -53,12 +53,56 @@ export interface SetupContext {
   readonly shared: Map<string, unknown>;
 }
 
-/** A configured plugin instance of one server block. */
+/** One key zone of a block on one of its addresses: what CoreDNS labels plugin_enabled with. */
+export interface BlockSite {
+  /** `dns://:53`, `dns://127.0.0.1:1053`: the configured port (0 stays 0). */
+  readonly server: string;
+  readonly zone: DomainName;
+}
+
+/** What a plugin learns of its server block once every plugin of the block is set up. */
+export interface BlockInfo {
+  readonly sites: readonly BlockSite[];
+  /** Where the block listens: `bind`'s addresses, or [''] for every interface (CoreDNS's ListenHosts). */
+  readonly listenHosts: readonly string[];
+  /** The block's plugins that answer queries (those with a handler), in execution order. */
+  readonly handlers: readonly string[];
+  /** What the block's plugins registered through addReadiness. */
+  readonly readiness: readonly Readiness[];
+}
+
+/** The running server as a plugin (reload) may drive it. */
+export interface ServerControl {
+  /** The Corefile of the configuration the plugin belongs to. */
+  readonly corefile: Corefile;
+  /**
+   * Applies another Corefile without dropping queries; rejects and keeps the running
+   * configuration on any error (and always outside a running server, as in unit tests).
+   */
+  reload(corefile: Corefile): Promise<void>;
+}
+
+/** A configured plugin instance of one server block. Every member is optional. */
 export interface PluginInstance {
   /** Wraps the rest of the chain; absent for plugins that only configure (bind, reload, health...). */
   readonly handler?: HandlerFactory;
+  /**
+   * Asks the block's chain to record which plugin answered each query (see answeringPlugin in
+   * src/server/request.ts), as prometheus labels its counts; costs a little per query, so opt-in.
+   */
+  readonly tracksAnswers?: boolean;
+  /**
+   * Called once every plugin of the block is set up, before any start() and before a query
+   * arrives: what the block is (its addresses, handlers, readiness sources) and the server.
+   */
+  attach?(block: BlockInfo, server: ServerControl): void;
   /** Runs once listeners are about to open; a rejection aborts startup with the plugin named. */
   start?(): Promise<void>;
+  /**
+   * Runs when the server is asked to stop, before its listeners close, together with the other
+   * blocks' (health's lameduck: DNS is still answered while it waits). Not run by a reload.
+   */
+  beforeStop?(): Promise<void>;
 }
 
 /**

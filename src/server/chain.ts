@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { CorefileError } from '../corefile/types.ts';
-import type { Handler, HandlerFactory, Readiness, SetupContext } from '../plugin/types.ts';
+import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../plugin/types.ts';
 import { joinHostPort } from './address.ts';
 import type { BlockPlan } from './config.ts';
-import { NoNextPluginError, PluginSetupError } from './errors.ts';
-import { NoServerError, type BlockInfo, type OperationsInstance, type ServerControl } from './hooks.ts';
+import { NoNextPluginError, NoServerError, PluginSetupError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { isPromiseLike, markAnswered } from './request.ts';
 
@@ -77,7 +76,7 @@ export async function buildBlockChain(
   const links: ChainLink[] = [];
   const shared = new Map<string, unknown>();
   const readiness: Readiness[] = [];
-  const instances: OperationsInstance[] = [];
+  const instances: PluginInstance[] = [];
   for (const plugin of block.plugins) {
     const context: SetupContext = {
       zones: block.zones,
@@ -90,7 +89,7 @@ export async function buildBlockChain(
       },
       shared,
     };
-    let instance: OperationsInstance;
+    let instance: PluginInstance;
     try {
       instance = await plugin.definition.setup(plugin.options, context);
     } catch (error) {

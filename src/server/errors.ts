@@ -65,3 +65,11 @@ export class NoNextPluginError extends Error {
     this.plugin = plugin;
   }
 }
+
+/** For plugins set up outside a running server (unit tests): reloading is not possible there. */
+export class NoServerError extends Error {
+  constructor() {
+    super('no running server to reload');
+    this.name = 'NoServerError';
+  }
+}

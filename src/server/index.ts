@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
-import type { Handler, Readiness, Transport } from '../plugin/types.ts';
+import type { Handler, Readiness, ServerControl, Transport } from '../plugin/types.ts';
 import { plugins as compiledInPlugins } from '../plugins/index.ts';
 import { buildBlockChain } from './chain.ts';
 import { planServer, type BlockPlan, type PluginRegistry, type ServerPlan } from './config.ts';
-import type { ServerControl } from './hooks.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
 import { PendingAnswers } from './pending.ts';

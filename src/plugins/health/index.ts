@@ -2,8 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseListenAddress } from '../../metrics/address.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
-import type { PluginDefinition, SetupContext } from '../../plugin/types.ts';
-import type { OperationsInstance } from '../../server/hooks.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
 import { watchOverload } from './overloaded.ts';
 import { parseHealth, type HealthOptions } from './parse.ts';
 
@@ -26,7 +25,7 @@ function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-export function setupHealth(options: HealthOptions, context: SetupContext): OperationsInstance {
+export function setupHealth(options: HealthOptions, context: SetupContext): PluginInstance {
   const { logger } = context;
   let lease: EndpointLease | undefined;
   let stopWatching: (() => void) | undefined;

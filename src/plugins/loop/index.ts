@@ -1,6 +1,5 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { BlockInfo, PluginDefinition } from '../../plugin/types.ts';
 import { flushStdout, stdoutLine, type LineWriter } from '../../server/console.ts';
-import type { BlockInfo, OperationsInstance } from '../../server/hooks.ts';
 import { Loop } from './loop.ts';
 import { parseLoop } from './parse.ts';
 
@@ -29,7 +28,7 @@ export function createLoopPlugin(io: LoopIo): PluginDefinition<null> {
     setup(_options, context) {
       const loop = new Loop({ zone: context.zones[0] ?? '', write: io.write, exit: io.exit });
       context.onShutdown(() => loop.stop());
-      const instance: OperationsInstance = {
+      return {
         handler: (next) => loop.handler(next),
         attach(block) {
           const { host, port } = firstListener(block);
@@ -40,7 +39,6 @@ export function createLoopPlugin(io: LoopIo): PluginDefinition<null> {
           return Promise.resolve();
         },
       };
-      return instance;
     },
   };
 }

@@ -1,6 +1,6 @@
-import { gauge } from '../../metrics/registry.ts';
-import type { BlockInfo } from '../../server/hooks.ts';
 import { toFqdn } from '../../dns/names.ts';
+import { gauge } from '../../metrics/registry.ts';
+import type { BlockInfo } from '../../plugin/types.ts';
 
 /** The blocks with a running prometheus directive; a reload swaps them. */
 const enabledBlocks = new Set<BlockInfo>();

@@ -4,8 +4,7 @@ import type { Logger } from '../../log.ts';
 import { buildInfo } from '../../metrics/coredns.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
 import { enableProcessMetrics, METRICS_CONTENT_TYPE, renderMetrics } from '../../metrics/registry.ts';
-import type { PluginDefinition, SetupContext } from '../../plugin/types.ts';
-import type { OperationsInstance } from '../../server/hooks.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
 import { reportEnabledPlugins } from './enabled.ts';
 import { metricsHandler } from './handler.ts';
 import { parsePrometheus, type PrometheusOptions } from './parse.ts';
@@ -36,7 +35,7 @@ function reportBuildInfo(): void {
   buildInfo.cell(packageJson.version, '', process.version).set(1);
 }
 
-export function setupPrometheus(options: PrometheusOptions, context: SetupContext): OperationsInstance {
+export function setupPrometheus(options: PrometheusOptions, context: SetupContext): PluginInstance {
   const recorder = new DnsRecorder();
   let lease: EndpointLease | undefined;
   let unreport: (() => void) | undefined;

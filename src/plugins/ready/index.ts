@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../log.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
-import type { PluginDefinition, SetupContext } from '../../plugin/types.ts';
-import type { OperationsInstance } from '../../server/hooks.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
 import { parseReady, type ReadyOptions } from './parse.ts';
 import { ReadySource, ReadySources } from './sources.ts';
 
@@ -20,7 +19,7 @@ function answerReady(address: string, logger: Logger) {
   };
 }
 
-export function setupReady(options: ReadyOptions, context: SetupContext): OperationsInstance {
+export function setupReady(options: ReadyOptions, context: SetupContext): PluginInstance {
   const source = new ReadySource(options.continuously);
   let lease: EndpointLease | undefined;
   context.onShutdown(async () => {

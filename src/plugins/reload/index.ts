@@ -1,5 +1,4 @@
-import type { PluginDefinition, SetupContext } from '../../plugin/types.ts';
-import type { OperationsInstance, ServerControl } from '../../server/hooks.ts';
+import type { PluginDefinition, PluginInstance, ServerControl, SetupContext } from '../../plugin/types.ts';
 import { jitteredInterval, parseReload, type ReloadOptions } from './parse.ts';
 import { CorefileWatcher } from './watch.ts';
 
@@ -8,7 +7,7 @@ export type { ReloadOptions } from './parse.ts';
 /** One watcher per running configuration, however many blocks say `reload` (it is process-wide in CoreDNS). */
 const watched = new WeakSet<ServerControl>();
 
-export function setupReload(options: ReloadOptions, context: SetupContext): OperationsInstance {
+export function setupReload(options: ReloadOptions, context: SetupContext): PluginInstance {
   let server: ServerControl | undefined;
   let watcher: CorefileWatcher | undefined;
   context.onShutdown(() => watcher?.stop());
