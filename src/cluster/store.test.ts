@@ -80,7 +80,7 @@ describe('cluster store', () => {
     expect(changes).toHaveLength(2);
     expect([...changes[0]!.services]).toEqual(['a/two']);
     expect([...changes[1]!.services]).toEqual(['a/one']);
-    expect(changes[1]!.triggerTimes).toEqual([1_700_000_000_000]);
+    expect(changes[1]!.triggers).toEqual([{ service: 'a/one', triggerTime: 1_700_000_000_000 }]);
     expect(store.servicesByClusterIP('10.0.0.2')).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import type {
   ObjectKind,
   Pod,
   Service,
+  SliceTrigger,
   StoreChange,
 } from './types.ts';
 
@@ -53,7 +54,7 @@ class ChangeSet {
   readonly services = new Set<ObjectKey>();
   podsChanged = false;
   namespacesChanged = false;
-  readonly triggerTimes: number[] = [];
+  readonly triggers: SliceTrigger[] = [];
 
   get empty(): boolean {
     return this.services.size === 0 && !this.podsChanged && !this.namespacesChanged;
@@ -248,7 +249,9 @@ class Store implements ClusterStore {
         changes.services.add(objectKey(next.namespace, next.serviceName));
       }
       for (const ip of sliceAddresses(next)) this.#slicesByIP.add(ip, next);
-      if (next.lastChangeTriggerTime !== undefined) changes.triggerTimes.push(next.lastChangeTriggerTime);
+      if (next.lastChangeTriggerTime !== undefined && next.serviceName) {
+        changes.triggers.push({ service: objectKey(next.namespace, next.serviceName), triggerTime: next.lastChangeTriggerTime });
+      }
     }
   }
 

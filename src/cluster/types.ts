@@ -137,14 +137,22 @@ export type ObjectKind = 'service' | 'endpointslice' | 'pod' | 'namespace';
 /** `namespace/name`, or `name` for namespaces. */
 export type ObjectKey = string;
 
+/** An EndpointSlice change the endpoints controller stamped with the time of the change that caused it. */
+export interface SliceTrigger {
+  /** `namespace/name` of the slice's service. */
+  readonly service: ObjectKey;
+  /** ms since the epoch. */
+  readonly triggerTime: number;
+}
+
 /** What one store transaction changed; listeners use it to rebuild only what it touched. */
 export interface StoreChange {
   /** Keys (`namespace/name`) of services whose Service or EndpointSlices changed. */
   readonly services: ReadonlySet<ObjectKey>;
   readonly podsChanged: boolean;
   readonly namespacesChanged: boolean;
-  /** Trigger times (ms since epoch) of the EndpointSlices this change applied, for programming latency. */
-  readonly triggerTimes: readonly number[];
+  /** EndpointSlices this change applied that carry a last-change trigger time, for programming latency. */
+  readonly triggers: readonly SliceTrigger[];
 }
 
 /** Read side of the watch cache. Lookups are O(1) and allocate nothing. */

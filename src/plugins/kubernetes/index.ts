@@ -8,6 +8,7 @@ import { createAutoPath, SHARED_AUTOPATH_KEY, searchFromResolvConf } from './aut
 import { createKubernetesHandler } from './handler.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
+import { observeProgrammingLatency } from './programming-latency.ts';
 import { createApiSource, createManifestSource } from './source.ts';
 
 export type { KubernetesOptions } from './options.ts';
@@ -66,6 +67,7 @@ export async function setupKubernetes(
   context.onShutdown(() => handler.close());
   context.addReadiness({ name: 'kubernetes', ready: () => store.synced });
   context.shared.set(SHARED_CLUSTER_KEY, store);
+  context.onShutdown(observeProgrammingLatency(store));
   context.shared.set(SHARED_AUTOPATH_KEY, createAutoPath(store, resolved.zones, options.pods, searchFromResolvConf()));
   return { handler: handler.factory };
 }
