@@ -3,7 +3,8 @@ import { DnsEncodeError } from './errors.ts';
 import { writeIPv4, writeIPv6 } from './ip.ts';
 import { MAX_NAME_LENGTH, writeName } from './name-codec.ts';
 import { nameWireLength } from './names.ts';
-import type { DomainName, Reply, ResourceRecord, Sections } from './types.ts';
+import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from './reply-records.ts';
+import type { DomainName, Reply, ResourceRecord } from './types.ts';
 
 const HEADER_LENGTH = 12;
 /** Pointers carry 14 bits of offset. */
@@ -98,7 +99,7 @@ class BodyWriter {
     this.pos += bytes.length;
   }
 
-  record(record: ResourceRecord): void {
+  record(record: ReplyRecord): void {
     this.name(record.name, true);
     this.uint16(record.type, 'record type');
     this.uint16(record.class ?? RRClass.IN, 'record class');
@@ -106,9 +107,17 @@ class BodyWriter {
     this.uint32(record.ttl, 'TTL');
     const lengthAt = this.pos;
     this.pos += 2;
-    this.rdata(record);
+    if (isUnknownRecord(record)) this.rawData(record.data, record.name);
+    else this.rdata(record);
     scratch.writeUInt16BE(this.pos - lengthAt - 2, lengthAt);
     if (this.base + this.pos > MAX_MESSAGE_SIZE) throw new DnsEncodeError('reply larger than 65535 bytes', record.name);
+  }
+
+  /** RDATA copied as it came: RFC 3597 says data of types a server does not know holds no compression pointers. */
+  rawData(data: Buffer, owner: DomainName): void {
+    if (this.base + this.pos + data.length > MAX_MESSAGE_SIZE) throw new DnsEncodeError('reply larger than 65535 bytes', owner);
+    data.copy(scratch, this.pos);
+    this.pos += data.length;
   }
 
   rdata(record: ResourceRecord): void {
@@ -199,11 +208,11 @@ function suffixKey(start: number, end: number): string {
 
 /**
  * Encodes the three sections once. Owner names and NS/CNAME/PTR/SOA/MX targets are compressed
- * against the question name (at offset 12) and every earlier name; SRV targets never are. With
- * `qname: null` nothing is compressed, so the body suits any question. Throws DnsEncodeError
- * on values that cannot go on the wire.
+ * against the question name (at offset 12) and every earlier name; SRV targets never are; the
+ * data of raw (unknown) records is copied as it is. With `qname: null` nothing is compressed,
+ * so the body suits any question. Throws DnsEncodeError on values that cannot go on the wire.
  */
-export function prepareReply(init: { rcode: number; flags: number; qname: DomainName | null; sections: Sections }): Reply {
+export function prepareReply(init: { rcode: number; flags: number; qname: DomainName | null; sections: ReplyRecords }): Reply {
   const { rcode, flags, qname, sections } = init;
   if (!Number.isInteger(rcode) || rcode < 0 || rcode > 0xfff) throw new DnsEncodeError('rcode out of range', rcode);
   const writer = new BodyWriter(qname);

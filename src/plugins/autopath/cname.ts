@@ -1,6 +1,7 @@
 import { RRClass, RRType } from '../../dns/constants.ts';
+import { readReplyRecords, type ReplyRecord } from '../../dns/reply-records.ts';
+import { prepareReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
-import { readReplyRecords, writeReply, type ReplyRecord } from '../rewrite/reply-records.ts';
 
 /** The last answer made for a Reply, since the chain hands out the same Reply objects again and again. */
 const made = new WeakMap<Reply, { readonly answered: DomainName; readonly original: DomainName; readonly reply: Reply }>();
@@ -20,11 +21,11 @@ export function cnamed(reply: Reply, answered: DomainName, original: DomainName)
   if (target === undefined && answered === original) {
     out = reply;
   } else {
-    const answer: ReplyRecord[] =
+    const answer: readonly ReplyRecord[] =
       target === undefined
         ? records.answer
         : [{ name: original, type: RRType.CNAME, class: RRClass.IN, ttl: target.ttl, target: target.name }, ...records.answer];
-    out = writeReply({ rcode: reply.rcode, flags: reply.flags, qname: original, records: { ...records, answer } });
+    out = prepareReply({ rcode: reply.rcode, flags: reply.flags, qname: original, sections: { ...records, answer } });
   }
   made.set(reply, { answered, original, reply: out });
   return out;

@@ -1,6 +1,6 @@
 import { HeaderFlag, RCode, RRClass, RRType } from '../../dns/constants.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
-import { BodyNames, recordClass, recordDataStart, recordEnd, recordTtl, recordType } from './reply-records.ts';
+import { BodyNames, recordClass, recordDataStart, recordEnd, recordTtl, recordType } from '../../dns/reply-records.ts';
 
 /**
  * How a response is cached, as CoreDNS's response.Typify sorts messages. Update and NOTIFY never

@@ -8,7 +8,7 @@ import { minimalTtl, ResponseFacts, ResponseKind } from './classify.ts';
 import { CacheItem, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
 import type { CacheOptions, CacheTier } from './parse.ts';
-import { isWalkable } from './reply-records.ts';
+import { isWalkable } from '../../dns/reply-records.ts';
 import { cacheKey, CacheStore } from './store.ts';
 
 /** Time as the cache sees it: `now` is monotonic milliseconds, `wallSeconds` dates RRSIG validity. */

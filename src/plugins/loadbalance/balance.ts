@@ -1,7 +1,7 @@
 import type { Cidr } from '../../corefile/reverse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import type { Query, Reply } from '../../dns/types.ts';
-import { isWalkable, recordDataStart, recordType } from '../cache/reply-records.ts';
+import { isWalkable, recordDataStart, recordType } from '../../dns/reply-records.ts';
 import { relayout } from './relayout.ts';
 
 /**

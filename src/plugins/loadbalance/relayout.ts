@@ -1,7 +1,7 @@
 import { MAX_MESSAGE_SIZE, RRType } from '../../dns/constants.ts';
 import { DnsParseError } from '../../dns/errors.ts';
 import type { Query, Reply } from '../../dns/types.ts';
-import { recordDataStart, recordEnd, recordStart, recordType } from '../cache/reply-records.ts';
+import { recordDataStart, recordEnd, recordStart, recordType } from '../../dns/reply-records.ts';
 
 /*
  * Writes a Reply's records in another order. Moving records moves the names that compression

@@ -1,9 +1,10 @@
 import { toFqdn } from '../../dns/names.ts';
+import { readReplyRecords } from '../../dns/reply-records.ts';
+import { prepareReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
 import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
 import { isPromiseLike } from '../../server/request.ts';
 import { withQuery, withQuestion } from './question.ts';
-import { readReplyRecords, writeReply } from './reply-records.ts';
 import { fromFqdn, isValidName, rewriteRecords, type ResponseRule } from './response.ts';
 import type { Question, Rule } from './rules.ts';
 
@@ -46,11 +47,11 @@ export function createRewriteHandler(rules: readonly Rule[]): HandlerFactory {
       if (!renamed && responseRules === null) return result;
       const revert = (reply: Reply): Reply => {
         const records = readReplyRecords(reply, name);
-        return writeReply({
+        return prepareReply({
           rcode: reply.rcode,
           flags: reply.flags,
           qname: query.name,
-          records: responseRules === null ? records : rewriteRecords(records, responseRules),
+          sections: responseRules === null ? records : rewriteRecords(records, responseRules),
         });
       };
       return isPromiseLike(result) ? Promise.resolve(result).then(revert) : revert(result);

@@ -3,7 +3,7 @@ import { decodeName, decoded, writeName, MAX_NAME_LENGTH } from '../../dns/name-
 import { encodeName, toFqdn } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 import { expand } from './regex.ts';
-import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from './reply-records.ts';
+import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from '../../dns/reply-records.ts';
 
 /*
  * Response rules work on names in CoreDNS's form (lower case, trailing dot), so that a rule's

@@ -14,7 +14,6 @@ import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { createRewriteHandler, InvalidRewriteError } from './handler.ts';
 import { rewritePlugin } from './index.ts';
 import { parseRewrite } from './parse.ts';
-import { writeReply } from './reply-records.ts';
 import type { Rule } from './rules.ts';
 
 function directives(text: string) {
@@ -239,7 +238,7 @@ describe('rewrite handler', () => {
   it('copies records of types the codec does not model as they came', async () => {
     const raw = { name: 'b.org', type: 99, class: RRClass.IN, ttl: 7, data: Buffer.from([3, 0x61, 0x62, 0x63]) };
     const next: Handler = (request) =>
-      writeReply({ rcode: 0, flags: 0, qname: request.query.name, records: { answer: [raw], authority: [], additional: [] } });
+      prepareReply({ rcode: 0, flags: 0, qname: request.query.name, sections: { answer: [raw], authority: [], additional: [] } });
     const message = await ask('rewrite name exact a.org b.org', next, 'a.org', 99);
     expect(message.answer).toMatchObject([{ name: 'a.org', type: 99, ttl: 7, data: raw.data }]);
   });
