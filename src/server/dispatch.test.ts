@@ -6,6 +6,7 @@ import { encodeQuery } from '../dns/query.ts';
 import { prepareReply } from '../dns/reply.ts';
 import type { Reply, ResourceRecord } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
+import { PluginError } from '../plugin/errors.ts';
 import type { Handler, Request } from '../plugin/types.ts';
 import { composeChain } from './chain.ts';
 import { Dispatcher, type Route } from './dispatch.ts';
@@ -153,6 +154,24 @@ describe('Dispatcher results', () => {
     const lines: string[] = [];
     const d = dispatcher([{ zone: '', handler: composeChain([{ plugin: 'last', factory: (next) => next }]) }], { logLines: lines });
     expect(syncAnswer(d, encodeQuery('nobody.test', RRType.A)).rcode).toBe(RCode.SERVFAIL);
+    expect(lines).toEqual([]);
+  });
+
+  it("answers a PluginError with its rcode, thrown or rejected, leaving the log to the errors plugin", async () => {
+    const lines: string[] = [];
+    const refusing = new PluginError('forward', RCode.REFUSED, 'concurrent queries exceeded maximum 1');
+    const throwing: Handler = () => {
+      throw refusing;
+    };
+    const d = dispatcher(
+      [
+        { zone: 'sync.test', handler: throwing },
+        { zone: 'async.test', handler: () => Promise.reject(new PluginError('x', RCode.NOTIMP, 'not here')) },
+      ],
+      { logLines: lines },
+    );
+    expect(syncAnswer(d, encodeQuery('a.sync.test', RRType.A)).rcode).toBe(RCode.REFUSED);
+    expect(decodeMessage((await ask(d, encodeQuery('a.async.test', RRType.A)))!).rcode).toBe(RCode.NOTIMP);
     expect(lines).toEqual([]);
   });
 

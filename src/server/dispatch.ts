@@ -6,8 +6,8 @@ import { emptyReply } from '../dns/reply.ts';
 import { encodeResponse, udpLimit } from '../dns/response.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
 import type { RefusedReporter } from '../metrics/dropped.ts';
+import { failureRcode, PluginError } from '../plugin/errors.ts';
 import type { Handler, Transport } from '../plugin/types.ts';
-import { NoNextPluginError } from './errors.ts';
 import { isPromiseLike, ServerRequest } from './request.ts';
 
 /** DS (RFC 4034) is answered by the parent side of a zone cut: CoreDNS routes it to the shortest zone. */
@@ -129,18 +129,20 @@ export class Dispatcher {
   }
 
   /**
-   * A handler threw or rejected, or its reply would not encode: SERVFAIL and one log line (none
-   * when the query only ran off the end of the chain, which CoreDNS does not log either).
+   * A handler threw or rejected, or its reply would not encode. A PluginError is answered with its
+   * RCODE and not logged: CoreDNS's server leaves a plugin's (rcode, error) to `errors`, and these
+   * come per query (running off the chain, forward over max_concurrent). Anything else is a fault:
+   * SERVFAIL and one log line.
    */
   private fail(request: ServerRequest, error: unknown, limit: number): Buffer {
     const { query } = request;
-    if (!(error instanceof NoNextPluginError)) {
+    if (!(error instanceof PluginError)) {
       this.logger.error(
         { server: this.server, qname: toFqdn(query.name), qtype: typeName(query.type), err: error },
         'query failed, answered SERVFAIL',
       );
     }
-    const reply = emptyReply(RCode.SERVFAIL);
+    const reply = emptyReply(failureRcode(error));
     const response = encodeResponse(query, reply, limit);
     if (request.observers !== null) this.notify(request, reply, response);
     return response;

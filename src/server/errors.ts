@@ -1,3 +1,5 @@
+import { RCode } from '../dns/constants.ts';
+import { PluginError } from '../plugin/errors.ts';
 import type { Transport } from '../plugin/types.ts';
 import { joinHostPort } from './address.ts';
 
@@ -55,14 +57,13 @@ export class ListenError extends Error {
 
 /**
  * The end of a chain was reached: no plugin answered. CoreDNS answers SERVFAIL and reports it to
- * `errors` only; the server does not log it, so a misrouted name cannot flood the log.
+ * `errors` only; like every PluginError, the server does not log it, so a misrouted name cannot
+ * flood the log.
  */
-export class NoNextPluginError extends Error {
-  readonly plugin: string;
+export class NoNextPluginError extends PluginError {
   constructor(plugin: string) {
-    super(`plugin/${plugin}: no next plugin found`);
+    super(plugin, RCode.SERVFAIL, `plugin/${plugin}: no next plugin found`);
     this.name = 'NoNextPluginError';
-    this.plugin = plugin;
   }
 }
 

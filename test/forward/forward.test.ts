@@ -7,7 +7,7 @@ import { emptyReply } from '../../src/dns/reply.ts';
 import { encodeResponse } from '../../src/dns/response.ts';
 import type { Query, Reply } from '../../src/dns/types.ts';
 import type { Handler, Transport } from '../../src/plugin/types.ts';
-import { UpstreamError } from '../../src/plugins/forward/errors.ts';
+import { MaxConcurrentError, UpstreamError } from '../../src/plugins/forward/errors.ts';
 import { Forward } from '../../src/plugins/forward/forward.ts';
 import { connCacheMisses, healthcheckBroken, healthcheckFailures, maxConcurrentRejects, requestDuration } from '../../src/plugins/forward/metrics.ts';
 import { parseForward } from '../../src/plugins/forward/parse.ts';
@@ -50,9 +50,10 @@ interface AskOptions {
   readonly edns?: boolean;
 }
 
-function ask(forward: Forward, name: string, options: AskOptions = {}): Promise<{ query: Query; reply: Reply }> {
+/** The reply, or a rejection with what serve() threw or rejected with. */
+async function ask(forward: Forward, name: string, options: AskOptions = {}): Promise<{ query: Query; reply: Reply }> {
   const query = queryFor(name, options.type ?? RRType.A, { edns: options.edns ? { udpSize: 1232 } : null });
-  return Promise.resolve(forward.serve(requestFor(query, { transport: options.transport ?? 'udp' }), next)).then((reply) => ({ query, reply }));
+  return { query, reply: await forward.serve(requestFor(query, { transport: options.transport ?? 'udp' }), next) };
 }
 
 function wire(query: Query, reply: Reply, limit = 65535) {
@@ -203,9 +204,11 @@ describe('failures', () => {
     const upstream = await fake((query) => [respond(query, { answers: [aRecord(query.name, '192.0.2.1')], delayMs: 200 })]);
     const forward = forwardOf(`. ${upstream.address} {\n max_concurrent 1\n}`);
     const before = maxConcurrentRejects.value;
-    const [first, second] = await Promise.all([ask(forward, 'a.example.test'), ask(forward, 'b.example.test')]);
-    expect(first.reply.rcode).toBe(RCode.NOERROR);
-    expect(second.reply.rcode).toBe(RCode.REFUSED);
+    const first = ask(forward, 'a.example.test');
+    const second = ask(forward, 'b.example.test');
+    await expect(second).rejects.toThrow(MaxConcurrentError);
+    await expect(second).rejects.toMatchObject({ rcode: RCode.REFUSED, message: 'concurrent queries exceeded maximum 1' });
+    expect((await first).reply.rcode).toBe(RCode.NOERROR);
     expect(maxConcurrentRejects.value).toBe(before + 1);
     expect(upstream.queries()).toHaveLength(1);
     // The slot is free again once the first query is answered.

@@ -49,4 +49,13 @@ describe('forward behind the server', () => {
     const results = await Promise.all([dig('a.example.test', { port: running.port }), dig('b.example.test', { port: running.port })]);
     expect(results.map((result) => result.status).sort()).toEqual(['NOERROR', 'REFUSED']);
   });
+
+  it('answers REFUSED over max_concurrent behind errors, which logs it with rcode 5 as CoreDNS', async () => {
+    const upstream = await fake((query) => [respond(query, { delayMs: 300 })]);
+    const running = await server(`. {\n errors\n forward . ${upstream.address} {\n  max_concurrent 1\n }\n}\n`);
+    const results = await Promise.all([dig('a.example.test', { port: running.port }), dig('b.example.test', { port: running.port })]);
+    expect(results.map((result) => result.status).sort()).toEqual(['NOERROR', 'REFUSED']);
+    const refusedName = results.find((result) => result.status === 'REFUSED')!.question!.split(' ')[0];
+    expect(running.lines).toEqual([`[ERROR] plugin/errors: 5 ${refusedName} A: concurrent queries exceeded maximum 1`]);
+  });
 });

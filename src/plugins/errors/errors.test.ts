@@ -3,6 +3,7 @@ import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
+import { PluginError } from '../../plugin/errors.ts';
 import type { Handler } from '../../plugin/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { ErrorReporter, errorsHandler, goDuration } from './handler/index.ts';
@@ -66,6 +67,23 @@ describe('errors handler', () => {
     expect((await handler(request)).rcode).toBe(RCode.SERVFAIL);
     expect(lines).toEqual(['[ERROR] plugin/errors: 2 www.example.org. AAAA: upstream timeout']);
     expect(wrap('errors', () => fine).handler(request)).toBe(fine);
+  });
+
+  it("answers a PluginError's rcode and logs it with that rcode, consolidated or not", () => {
+    const refused = () => {
+      throw new PluginError('forward', RCode.REFUSED, 'concurrent queries exceeded maximum 2');
+    };
+    const plain = wrap('errors', refused);
+    expect((plain.handler(request) as Reply).rcode).toBe(RCode.REFUSED);
+    expect(plain.lines).toEqual(['[ERROR] plugin/errors: 5 www.example.org. AAAA: concurrent queries exceeded maximum 2']);
+
+    const consolidated = wrap('errors {\n consolidate 1m "exceeded maximum"\n}', refused);
+    expect([consolidated.handler(request), consolidated.handler(request)].map((reply) => (reply as Reply).rcode)).toEqual([
+      RCode.REFUSED,
+      RCode.REFUSED,
+    ]);
+    consolidated.reporter.stop();
+    expect(consolidated.lines).toEqual(["[ERROR] plugin/errors: 2 errors like 'exceeded maximum' occurred in last 1m0s"]);
   });
 
   it('adds the stack under stacktrace', () => {

@@ -1,3 +1,5 @@
+import { RCode } from '../../dns/constants.ts';
+import { PluginError } from '../../plugin/errors.ts';
 import type { Transport } from '../../plugin/types.ts';
 
 /** What a socket error says, in Go's words, since CoreDNS's errors plugin logs those. */
@@ -74,5 +76,18 @@ export class TransportStoppedError extends Error {
     super('proxy: transport stopped');
     this.name = 'TransportStoppedError';
     this.upstream = upstream;
+  }
+}
+
+/**
+ * More queries than max_concurrent are being forwarded: CoreDNS answers REFUSED and `errors` logs
+ * this message. One per directive, as CoreDNS's, so an overload allocates none.
+ */
+export class MaxConcurrentError extends PluginError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super('forward', RCode.REFUSED, `concurrent queries exceeded maximum ${limit}`);
+    this.name = 'MaxConcurrentError';
+    this.limit = limit;
   }
 }

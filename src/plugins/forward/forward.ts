@@ -3,7 +3,7 @@ import { isSubdomain, toFqdn } from '../../dns/names.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import type { Handler, Request, Transport } from '../../plugin/types.ts';
-import { CachedConnectionClosedError, NoHealthyUpstreamError } from './errors.ts';
+import { CachedConnectionClosedError, MaxConcurrentError, NoHealthyUpstreamError } from './errors.ts';
 import { healthcheckBroken, maxConcurrentRejects } from './metrics.ts';
 import { DEFAULTS, type ForwardOptions } from './options.ts';
 import { createPolicy, type Policy } from './policy.ts';
@@ -11,7 +11,6 @@ import { randomBelow } from './random.ts';
 import type { UpstreamAnswer } from './relay.ts';
 import { Upstream } from './upstream.ts';
 
-const REFUSED = emptyReply(RCode.REFUSED);
 const FORMERR = emptyReply(RCode.FORMERR);
 
 /** What one try at one upstream came to. */
@@ -28,12 +27,14 @@ export class Forward {
   /** Set when another `forward` of the same block follows: only then do `next` RCODEs go on. */
   followedByForward = false;
   private readonly policy: Policy;
+  private readonly overLimit: MaxConcurrentError;
   private concurrent = 0;
 
   constructor(options: ForwardOptions) {
     this.options = options;
     this.upstreams = options.upstreams.map((address) => new Upstream(address, options));
     this.policy = createPolicy(options.policy);
+    this.overLimit = new MaxConcurrentError(options.maxConcurrent);
   }
 
   /** Names at or below FROM, except the `except` zones below it (FROM itself always matches). */
@@ -49,13 +50,13 @@ export class Forward {
     return (request) => this.serve(request, next);
   }
 
+  /** Throws a MaxConcurrentError (answered REFUSED) over max_concurrent, not counted against the upstreams. */
   serve(request: Request, next: Handler): Reply | Promise<Reply> {
     if (!this.matches(request.query.name)) return next(request);
     const { maxConcurrent } = this.options;
     if (maxConcurrent > 0 && this.concurrent >= maxConcurrent) {
-      // CoreDNS answers REFUSED here and does not count it against the upstreams.
       maxConcurrentRejects.inc();
-      return REFUSED;
+      throw this.overLimit;
     }
     return this.forward(request, next);
   }

@@ -1,7 +1,8 @@
-import { RCode, typeName } from '../../../dns/constants.ts';
+import { typeName } from '../../../dns/constants.ts';
 import { toFqdn } from '../../../dns/names.ts';
 import { emptyReply } from '../../../dns/reply.ts';
 import type { Reply } from '../../../dns/types.ts';
+import { failureRcode } from '../../../plugin/errors.ts';
 import type { HandlerFactory, Request } from '../../../plugin/types.ts';
 import type { LineWriter } from '../../../server/console.ts';
 import { isPromiseLike } from '../../../server/request.ts';
@@ -58,7 +59,10 @@ class Consolidation {
   }
 }
 
-/** Logs what the rest of the chain threw, as CoreDNS's errors plugin, and answers SERVFAIL. */
+/**
+ * Logs what the rest of the chain threw, as CoreDNS's errors plugin, and answers with the error's
+ * RCODE: a PluginError's own (REFUSED for forward over max_concurrent), SERVFAIL for anything else.
+ */
 export class ErrorReporter {
   private readonly stacktrace: boolean;
   private readonly consolidations: Consolidation[];
@@ -72,21 +76,22 @@ export class ErrorReporter {
   }
 
   report(request: Request, error: unknown): Reply {
+    const rcode = failureRcode(error);
     const message = error instanceof Error ? error.message : String(error);
     let prefix = PREFIX.error;
     if (!this.stopped) {
       const consolidation = this.consolidations.find((c) => c.rule.pattern.test(message));
       if (consolidation) {
-        if (consolidation.absorb()) return emptyReply(RCode.SERVFAIL);
+        if (consolidation.absorb()) return emptyReply(rcode);
         prefix = PREFIX[consolidation.rule.level];
       }
     }
     if (prefix) {
       const { query } = request;
       const stack = this.stacktrace && error instanceof Error && error.stack ? `\n${error.stack}` : '';
-      this.write(`${prefix}${RCode.SERVFAIL} ${toFqdn(query.name)} ${typeName(query.type)}: ${message}${stack}`);
+      this.write(`${prefix}${rcode} ${toFqdn(query.name)} ${typeName(query.type)}: ${message}${stack}`);
     }
-    return emptyReply(RCode.SERVFAIL);
+    return emptyReply(rcode);
   }
 
   /** Prints the counts still pending; errors after this are logged one by one. */
