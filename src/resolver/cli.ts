@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { rcodeName } from '../dns/constants.ts';
+import { rcodeName, typeFromName, typeName } from '../dns/constants.ts';
 import type { DecodedMessage } from '../dns/message.ts';
 import { toFqdn } from '../dns/names.ts';
-import { typeCode, typeMnemonic } from '../plugins/rewrite/mnemonics.ts';
 import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from '../server/flags.ts';
 import type { CommandIo } from '../server/run.ts';
 import { formatRecord } from './format.ts';
@@ -109,7 +108,7 @@ function readSetup(argv: readonly string[]): ResolveSetup {
   const { flags, positional } = parseCommandLine(RESOLVE_FLAGS, argv);
   if (positional.length !== 1) throw new FlagError(`want exactly one NAME, got ${positional.length}`);
   const typeText = stringFlag(flags, 'type') ?? 'A';
-  const type = typeCode(typeText) ?? (/^TYPE\d+$/i.test(typeText) ? Number(typeText.slice(4)) : undefined);
+  const type = typeFromName(typeText) ?? (/^TYPE\d+$/i.test(typeText) ? Number(typeText.slice(4)) : undefined);
   if (type === undefined || type > 0xffff) throw new FlagError(`unknown record type "${typeText}"`);
   const namespace = stringFlag(flags, 'namespace');
   const resolvConf = stringFlag(flags, 'resolv-conf');
@@ -139,7 +138,7 @@ function readSetup(argv: readonly string[]): ResolveSetup {
 }
 
 function attemptLine(index: number, attempt: Attempt, type: number): string {
-  const head = `;; try ${index}: ${toFqdn(attempt.name)} ${typeMnemonic(type)}:`;
+  const head = `;; try ${index}: ${toFqdn(attempt.name)} ${typeName(type)}:`;
   const ms = `${attempt.elapsedMs.toFixed(1)} ms`;
   const result = attempt.result as TransportResult;
   if (result.kind === 'timeout') return `${head} no answer, ${ms}`;
@@ -184,7 +183,7 @@ export function runResolveCommand(argv: readonly string[], io: CommandIo): Promi
     const servers = setup.servers.map(parseServerAddress);
     const exchange = createExchange({ servers, timeoutMs: conf.timeout * 1000, attempts: conf.attempts, tcp: conf.useTcp });
     const searchText = config.search.length > 0 ? config.search.map(toFqdn).join(' ') : '(none)';
-    io.out(`;; ${name} ${typeMnemonic(type)}: search ${searchText}, ndots:${config.ndots}\n`);
+    io.out(`;; ${name} ${typeName(type)}: search ${searchText}, ndots:${config.ndots}\n`);
     let index = 0;
     const outcome = await searchName(name, type, config, exchange, (attempt) => io.out(`${attemptLine(++index, attempt, type)}\n`));
     if (outcome.kind === 'failure') {

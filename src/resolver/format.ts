@@ -1,7 +1,6 @@
-import { className, RRClass, RRType } from '../dns/constants.ts';
+import { className, RRClass, RRType, typeName } from '../dns/constants.ts';
 import type { DecodedRecord } from '../dns/message.ts';
 import { toFqdn } from '../dns/names.ts';
-import { typeMnemonic } from '../plugins/rewrite/mnemonics.ts';
 
 /** A character-string as dig prints it: quoted, with `"` and `\` escaped and other bytes as \DDD. */
 function quoted(text: string): string {
@@ -43,5 +42,5 @@ export function formatData(record: DecodedRecord): string {
 /** One record as dig prints it in a section: owner, TTL, class, type, data, tab-separated. */
 export function formatRecord(record: DecodedRecord): string {
   if ('udpSize' in record) return `; EDNS: version ${record.version}, udp ${record.udpSize}`;
-  return [toFqdn(record.name), record.ttl, className(record.class ?? RRClass.IN), typeMnemonic(record.type), formatData(record)].join('\t');
+  return [toFqdn(record.name), record.ttl, className(record.class ?? RRClass.IN), typeName(record.type), formatData(record)].join('\t');
 }

@@ -1,10 +1,10 @@
 import { normalizeZone } from '../../corefile/address.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
+import { rcodeFromName } from '../../dns/constants.ts';
 import { encodeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
 import { DEFAULTS, type ForwardOptions, type HealthCheckOptions, type PolicyName } from './options.ts';
-import { rcodeFromName } from './rcodes.ts';
 import { parseUpstreamArgument, UpstreamAddressError, type UpstreamAddress } from './upstreams.ts';
 
 const PLUGIN = 'forward';

@@ -1,3 +1,4 @@
+import { rcodeMnemonic } from '../../dns/constants.ts';
 import type { Query } from '../../dns/types.ts';
 import { DnsParseError } from '../../dns/errors.ts';
 import type { Transport } from '../../plugin/types.ts';
@@ -7,7 +8,6 @@ import { UpstreamMetrics } from './metrics.ts';
 import { DEFAULTS, type ForwardOptions } from './options.ts';
 import { ConnectionPool } from './pool.ts';
 import { random16 } from './random.ts';
-import { rcodeLabel } from './rcodes.ts';
 import { readUpstreamReply, type UpstreamAnswer } from './relay.ts';
 import type { UpstreamAddress } from './upstreams.ts';
 
@@ -103,7 +103,7 @@ export class Upstream {
     }
     this.pool.release(connection);
     const rcode = answer.kind === 'reply' ? answer.reply.rcode : answer.rcode;
-    this.metrics.requestDuration(rcodeLabel(rcode), (performance.now() - started) / 1000);
+    this.metrics.requestDuration(rcodeMnemonic(rcode) ?? String(rcode), (performance.now() - started) / 1000);
     return answer;
   }
 

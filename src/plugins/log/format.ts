@@ -1,4 +1,4 @@
-import { className, rcodeName, typeName } from '../../dns/constants.ts';
+import { className, rcodeMnemonic, typeName } from '../../dns/constants.ts';
 import { toFqdn } from '../../dns/names.ts';
 import type { Reply } from '../../dns/types.ts';
 import type { Request } from '../../plugin/types.ts';
@@ -68,32 +68,9 @@ export function compileFormat(format: string): FormatPart[] {
   return parts;
 }
 
-/** Names this server's constants do not carry but a query may ask for, as Go's miekg/dns prints them. */
-const MORE_TYPE_NAMES = new Map<number, string>([
-  [35, 'NAPTR'],
-  [39, 'DNAME'],
-  [43, 'DS'],
-  [44, 'SSHFP'],
-  [46, 'RRSIG'],
-  [47, 'NSEC'],
-  [48, 'DNSKEY'],
-  [50, 'NSEC3'],
-  [52, 'TLSA'],
-  [64, 'SVCB'],
-  [65, 'HTTPS'],
-  [99, 'SPF'],
-  [256, 'URI'],
-  [257, 'CAA'],
-]);
-const MORE_RCODE_NAMES = ['YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
-
-function queryTypeName(type: number): string {
-  return MORE_TYPE_NAMES.get(type) ?? typeName(type);
-}
-
+/** The RCODE as CoreDNS's replacer prints it: miekg's mnemonic, or the number. */
 function responseCodeName(rcode: number): string {
-  if (rcode <= 5) return rcodeName(rcode);
-  return MORE_RCODE_NAMES[rcode - 6] ?? String(rcode);
+  return rcodeMnemonic(rcode) ?? String(rcode);
 }
 
 /** An IPv6 address in brackets, as RFC 3986 writes it before a port. */
@@ -140,7 +117,7 @@ function labelValue(label: Label, context: LogContext): string {
   const { query } = request;
   switch (label) {
     case '{type}':
-      return queryTypeName(query.type);
+      return typeName(query.type);
     case '{name}':
       return toFqdn(query.name);
     case '{class}':

@@ -1,6 +1,6 @@
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
+import { classFromName, typeFromName } from '../../dns/constants.ts';
 import { toFqdn } from '../../dns/names.ts';
-import { classCode, typeCode } from './mnemonics.ts';
 import { checkedPattern, PatternError } from './regex.ts';
 import type { ResponseRule } from './response.ts';
 import { answerRule, classRule, nameRule, typeRule, type Mode, type NameMatch, type Rule } from './rules.ts';
@@ -69,7 +69,7 @@ function newRule(args: readonly string[]): Rule {
     case 'type':
     case 'class': {
       if (operands.length !== 2) throw new RuleError(`${kind} rules must have exactly two arguments`);
-      const lookup = kind === 'type' ? typeCode : classCode;
+      const lookup = kind === 'type' ? typeFromName : classFromName;
       const [from, to] = operands.map((text) => {
         const code = lookup(text);
         if (code === undefined) throw new RuleError(`invalid ${kind} "${text.toUpperCase()}"`);
