@@ -39,7 +39,7 @@ function setup(store: ClusterStore = fixtureCluster(), options: AnswerOptions = 
     const raw = encodeResponse(query, reply, 65535);
     return { reply, message: decode(raw), raw };
   };
-  return { store, next, ask, close: kubernetes.close };
+  return { store, next, ask, close: kubernetes.close, useLocalIPs: kubernetes.useLocalIPs };
 }
 
 const addresses = (message: Decoded) => message.answers.map((r) => r.data);
@@ -71,6 +71,13 @@ describe('kubernetes handler on the wire', () => {
       expect.objectContaining({ type: 'SRV', data: { priority: 0, weight: 100, port: 80, target: 'svc1.testns.svc.cluster.local' } }),
     ]);
     expect(message.additionals).toEqual([expect.objectContaining({ name: 'svc1.testns.svc.cluster.local', type: 'A', data: '10.0.0.1' })]);
+  });
+
+  it('answers ns.dns.ZONE from the local addresses it is given later, forgetting the answer it made before', () => {
+    const { ask, useLocalIPs } = setup(fixtureCluster(), answerOptions({ localIPs: ['192.0.2.53'] }));
+    expect(addresses(ask('ns.dns.cluster.local').message)).toEqual(['192.0.2.53']);
+    useLocalIPs(['127.0.0.1']);
+    expect(addresses(ask('ns.dns.cluster.local').message)).toEqual(['127.0.0.1']);
   });
 
   it('shares one SOA-only reply per zone for NXDOMAIN and one for NODATA', () => {

@@ -20,6 +20,8 @@ interface ZoneReplies {
 
 export interface KubernetesHandler {
   readonly factory: HandlerFactory;
+  /** Answers NS and `ns.dns.ZONE` from these addresses from now on (see AnswerOptions.localIPs). */
+  useLocalIPs(localIPs: readonly string[]): void;
   /** Stops listening to the store. */
   close(): void;
 }
@@ -32,10 +34,11 @@ export interface KubernetesHandler {
  */
 export function createKubernetesHandler(
   view: ClusterView,
-  options: AnswerOptions,
+  initialOptions: AnswerOptions,
   logger: Logger,
   memoLimit = DEFAULT_MEMO_LIMIT,
 ): KubernetesHandler {
+  let options = initialOptions;
   const memo = new AnswerMemo(logger, memoLimit);
   const zoneReplies = new Map<DomainName, ZoneReplies>();
 
@@ -110,5 +113,11 @@ export function createKubernetesHandler(
     };
   };
 
-  return { factory, close: unsubscribe };
+  function useLocalIPs(localIPs: readonly string[]): void {
+    options = { ...options, localIPs };
+    // The memo does not record the local addresses as a dependency: the NS answers built from them go.
+    memo.clear();
+  }
+
+  return { factory, useLocalIPs, close: unsubscribe };
 }

@@ -30,6 +30,15 @@ export function localAddresses(): string[] {
   return addresses;
 }
 
+/**
+ * The addresses a block's `bind` gives it (BlockInfo.listenHosts), without an IPv6 `%zone`; null
+ * when it listens on every interface (['']), as CoreDNS's boundIPs tells them apart.
+ */
+export function boundAddresses(listenHosts: readonly string[]): string[] | null {
+  if (listenHosts.length === 0 || listenHosts[0] === '') return null;
+  return listenHosts.map((host) => host.replace(/%.*$/, ''));
+}
+
 /** Waits for the first full sync, at most `timeoutMs`; CoreDNS then starts serving anyway. */
 async function waitForSync(store: ClusterStore, timeoutMs: number, logger: Logger): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -43,6 +52,7 @@ async function waitForSync(store: ClusterStore, timeoutMs: number, logger: Logge
 export interface SetupDependencies {
   /** The cluster source; tests pass their own. Default: manifests when given, else the API. */
   readonly source?: ClusterSource;
+  /** The addresses NS answers look for, whatever the block binds. Default: see boundAddresses. */
   readonly localIPs?: readonly string[];
 }
 
@@ -69,7 +79,13 @@ export async function setupKubernetes(
   context.shared.set(SHARED_CLUSTER_KEY, store);
   context.onShutdown(observeProgrammingLatency(store));
   context.shared.set(SHARED_AUTOPATH_KEY, createAutoPath(store, resolved.zones, options.pods, searchFromResolvConf()));
-  return { handler: handler.factory };
+  return {
+    handler: handler.factory,
+    attach: (block) => {
+      const bound = boundAddresses(block.listenHosts);
+      if (dependencies.localIPs === undefined && bound !== null) handler.useLocalIPs(bound);
+    },
+  };
 }
 
 /**
