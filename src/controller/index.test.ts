@@ -1,23 +1,11 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../test/helpers/log.ts';
 import { pod, service, slice, state } from './test-fixtures.ts';
 import { ControllerConfigError, SERVICE_NAME_LABEL, selfContainedTransform } from './index.ts';
 
-function recordingLogger(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, sink), lines };
-}
-
 describe('selfContainedTransform', () => {
   it('allocates addresses, then builds slices from the allocated service', () => {
-    const { logger } = recordingLogger();
+    const { logger } = recordingLogger('info');
     const transform = selfContainedTransform({ logger });
     const output = transform(
       state({
@@ -33,7 +21,7 @@ describe('selfContainedTransform', () => {
   });
 
   it('logs every warning with the object it concerns', async () => {
-    const { logger, lines } = recordingLogger();
+    const { logger, lines } = recordingLogger('info');
     const transform = selfContainedTransform({ logger, serviceCIDRs: ['10.0.0.0/30'] });
     transform(
       state({
@@ -51,7 +39,7 @@ describe('selfContainedTransform', () => {
   });
 
   it('checks its options when created, not on the first state', () => {
-    const { logger } = recordingLogger();
+    const { logger } = recordingLogger('info');
     expect(() => selfContainedTransform({ logger, serviceCIDRs: ['127.10.0.0/40'] })).toThrow(ControllerConfigError);
     expect(() => selfContainedTransform({ logger, nodePortRange: [40000, 30000] })).toThrow(ControllerConfigError);
     expect(() => selfContainedTransform({ logger, maxEndpointsPerSlice: 0 })).toThrow(ControllerConfigError);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../src/cluster/manifests/test-helpers.ts';
+import { recordingLogger } from '../helpers/log.ts';
 import { createClusterStore } from '../../src/cluster/store.ts';
 import type { ClusterView } from '../../src/cluster/types.ts';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL } from '../../src/controller/index.ts';

@@ -1,34 +1,6 @@
 import { type Socket as UdpSocket, createSocket } from 'node:dgram';
 import { type Server, type Socket, connect, createServer } from 'node:net';
-import { pino } from 'pino';
 import type { EndpointSlice, Service } from '../../src/cluster/types.ts';
-import type { Logger } from '../../src/log.ts';
-
-/** Polls until the check passes, failing after a bounded wait. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const stepMs = 20;
-  for (let waited = 0; waited <= timeoutMs; waited += stepMs) {
-    if (await check()) return;
-    await sleep(stepMs);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export interface LogLine {
-  readonly level: number;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
-
-export function recordingLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = pino({ level: 'debug', base: undefined }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  return { logger, lines };
-}
 
 /** A port free for both TCP and UDP on this address, so a service port can be chosen for a test. */
 export async function freePort(address: string): Promise<number> {

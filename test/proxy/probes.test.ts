@@ -8,7 +8,8 @@ import { selfContainedTransform } from '../../src/controller/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { ProbingManifestSource } from '../../src/prober/index.ts';
 import { ServiceProxy } from '../../src/proxy/index.ts';
-import { NamedTcpBackend, eventually, freePort, whichBackend } from './helpers.ts';
+import { eventually } from '../helpers/wait.ts';
+import { NamedTcpBackend, freePort, whichBackend } from './helpers.ts';
 
 /** This file's service addresses: 127.10.3.0/24. */
 const SERVICE_CIDR = '127.10.3.0/24';

@@ -10,12 +10,12 @@ import {
   connectNamed,
   countBy,
   freePort,
-  recordingLogger,
   service,
-  sleep,
   slices,
   whichBackend,
 } from './helpers.ts';
+import { recordingLogger } from '../helpers/log.ts';
+import { sleep } from '../helpers/wait.ts';
 
 /** This file's service addresses: 127.10.1.0/24, so parallel test files never share one. */
 const SERVICE_IP = '127.10.1.1';

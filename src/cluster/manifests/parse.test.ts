@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../test/helpers/log.ts';
 import { silentLogger } from '../../log.ts';
 import { ManifestError } from './errors.ts';
 import { parseManifests } from './parse.ts';
-import { recordingLogger } from './test-helpers.ts';
 
 function parse(text: string, path = 'cluster.yaml') {
   return parseManifests([{ path, text }], silentLogger);

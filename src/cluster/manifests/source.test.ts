@@ -2,12 +2,13 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../test/helpers/log.ts';
+import { eventually } from '../../../test/helpers/wait.ts';
 import { silentLogger } from '../../log.ts';
 import { createClusterStore } from '../store.ts';
 import type { ClusterState, ClusterWriter } from '../types.ts';
 import { ManifestError } from './errors.ts';
 import { ManifestSource } from './source.ts';
-import { eventually, recordingLogger } from './test-helpers.ts';
 
 function serviceYaml(name: string, clusterIP: string): string {
   return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  clusterIP: ${clusterIP}\n  ports:\n    - port: 80\n`;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { respond, startFakeUpstream, type FakeUpstream } from '../../../test/helpers/upstream.ts';
+import { eventually } from '../../../test/helpers/wait.ts';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
@@ -23,13 +24,6 @@ const cleanup: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0)) await fn();
 });
-
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 20) {
-    if (waited > 8_000) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('loop', () => {
   it('takes no arguments and no block', () => {
@@ -80,10 +74,10 @@ describe('loop', () => {
     cleanup.push(() => loop.stop());
     loop.listenOn('127.0.0.1', upstream.port);
     loop.start();
-    await eventually(() => upstream.received.length === 1, 'the probe arrives');
+    await eventually(() => upstream.received.length === 1, 'the probe arrives', 8_000);
     expect([upstream.received[0]!.name, upstream.received[0]!.type]).toEqual([loop.qname, RRType.HINFO]);
     // Answered: its own name may now come through any number of times.
-    await eventually(() => !loop.watching, 'the plugin is off');
+    await eventually(() => !loop.watching, 'the plugin is off', 8_000);
     const probe = requestFor(queryFor(loop.qname, RRType.HINFO));
     for (let i = 0; i < 3; i++) expect(loop.serve(probe, next)).toBe(NEXT);
     expect(exits).toEqual([]);
