@@ -7,7 +7,7 @@ import {
   SERVICE_NAME_LABEL,
   computeEndpointSlices,
 } from './endpoints.ts';
-import { pod, reversedInterleave, service, slice, state } from './test-fixtures.ts';
+import { pod, reversedInterleave, service, slice, state } from '../cluster/test-fixtures.ts';
 import { ControllerConfigError } from './types.ts';
 
 const web = service({ name: 'web', selector: { app: 'web' } });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterState, Pod, ReadinessProbe } from '../cluster/types.ts';
+import { pod as clusterPod, state } from '../cluster/test-fixtures.ts';
+import type { Pod, ReadinessProbe } from '../cluster/types.ts';
 import { silentLogger } from '../log.ts';
 import { Prober } from './prober.ts';
 
@@ -33,22 +34,9 @@ function tcpProbe(port: number | string, overrides: Partial<ReadinessProbe> = {}
   };
 }
 
+/** A pod at an address the probes can reach. */
 function pod(name: string, overrides: Partial<Pod> = {}): Pod {
-  return {
-    namespace: 'default',
-    name,
-    ips: ['127.0.0.8'],
-    labels: {},
-    phase: 'Running',
-    ready: true,
-    terminating: false,
-    containerPorts: [],
-    ...overrides,
-  };
-}
-
-function state(pods: Pod[]): ClusterState {
-  return { services: [], endpointSlices: [], pods, namespaces: [] };
+  return clusterPod({ name, ips: ['127.0.0.8'], ...overrides });
 }
 
 function prober(): { prober: Prober; flips: [string, boolean][]; flipped: (count: number) => Promise<void> } {
@@ -76,7 +64,7 @@ describe('Prober', () => {
     const plain = pod('plain');
     const probed = pod('probed', { readinessProbe: tcpProbe(port) });
     const addressless = pod('addressless', { ips: [], readinessProbe: tcpProbe(port) });
-    const input = state([plain, probed, addressless]);
+    const input = state({ pods: [plain, probed, addressless] });
     p.update(input.pods);
     const before = p.applyReadiness(input);
     expect(before.pods.map((x) => [x.name, x.ready])).toEqual([['plain', true], ['probed', false], ['addressless', false]]);

@@ -1,5 +1,6 @@
 import { type Socket as UdpSocket, createSocket } from 'node:dgram';
 import { type Server, type Socket, connect, createServer } from 'node:net';
+import { service as clusterService } from '../../src/cluster/test-fixtures.ts';
 import type { EndpointSlice, Service } from '../../src/cluster/types.ts';
 
 /** A port free for both TCP and UDP on this address, so a service port can be chosen for a test. */
@@ -167,20 +168,9 @@ export function countBy(names: readonly string[]): Record<string, number> {
   return counts;
 }
 
+/** A service without a selector: its slices are the test's own. */
 export function service(overrides: Partial<Service> & { name: string; clusterIPs: readonly string[] }): Service {
-  return {
-    namespace: 'default',
-    type: 'ClusterIP',
-    headless: false,
-    externalIPs: [],
-    ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
-    selector: null,
-    publishNotReadyAddresses: false,
-    sessionAffinity: 'None',
-    sessionAffinityTimeoutSeconds: 10800,
-    labels: {},
-    ...overrides,
-  };
+  return clusterService({ ports: [{ name: 'http', protocol: 'TCP', port: 80 }], selector: null, ...overrides });
 }
 
 export interface BackendAt {
