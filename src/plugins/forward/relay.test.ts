@@ -1,4 +1,4 @@
-import dnsPacket, { type Answer } from 'dns-packet';
+import dnsPacket, { type Answer, type CaaAnswer } from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { queryFor } from '../../../test/helpers/request.ts';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
@@ -79,6 +79,22 @@ describe('readUpstreamReply', () => {
     const out = decodeMessage(encodeResponse(query, reply, 65535, 30));
     expect(out.answer.map((record) => (record as { ttl: number }).ttl)).toEqual([70, 10]);
     expect(out.opt).toBeNull();
+  });
+
+  it('passes records of types the codec does not model through byte for byte, TTLs counted down', () => {
+    const query = queryFor('www.example.org', RRType.A, { edns: { udpSize: 1232 } });
+    const wire = upstreamReply(query, {
+      answers: [
+        { type: 'A', name: 'www.example.org', ttl: 60, data: '192.0.2.7' },
+        { type: 'CAA', name: 'www.example.org', ttl: 90, data: { flags: 0, tag: 'issue', value: 'ca.example' } },
+      ],
+      additionals: [opt()],
+    });
+    const { reply } = relayed(query, wire);
+    const decoded = dnsPacket.decode(encodeResponse(query, reply, 1232, 15));
+    expect(decoded.answers!.map((a) => [a.type, (a as { ttl: number }).ttl])).toEqual([['A', 45], ['CAA', 75]]);
+    expect((decoded.answers![1] as CaaAnswer).data).toMatchObject({ tag: 'issue', value: 'ca.example' });
+    expect(decoded.additionals!.map((a) => a.type)).toEqual(['OPT']);
   });
 
   it('keeps compression pointers valid: they point into the client question, of the same length', () => {
