@@ -56,6 +56,8 @@ export const HeaderFlag = {
   CD: 0x0010,
 } as const;
 
+/** The fixed header before the question (RFC 1035 4.1.1). */
+export const HEADER_LENGTH = 12;
 /** Without EDNS a UDP answer must fit in 512 bytes (RFC 1035 4.2.1). */
 export const MIN_UDP_SIZE = 512;
 /** The payload size advertised in error replies to queries whose OPT record could not be read back. */

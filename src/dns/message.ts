@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { HeaderFlag, RRClass, RRType } from './constants.ts';
+import { HEADER_LENGTH, HeaderFlag, RRClass, RRType } from './constants.ts';
 import { DnsParseError } from './errors.ts';
 import { formatIPv4, formatIPv6 } from './ip.ts';
 import { decodeName, decoded } from './name-codec.ts';
@@ -76,7 +76,6 @@ export interface DecodedMessage {
   readonly ttlOffsets: Uint32Array;
 }
 
-const HEADER_LENGTH = 12;
 const FIXED_LENGTH = 10;
 
 /** Cursor state of one decode. */

@@ -10,6 +10,8 @@ import type { DomainName } from './types.ts';
 
 export const MAX_NAME_LENGTH = 255;
 export const MAX_LABEL_LENGTH = 63;
+/** The furthest offset a compression pointer reaches: it carries 14 bits. */
+export const MAX_POINTER_TARGET = 0x3fff;
 
 const COPY = 0;
 const LOWER = 1;

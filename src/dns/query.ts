@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { ExtendedRCode, HeaderFlag, MIN_UDP_SIZE, Opcode, RCode, RRClass, RRType, SERVER_UDP_SIZE } from './constants.ts';
+import { ExtendedRCode, HEADER_LENGTH, HeaderFlag, MIN_UDP_SIZE, Opcode, RCode, RRClass, RRType, SERVER_UDP_SIZE } from './constants.ts';
 import { DnsEncodeError, DnsParseError } from './errors.ts';
 import { decodeName, decoded, skipName, writeName } from './name-codec.ts';
 import { nameWireLength } from './names.ts';
@@ -8,7 +8,6 @@ import type { DomainName, Edns, Query } from './types.ts';
 
 export type ParsedQuery = { kind: 'query'; query: Query } | { kind: 'reject'; rcode: number } | { kind: 'drop' };
 
-const HEADER_LENGTH = 12;
 /** TYPE, CLASS, TTL and RDLENGTH after a record's owner name. */
 const RECORD_FIXED_LENGTH = 10;
 

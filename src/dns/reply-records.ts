@@ -1,4 +1,4 @@
-import { HeaderFlag, RRType } from './constants.ts';
+import { HEADER_LENGTH, HeaderFlag, RRType } from './constants.ts';
 import { DnsParseError } from './errors.ts';
 import { decodeMessage, type DecodedRecord, type UnknownRecord } from './message.ts';
 import { decodeName } from './name-codec.ts';
@@ -17,7 +17,6 @@ import type { DomainName, Query, Reply, ResourceRecord } from './types.ts';
 const TTL_TO_DATA = 6;
 /** The shortest owner name (the root label) before TYPE and CLASS. */
 const MIN_OWNER_AND_TYPE = 5;
-const HEADER_LENGTH = 12;
 
 export function recordType(body: Buffer, ttlAt: number): number {
   return ((body[ttlAt - 4] as number) << 8) | (body[ttlAt - 3] as number);

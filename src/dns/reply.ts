@@ -1,14 +1,11 @@
-import { MAX_MESSAGE_SIZE, RRClass, RRType } from './constants.ts';
+import { HEADER_LENGTH, MAX_MESSAGE_SIZE, RRClass, RRType } from './constants.ts';
 import { DnsEncodeError } from './errors.ts';
 import { writeIPv4, writeIPv6 } from './ip.ts';
-import { MAX_NAME_LENGTH, writeName } from './name-codec.ts';
+import { MAX_NAME_LENGTH, MAX_POINTER_TARGET, writeName } from './name-codec.ts';
 import { nameWireLength } from './names.ts';
 import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from './reply-records.ts';
 import type { DomainName, Reply, ResourceRecord } from './types.ts';
 
-const HEADER_LENGTH = 12;
-/** Pointers carry 14 bits of offset. */
-const MAX_POINTER_TARGET = 0x3fff;
 const MAX_CHARACTER_STRING = 255;
 
 /** Room for a whole message plus one record's worth of overrun before the size check. */

@@ -1,10 +1,10 @@
-import { HeaderFlag, MAX_MESSAGE_SIZE, MIN_UDP_SIZE } from './constants.ts';
+import { HEADER_LENGTH, HeaderFlag, MAX_MESSAGE_SIZE, MIN_UDP_SIZE } from './constants.ts';
 import { DnsEncodeError } from './errors.ts';
 import { nameWireLength } from './names.ts';
 import { OPT_RECORD_LENGTH, writeOpt } from './opt.ts';
+import { recordEnd } from './reply-records.ts';
 import type { Query, Reply } from './types.ts';
 
-const HEADER_LENGTH = 12;
 /** Opcode, RD and CD follow the query. */
 const ECHOED_FLAGS = 0x7800 | HeaderFlag.RD | HeaderFlag.CD;
 /** What a reply may add: AA, TC, RA, Z, AD (never QR, opcode or RCODE bits). */
@@ -42,7 +42,7 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
     if (records === answers + authorities + additionals) {
       for (; kept < records; kept++) {
         const ttlAt = ttlOffsets[kept] as number;
-        const end = ttlAt + 6 + (((body[ttlAt + 4] as number) << 8) | (body[ttlAt + 5] as number));
+        const end = recordEnd(body, ttlAt);
         if (end > budget) break;
         keptLength = end;
       }

@@ -1,10 +1,10 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { HEADER_LENGTH } from '../../dns/constants.ts';
 import type { Transport } from '../../plugin/types.ts';
 import { describeSocketError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
 import type { UpstreamAddress } from './upstreams.ts';
 
-const HEADER_LENGTH = 12;
 
 /** The exchange a connection is waiting on: at most one at a time, as CoreDNS's persistConn. */
 interface Pending {

@@ -1,4 +1,4 @@
-import { HeaderFlag, RRType } from '../../dns/constants.ts';
+import { HEADER_LENGTH, HeaderFlag, RRType } from '../../dns/constants.ts';
 import { DnsParseError } from '../../dns/errors.ts';
 import { decodeMessage, type DecodedRecord } from '../../dns/message.ts';
 import { decodeName, decoded, skipName } from '../../dns/name-codec.ts';
@@ -12,7 +12,6 @@ export type UpstreamAnswer =
   /** Not a response to this question (CoreDNS's request.Match failed): the client gets FORMERR. */
   | { readonly kind: 'mismatch'; readonly rcode: number };
 
-const HEADER_LENGTH = 12;
 const FIXED_LENGTH = 10;
 /** What a relayed header keeps from the upstream besides the RCODE: AA, TC, RA, Z, AD. */
 const RELAYED_FLAGS = HeaderFlag.AA | HeaderFlag.TC | HeaderFlag.RA | 0x0040 | HeaderFlag.AD;

@@ -1,7 +1,8 @@
-import { MAX_MESSAGE_SIZE, RRType } from '../../dns/constants.ts';
+import { HEADER_LENGTH, MAX_MESSAGE_SIZE, RRType } from '../../dns/constants.ts';
 import { DnsParseError } from '../../dns/errors.ts';
-import type { Query, Reply } from '../../dns/types.ts';
+import { MAX_POINTER_TARGET } from '../../dns/name-codec.ts';
 import { recordDataStart, recordEnd, recordStart, recordType } from '../../dns/reply-records.ts';
+import type { Query, Reply } from '../../dns/types.ts';
 
 /*
  * Writes a Reply's records in another order. Moving records moves the names that compression
@@ -10,8 +11,6 @@ import { recordDataStart, recordEnd, recordStart, recordType } from '../../dns/r
  * does. RDATA of types without names is copied as it is.
  */
 
-const HEADER_LENGTH = 12;
-const MAX_POINTER_TARGET = 0x3fff;
 /** Types whose RDATA may hold compressed names (RFC 1035 and RFC 3597 section 4) other than the ones rewritten here. */
 const LEGACY_COMPRESSED_TYPES = new Set([3, 4, 7, 8, 9, 14, 17, 18, 21, 26, 35, 36]);
 

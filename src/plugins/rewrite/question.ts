@@ -1,8 +1,8 @@
+import { HEADER_LENGTH } from '../../dns/constants.ts';
 import { encodeName } from '../../dns/names.ts';
 import type { DomainName, Query } from '../../dns/types.ts';
 import type { Request } from '../../plugin/types.ts';
 
-const HEADER_LENGTH = 12;
 
 /**
  * `query` asking another question. The raw message is rebuilt around the new question (header
