@@ -21,6 +21,7 @@ import {
   type Behavior,
   type FakeUpstream,
 } from '../helpers/upstream.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const opened: { stop(): void | Promise<void> }[] = [];
 afterEach(async () => {
@@ -69,15 +70,6 @@ const answerWith =
   (query) => [respond(query, { answers: [aRecord(query.name, address)] })];
 
 const silent: Behavior = () => [];
-
-/** Polls `condition` every 20 ms, at most `limitMs`: a guard against hanging, not a measure of speed. */
-async function eventually(condition: () => boolean, what: string, limitMs = 8_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > limitMs) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('forwarding a query', () => {
   it('sends the client query under a fresh ID and relays the answer', async () => {

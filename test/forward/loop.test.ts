@@ -7,18 +7,12 @@ import { createLoopPlugin } from '../../src/plugins/loop/index.ts';
 import { freePort, runCli } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
-
-async function eventually(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  for (let waited = 0; !condition(); waited += 25) {
-    if (waited > limitMs) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** A server whose loop plugin writes into `lines` and records exits instead of ending the test. */
 async function serverWithLoop(corefile: string): Promise<{ server: TestServer; lines: string[]; exits: number[] }> {

@@ -1,5 +1,5 @@
 /** Polls until the check passes, failing after a bounded wait: a guard against hanging, not a measure of speed. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const stepMs = 20;
   for (let waited = 0; waited <= timeoutMs; waited += stepMs) {
     if (await check()) return;

@@ -74,10 +74,10 @@ describe('loop', () => {
     cleanup.push(() => loop.stop());
     loop.listenOn('127.0.0.1', upstream.port);
     loop.start();
-    await eventually(() => upstream.received.length === 1, 'the probe arrives', 8_000);
+    await eventually(() => upstream.received.length === 1, 'the probe arrives');
     expect([upstream.received[0]!.name, upstream.received[0]!.type]).toEqual([loop.qname, RRType.HINFO]);
     // Answered: its own name may now come through any number of times.
-    await eventually(() => !loop.watching, 'the plugin is off', 8_000);
+    await eventually(() => !loop.watching, 'the plugin is off');
     const probe = requestFor(queryFor(loop.qname, RRType.HINFO));
     for (let i = 0; i < 3; i++) expect(loop.serve(probe, next)).toBe(NEXT);
     expect(exits).toEqual([]);
