@@ -5,11 +5,6 @@ export function familyOf(ip: string): IPFamily {
   return ip.includes(':') ? 'IPv6' : 'IPv4';
 }
 
-/** `1.2.3.4:80`, `[::1]:80`. */
-export function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 /**
  * Which addresses this host can listen on: all of 127.0.0.0/8 (Linux routes it to lo), ::1, and
  * whatever the interfaces carry now. A snapshot: taken once per sync, as addresses come and go.

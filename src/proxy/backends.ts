@@ -1,5 +1,5 @@
 import type { EndpointSlice, IPFamily, ServicePort } from '../cluster/types.ts';
-import { hostPort } from './addresses.ts';
+import { joinHostPort } from '../server/address.ts';
 
 /**
  * A ready endpoint of one service port. The same object stands for the same address:port for as
@@ -19,7 +19,7 @@ export class Backend {
     this.address = address;
     this.port = port;
     this.family = family;
-    this.key = hostPort(address, port);
+    this.key = joinHostPort(address, port);
   }
 }
 
@@ -50,7 +50,7 @@ export function readyEndpoints(slices: readonly EndpointSlice[], servicePort: Se
     for (const endpoint of slice.endpoints) {
       const address = endpoint.addresses[0];
       if (!endpoint.conditions.ready || address === undefined) continue;
-      const key = hostPort(address, port.port);
+      const key = joinHostPort(address, port.port);
       if (seen.has(key)) continue;
       seen.add(key);
       found.push({ address, port: port.port, family: slice.addressType });
@@ -70,7 +70,7 @@ export function rebuildPool(previous: BackendPool, endpoints: readonly ReadyEndp
   const backends: Backend[] = [];
   for (const endpoint of endpoints) {
     if (endpoint.family !== family) continue;
-    const key = hostPort(endpoint.address, endpoint.port);
+    const key = joinHostPort(endpoint.address, endpoint.port);
     const backend = existing.get(key) ?? new Backend(endpoint.address, endpoint.port, family);
     existing.delete(key);
     backend.current = true;

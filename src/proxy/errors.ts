@@ -1,3 +1,5 @@
+import { joinHostPort } from '../server/address.ts';
+
 /** An option the proxy cannot work with (a node address that is not an IP, a zero timeout...). */
 export class ProxyConfigError extends Error {
   override readonly name = 'ProxyConfigError';
@@ -22,8 +24,7 @@ export class ProxyBindError extends Error {
   readonly code: string;
 
   constructor(service: string, protocol: string, address: string, port: number, code: string, problem: string) {
-    const where = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-    super(`service ${service}: cannot listen on ${protocol.toLowerCase()} ${where}: ${problem}`);
+    super(`service ${service}: cannot listen on ${protocol.toLowerCase()} ${joinHostPort(address, port)}: ${problem}`);
     this.service = service;
     this.protocol = protocol;
     this.address = address;

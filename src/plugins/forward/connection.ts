@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { HEADER_LENGTH } from '../../dns/constants.ts';
 import type { Transport } from '../../plugin/types.ts';
+import { joinHostPort } from '../../server/address.ts';
 import { describeSocketError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
 import type { UpstreamAddress } from './upstreams.ts';
 
@@ -110,10 +111,6 @@ abstract class BaseConnection implements UpstreamConnection {
 
 function dialError(upstream: UpstreamAddress, transport: Transport, reason: string, cause?: unknown): UpstreamError {
   return new UpstreamError(`dial ${transport} ${upstream.label}: ${reason}`, upstream.label, transport, 'dial', cause);
-}
-
-function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** A connected UDP socket: the kernel filters other senders, and ICMP errors reach us. */

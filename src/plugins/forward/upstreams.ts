@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { splitScheme } from '../../corefile/address.ts';
+import { joinHostPort } from '../../server/address.ts';
 
 /** One upstream nameserver, resolved once at parse time. */
 export interface UpstreamAddress {
@@ -42,12 +43,8 @@ function ipFamily(host: string): 4 | 6 | 0 {
   return isIP(withoutZone(host)) as 4 | 6 | 0;
 }
 
-function upstreamLabel(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 function upstream(host: string, port: number, family: 4 | 6): UpstreamAddress {
-  return { host, port, family, label: upstreamLabel(host, port) };
+  return { host, port, family, label: joinHostPort(host, port) };
 }
 
 /** `host:port` as Go's net.SplitHostPort reads it, or null when the text is not of that shape. */

@@ -3,6 +3,7 @@ import { isSubdomain, toFqdn } from '../../dns/names.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import type { Handler, Request } from '../../plugin/types.ts';
+import { joinHostPort } from '../../server/address.ts';
 import type { LineWriter } from '../../server/console.ts';
 import { dialHost, exchangeProbe, probeName } from './probe.ts';
 
@@ -56,8 +57,7 @@ export class Loop {
 
   /** `host:port` as CoreDNS prints the address it probes (`:53` for every interface). */
   get address(): string {
-    const { host, port } = this;
-    return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    return joinHostPort(this.host, this.port);
   }
 
   handler(next: Handler): Handler {
@@ -110,9 +110,8 @@ export class Loop {
     if (!this.fatal) {
       this.fatal = true;
       const { write, exit, zone } = this.options;
-      const remote = request.remoteAddress.includes(':') ? `[${request.remoteAddress}]:${request.remotePort}` : `${request.remoteAddress}:${request.remotePort}`;
       write(
-        `[FATAL] plugin/loop: Loop (${remote} -> ${this.address}) detected for zone ${JSON.stringify(toFqdn(zone))}, ` +
+        `[FATAL] plugin/loop: Loop (${joinHostPort(request.remoteAddress, request.remotePort)} -> ${this.address}) detected for zone ${JSON.stringify(toFqdn(zone))}, ` +
           `see https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO ${toFqdn(this.qname)}"`,
       );
       exit(1);

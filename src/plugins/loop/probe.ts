@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { RRType } from '../../dns/constants.ts';
 import { encodeQuery } from '../../dns/query.ts';
 import type { DomainName } from '../../dns/types.ts';
+import { joinHostPort } from '../../server/address.ts';
 
 /** miekg/dns's dns.Exchange waits this long for an answer. */
 export const EXCHANGE_TIMEOUT_MS = 2_000;
@@ -38,7 +39,7 @@ export class ProbeError extends Error {
 
 /** Sends `name` HINFO to host:port over UDP and resolves on any answer with its ID (dns.Exchange). */
 export function exchangeProbe(host: string, port: number, name: DomainName, timeoutMs = EXCHANGE_TIMEOUT_MS): Promise<void> {
-  const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const target = joinHostPort(host, port);
   const query = encodeQuery(name, RRType.HINFO);
   const id = query.readUInt16BE(0);
   const socket = dgram.createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
