@@ -2,7 +2,7 @@ import { SocketAddress } from 'node:net';
 import * as packet from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { DnsEncodeError, DnsParseError } from './errors.ts';
-import { addressFromReverse, encodeName, isSubdomain, nameWireLength, readName, reverseName, toFqdn } from './names.ts';
+import { addressFromReverse, encodeName, isSubdomain, nameWireLength, normalizeName, readName, reverseName, toFqdn } from './names.ts';
 import { randomInt, seededRandom } from './test-support.ts';
 
 /** dns-packet's own name codec, which its type declarations leave out. */
@@ -159,7 +159,7 @@ describe('reverse names', () => {
   });
 });
 
-describe('isSubdomain and toFqdn', () => {
+describe('isSubdomain, normalizeName and toFqdn', () => {
   it('matches whole labels only', () => {
     expect(isSubdomain('a.svc.cluster.local', 'cluster.local')).toBe(true);
     expect(isSubdomain('cluster.local', 'cluster.local')).toBe(true);
@@ -172,6 +172,10 @@ describe('isSubdomain and toFqdn', () => {
     expect(isSubdomain('a\\.cluster.local', 'local')).toBe(true);
     expect(isSubdomain('a\\.local', 'local')).toBe(false);
     expect(isSubdomain('a\\\\.local', 'local')).toBe(true);
+  });
+
+  it('reads names as configuration writes them', () => {
+    expect(['Example.ORG.', 'example.org', '.', '', 'A.b\\.C.'].map(normalizeName)).toEqual(['example.org', 'example.org', '', '', 'a.b\\.c']);
   });
 
   it('adds the trailing dot', () => {

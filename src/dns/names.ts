@@ -95,6 +95,12 @@ function isEscaped(name: DomainName, index: number): boolean {
   return (backslashes & 1) === 1;
 }
 
+/** A name as configuration writes it, in any case and with or without the trailing dot, in the server's form: 'Example.ORG.' -> 'example.org', '.' -> ''. */
+export function normalizeName(text: string): DomainName {
+  const lower = text.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
 /** Presentation form with the trailing dot: '' -> '.', 'a.b' -> 'a.b.'. */
 export function toFqdn(name: DomainName): string {
   return name.length === 0 ? '.' : `${name}.`;

@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { rcodeName, typeFromName, typeName } from '../dns/constants.ts';
 import type { DecodedMessage } from '../dns/message.ts';
-import { toFqdn } from '../dns/names.ts';
+import { normalizeName, toFqdn } from '../dns/names.ts';
 import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from '../server/flags.ts';
 import type { CommandIo } from '../server/run.ts';
 import { formatRecord } from './format.ts';
 import {
   DEFAULT_NAMESERVER,
-  normalizeDomain,
   parseResolvConf,
   podSearch,
   renderPodResolvConf,
@@ -131,7 +130,7 @@ function readSetup(argv: readonly string[]): ResolveSetup {
   return {
     name: positional[0]!,
     type,
-    config: { search: search.map(normalizeDomain), ndots: intFlag(flags, 'ndots', 0, 15) ?? conf.ndots, noTldQuery: conf.noTldQuery },
+    config: { search: search.map(normalizeName), ndots: intFlag(flags, 'ndots', 0, 15) ?? conf.ndots, noTldQuery: conf.noTldQuery },
     conf: { ...conf, timeout, attempts, useTcp: conf.useTcp || flags.get('tcp') === true },
     servers,
   };

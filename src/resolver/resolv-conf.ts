@@ -1,3 +1,4 @@
+import { normalizeName } from '../dns/names.ts';
 import type { DomainName } from '../dns/types.ts';
 
 /** What a stub resolver reads from resolv.conf(5), with glibc's defaults and limits applied. */
@@ -24,11 +25,6 @@ const MAX_NDOTS = 15;
 const MAX_ATTEMPTS = 5;
 const MAX_TIMEOUT = 30;
 
-/** A search domain as the server's names are kept: lower case, no trailing dot, '.' as ''. */
-export function normalizeDomain(text: string): DomainName {
-  const lower = text.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
 
 /** C's atoi: leading digits (after an optional sign), 0 when there are none. */
 function atoi(text: string): number {
@@ -61,10 +57,10 @@ export function parseResolvConf(text: string): ResolvConf {
         if (nameservers.length < MAX_NAMESERVERS) nameservers.push(values[0]!);
         break;
       case 'domain':
-        search = [normalizeDomain(values[0]!)];
+        search = [normalizeName(values[0]!)];
         break;
       case 'search':
-        search = values.map(normalizeDomain);
+        search = values.map(normalizeName);
         break;
       case 'options':
         for (const option of values) {
@@ -83,7 +79,7 @@ export function parseResolvConf(text: string): ResolvConf {
 /** The search list glibc uses without one in resolv.conf: the host name's domain, if it has one. */
 export function searchFromHostname(hostname: string): DomainName[] {
   const dot = hostname.indexOf('.');
-  return dot < 0 || dot === hostname.length - 1 ? [] : [normalizeDomain(hostname.slice(dot + 1))];
+  return dot < 0 || dot === hostname.length - 1 ? [] : [normalizeName(hostname.slice(dot + 1))];
 }
 
 export interface PodResolvConfOptions {
@@ -94,7 +90,7 @@ export interface PodResolvConfOptions {
 
 /** The kubelet's ClusterFirst search list for a pod of `namespace`. */
 export function podSearch(namespace: string, clusterDomain: string): DomainName[] {
-  const domain = normalizeDomain(clusterDomain);
+  const domain = normalizeName(clusterDomain);
   return [`${namespace}.svc.${domain}`, `svc.${domain}`, domain];
 }
 

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { formatIPv4, formatIPv6, writeIPv6 } from '../../dns/ip.ts';
-import { isSubdomain } from '../../dns/names.ts';
+import { isSubdomain, normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 
 /** One parse of hosts data (a file, or the lines inlined in the Corefile). */
@@ -38,12 +38,6 @@ export function canonicalAddress(text: string): { family: 4 | 6; address: string
   return isMapped ? { family: 4, address: formatIPv4(mapped, 12) } : { family: 6, address: formatIPv6(mapped, 0) };
 }
 
-/** A host name as hosts data keys it: lower case, without the trailing dot. */
-export function hostName(text: string): DomainName {
-  const lower = text.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-
 function append<V>(map: Map<string, V[]>, key: string, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -69,7 +63,7 @@ export function parseHosts(text: string, origins: readonly DomainName[], autoRev
     if (parsed === null) continue;
     const { family, address } = parsed;
     for (let i = 1; i < fields.length; i++) {
-      const name = hostName(fields[i]!);
+      const name = normalizeName(fields[i]!);
       if (!origins.some((zone) => isSubdomain(name, zone))) continue;
       if (name.startsWith('*.')) {
         append(family === 4 ? wild4 : wild6, name, address);
