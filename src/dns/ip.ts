@@ -86,6 +86,13 @@ export function writeIPv6(text: string, out: Uint8Array, offset: number): boolea
   return true;
 }
 
+/** Whether the 16 bytes at `offset` are an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which Go treats as IPv4. */
+export function isIPv4Mapped(bytes: Uint8Array, offset = 0): boolean {
+  if (bytes.length < offset + 16) return false;
+  for (let i = offset; i < offset + 10; i++) if (bytes[i] !== 0) return false;
+  return bytes[offset + 10] === 0xff && bytes[offset + 11] === 0xff;
+}
+
 export function formatIPv4(bytes: Uint8Array, offset: number): string {
   return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
 }

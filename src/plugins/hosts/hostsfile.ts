@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { formatIPv4, formatIPv6, writeIPv6 } from '../../dns/ip.ts';
+import { formatIPv4, formatIPv6, isIPv4Mapped, writeIPv6 } from '../../dns/ip.ts';
 import { isSubdomain, normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 
@@ -34,8 +34,7 @@ export function canonicalAddress(text: string): { family: 4 | 6; address: string
   const family = isIP(bare);
   if (family === 4) return { family: 4, address: bare };
   if (family !== 6 || !writeIPv6(bare, mapped, 0)) return null;
-  const isMapped = mapped.subarray(0, 10).every((b) => b === 0) && mapped[10] === 0xff && mapped[11] === 0xff;
-  return isMapped ? { family: 4, address: formatIPv4(mapped, 12) } : { family: 6, address: formatIPv6(mapped, 0) };
+  return isIPv4Mapped(mapped) ? { family: 4, address: formatIPv4(mapped, 12) } : { family: 6, address: formatIPv6(mapped, 0) };
 }
 
 function append<V>(map: Map<string, V[]>, key: string, value: V): void {

@@ -1,7 +1,8 @@
 import type { Cidr } from '../../corefile/reverse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
-import type { Query, Reply } from '../../dns/types.ts';
+import { isIPv4Mapped } from '../../dns/ip.ts';
 import { isWalkable, recordDataStart, recordType } from '../../dns/reply-records.ts';
+import type { Query, Reply } from '../../dns/types.ts';
 import { relayout } from './relayout.ts';
 
 /**
@@ -32,13 +33,13 @@ function addressBytes(body: Buffer, ttlAt: number): Uint8Array {
   const start = recordDataStart(ttlAt);
   const length = body.readUInt16BE(ttlAt + 4);
   const bytes = body.subarray(start, start + length);
-  if (length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.subarray(12);
+  if (length === 16 && isIPv4Mapped(bytes)) return bytes.subarray(12);
   return bytes;
 }
 
 function normalizedCidr(cidr: Cidr): Cidr {
   const { bytes, prefix } = cidr;
-  const mapped = bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  const mapped = bytes.length === 16 && isIPv4Mapped(bytes);
   return mapped ? { bytes: bytes.subarray(12), prefix: Math.max(prefix - 96, 0) } : cidr;
 }
 
