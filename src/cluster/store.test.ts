@@ -1,48 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { createClusterStore } from './store.ts';
+import * as fixtures from './test-fixtures.ts';
 import type { EndpointSlice, Pod, Service, StoreChange } from './types.ts';
 
 function service(namespace: string, name: string, clusterIPs: string[] = []): Service {
-  return {
-    namespace,
-    name,
-    type: 'ClusterIP',
-    clusterIPs,
-    headless: clusterIPs.length === 0,
-    externalIPs: [],
-    ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
-    selector: { app: name },
-    publishNotReadyAddresses: false,
-    sessionAffinity: 'None',
-    sessionAffinityTimeoutSeconds: 10800,
-    labels: {},
-  };
+  return fixtures.service({ namespace, name, clusterIPs, headless: clusterIPs.length === 0 });
 }
 
 function slice(namespace: string, name: string, serviceName: string, ips: string[], trigger?: number): EndpointSlice {
-  return {
+  return fixtures.slice({
     namespace,
     name,
     serviceName,
-    addressType: 'IPv4',
     endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false } })),
-    ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
-    labels: { 'kubernetes.io/service-name': serviceName },
     ...(trigger === undefined ? {} : { lastChangeTriggerTime: trigger }),
-  };
+  });
 }
 
 function pod(namespace: string, name: string, ips: string[]): Pod {
-  return {
-    namespace,
-    name,
-    ips,
-    labels: {},
-    phase: 'Running',
-    ready: true,
-    terminating: false,
-    containerPorts: [],
-  };
+  return fixtures.pod({ namespace, name, ips });
 }
 
 function record(store: ReturnType<typeof createClusterStore>): StoreChange[] {

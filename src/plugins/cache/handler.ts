@@ -134,23 +134,26 @@ export class Cache {
     const negative = denial.get(key);
     if (negative !== undefined && this.usable(negative, now)) {
       // A SERVFAIL is transient: a good positive answer still in the cache wins over it.
-      if (negative.rcode === RCode.SERVFAIL) {
-        const positive = success.get(key);
-        if (positive !== undefined && this.usable(positive, now)) {
-          counters.successHits++;
-          return positive;
-        }
+      const positive = negative.rcode === RCode.SERVFAIL ? this.usablePositive(key, now) : null;
+      if (positive !== null) {
+        counters.successHits++;
+        return positive;
       }
       counters.denialHits++;
       return negative;
     }
-    const positive = success.get(key);
-    if (positive !== undefined && this.usable(positive, now)) {
+    const positive = this.usablePositive(key, now);
+    if (positive !== null) {
       counters.successHits++;
       return positive;
     }
     counters.misses++;
     return null;
+  }
+
+  private usablePositive(key: string, now: number): CacheItem | null {
+    const item = this.store.success.get(key);
+    return item !== undefined && this.usable(item, now) ? item : null;
   }
 
   private usable(item: CacheItem, now: number): boolean {
