@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
 import type { Reply } from '../../dns/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { addresses, aRecords, cacheUnderTest, decode, Origin, reply, soa, ttls } from './test-support.ts';
+import { addresses, aRecords, cacheUnderTest, decode, Origin, reply, signedAnswer, soa, ttls } from './test-support.ts';
 
 const answerA = (ttl: number, address = '192.0.2.1') => new Origin((r) => reply(r.query.name, { answer: aRecords(r.query.name, ttl, address) }));
 
@@ -242,28 +242,6 @@ describe('cache: what is not cached', () => {
 });
 
 describe('cache: DNSSEC signatures and delegations', () => {
-  /** An answer with an RRSIG over it, its body built by hand (the encoder does not model RRSIG). */
-  function signedAnswer(qname: string, inception: number, expiration: number): Reply {
-    const base = reply(qname, { answer: aRecords(qname, 60, '192.0.2.1') });
-    const signer = Buffer.from([7, ...Buffer.from('example'), 3, ...Buffer.from('org'), 0]);
-    const data = Buffer.alloc(18);
-    data.writeUInt16BE(RRType.A, 0);
-    data[2] = 13;
-    data[3] = 2;
-    data.writeUInt32BE(60, 4);
-    data.writeUInt32BE(expiration, 8);
-    data.writeUInt32BE(inception, 12);
-    const rdata = Buffer.concat([data, signer, Buffer.alloc(8, 1)]);
-    const header = Buffer.alloc(12);
-    header.writeUInt16BE(0xc00c, 0);
-    header.writeUInt16BE(46, 2);
-    header.writeUInt16BE(1, 4);
-    header.writeUInt32BE(60, 6);
-    header.writeUInt16BE(rdata.length, 10);
-    const body = Buffer.concat([base.body, header, rdata]);
-    return { ...base, body, answerCount: 2, ttlOffsets: Uint32Array.from([...base.ttlOffsets, base.body.length + 6]) };
-  }
-
   it('does not cache an answer with an expired signature for DO queries, and does otherwise', async () => {
     const dnssecOk = { edns: { udpSize: 1232, dnssecOk: true } };
     for (const [valid, expected] of [

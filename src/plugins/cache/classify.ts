@@ -153,6 +153,15 @@ export class ResponseFacts {
   }
 }
 
+/** Whether the reply carries an RRSIG, whose validity depends on when it is judged. */
+export function hasSignature(reply: Reply): boolean {
+  const { body, ttlOffsets } = reply;
+  for (let i = 0; i < ttlOffsets.length; i++) {
+    if (recordType(body, ttlOffsets[i] as number) === TYPE_RRSIG) return true;
+  }
+  return false;
+}
+
 function signatureValidAt(inception: number, expiration: number, now: number): boolean {
   const wrappedInception = inception + Math.trunc((inception - now) / YEAR68) * YEAR68;
   const wrappedExpiration = expiration + Math.trunc((expiration - now) / YEAR68) * YEAR68;

@@ -9,6 +9,7 @@ import { CacheItem, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
 import type { CacheOptions, CacheTier } from './parse.ts';
 import { isWalkable } from '../../dns/reply-records.ts';
+import { forClient, KnownShape, type ReplyShape, timeless } from './pass-through.ts';
 import { cacheKey, CacheStore } from './store.ts';
 
 /** Time as the cache sees it: `now` is monotonic milliseconds, `wallSeconds` dates RRSIG validity. */
@@ -82,6 +83,8 @@ export class Cache {
   /** CoreDNS compares whole seconds past expiry against the stale window. */
   private readonly staleUpToSeconds: number;
   private readonly wallSeconds: () => number;
+  /** Shapes of replies the cache passed on without storing, by Reply object (see KnownShape). */
+  private readonly knownShapes = new WeakMap<Reply, KnownShape>();
 
   constructor(options: CacheOptions, zones: readonly DomainName[], clock: CacheClock, logger: Logger) {
     this.options = options;
@@ -174,24 +177,39 @@ export class Cache {
    * for (so clients see the same TTL now and from the cache later), stored unless it is not
    * cacheable or its zone is disabled, AD cleared for clients that asked for neither DO nor AD.
    * `background` marks a refresh without a client (it also replaces a denial of the name).
+   * A reply that is not stored keeps its shape for the next query that gets the same Reply object.
    */
   private admit(query: Query, reply: Reply, key: string, counters: CacheServerCounters, wantsAd: boolean, background: boolean): Admission {
+    const known = this.knownShapes.get(reply);
+    if (known !== undefined && known.holdsFor(query) && !this.passes(query, reply, known, counters)) {
+      return { response: known.response(wantsAd), item: null };
+    }
     if (!isWalkable(reply)) return { response: reply, item: null };
     const facts = new ResponseFacts(query, reply);
     const kind = facts.kind(this.wallSeconds);
     const seconds = this.cacheSeconds(reply, kind);
     const ttl = Math.trunc(seconds);
-    const uniform = withUniformTtl(reply, ttl);
-    let item: CacheItem | null = null;
-    if (seconds > 0) {
-      if (!matchesQuestion(query, reply)) {
-        if (facts.storable(kind)) counters.drops++;
-      } else if (!this.disabled(query.name, kind) && facts.storable(kind)) {
-        item = this.put(facts, kind, uniform, ttl, key, counters, background);
-      }
+    const shape: ReplyShape = { kind, seconds, storable: facts.storable(kind), uniform: withUniformTtl(reply, ttl) };
+    if (this.passes(query, reply, shape, counters)) {
+      const item = this.put(facts, kind, shape.uniform, ttl, key, counters, background);
+      return { response: forClient(shape.uniform, wantsAd), item };
     }
-    const response = wantsAd || (uniform.flags & HeaderFlag.AD) === 0 ? uniform : { ...uniform, flags: uniform.flags & ~HeaderFlag.AD };
-    return { response, item };
+    if (timeless(query, reply)) {
+      const kept = new KnownShape(query, reply, shape);
+      this.knownShapes.set(reply, kept);
+      return { response: kept.response(wantsAd), item: null };
+    }
+    return { response: forClient(shape.uniform, wantsAd), item: null };
+  }
+
+  /** Whether the reply goes into a cache; one stored for another question is counted as a drop. */
+  private passes(query: Query, reply: Reply, shape: ReplyShape, counters: CacheServerCounters): boolean {
+    if (shape.seconds <= 0 || !shape.storable) return false;
+    if (!matchesQuestion(query, reply)) {
+      counters.drops++;
+      return false;
+    }
+    return !this.disabled(query.name, shape.kind);
   }
 
   private cacheSeconds(reply: Reply, kind: ResponseKind): number {

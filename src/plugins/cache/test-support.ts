@@ -81,6 +81,28 @@ export function soa(zone: DomainName, ttl: number, minimum: number): SOARecord {
   };
 }
 
+/** An answer with an RRSIG over it, its body built by hand (the encoder does not model RRSIG). */
+export function signedAnswer(qname: string, inception: number, expiration: number): Reply {
+  const base = reply(qname, { answer: aRecords(qname, 60, '192.0.2.1') });
+  const signer = Buffer.from([7, ...Buffer.from('example'), 3, ...Buffer.from('org'), 0]);
+  const data = Buffer.alloc(18);
+  data.writeUInt16BE(RRType.A, 0);
+  data[2] = 13;
+  data[3] = 2;
+  data.writeUInt32BE(60, 4);
+  data.writeUInt32BE(expiration, 8);
+  data.writeUInt32BE(inception, 12);
+  const rdata = Buffer.concat([data, signer, Buffer.alloc(8, 1)]);
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(0xc00c, 0);
+  header.writeUInt16BE(46, 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt32BE(60, 6);
+  header.writeUInt16BE(rdata.length, 10);
+  const body = Buffer.concat([base.body, header, rdata]);
+  return { ...base, body, answerCount: 2, ttlOffsets: Uint32Array.from([...base.ttlOffsets, base.body.length + 6]) };
+}
+
 export interface CacheUnderTest {
   readonly cache: Cache;
   readonly clock: ManualClock;
