@@ -9,7 +9,7 @@ import { CacheItem, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
 import type { CacheOptions, CacheTier } from './parse.ts';
 import { isWalkable } from '../../dns/reply-records.ts';
-import { forClient, KnownShape, type ReplyShape, timeless } from './pass-through.ts';
+import { forClient, KnownShape, type Storability, timeless } from './pass-through.ts';
 import { cacheKey, CacheStore } from './store.ts';
 
 /** Time as the cache sees it: `now` is monotonic milliseconds, `wallSeconds` dates RRSIG validity. */
@@ -181,7 +181,7 @@ export class Cache {
    */
   private admit(query: Query, reply: Reply, key: string, counters: CacheServerCounters, wantsAd: boolean, background: boolean): Admission {
     const known = this.knownShapes.get(reply);
-    if (known !== undefined && known.holdsFor(query) && !this.passes(query, reply, known, counters)) {
+    if (known !== undefined && known.holdsFor(query) && !this.stores(query, reply, known.kind, known.seconds, known, counters)) {
       return { response: known.response(wantsAd), item: null };
     }
     if (!isWalkable(reply)) return { response: reply, item: null };
@@ -189,27 +189,25 @@ export class Cache {
     const kind = facts.kind(this.wallSeconds);
     const seconds = this.cacheSeconds(reply, kind);
     const ttl = Math.trunc(seconds);
-    const shape: ReplyShape = { kind, seconds, storable: facts.storable(kind), uniform: withUniformTtl(reply, ttl) };
-    if (this.passes(query, reply, shape, counters)) {
-      const item = this.put(facts, kind, shape.uniform, ttl, key, counters, background);
-      return { response: forClient(shape.uniform, wantsAd), item };
+    const uniform = withUniformTtl(reply, ttl);
+    if (this.stores(query, reply, kind, seconds, facts, counters)) {
+      const item = this.put(facts, kind, uniform, ttl, key, counters, background);
+      return { response: forClient(uniform, wantsAd), item };
     }
-    if (timeless(query, reply)) {
-      const kept = new KnownShape(query, reply, shape);
-      this.knownShapes.set(reply, kept);
-      return { response: kept.response(wantsAd), item: null };
-    }
-    return { response: forClient(shape.uniform, wantsAd), item: null };
+    if (!timeless(query, reply)) return { response: forClient(uniform, wantsAd), item: null };
+    const shape = new KnownShape(query, reply, kind, seconds, facts.storable(kind), uniform);
+    this.knownShapes.set(reply, shape);
+    return { response: shape.response(wantsAd), item: null };
   }
 
-  /** Whether the reply goes into a cache; one stored for another question is counted as a drop. */
-  private passes(query: Query, reply: Reply, shape: ReplyShape, counters: CacheServerCounters): boolean {
-    if (shape.seconds <= 0 || !shape.storable) return false;
+  /** Whether the reply goes into a cache; a storable one made for another question counts as a drop. */
+  private stores(query: Query, reply: Reply, kind: ResponseKind, seconds: number, facts: Storability, counters: CacheServerCounters): boolean {
+    if (seconds <= 0) return false;
     if (!matchesQuestion(query, reply)) {
-      counters.drops++;
+      if (facts.storable(kind)) counters.drops++;
       return false;
     }
-    return !this.disabled(query.name, shape.kind);
+    return !this.disabled(query.name, kind) && facts.storable(kind);
   }
 
   private cacheSeconds(reply: Reply, kind: ResponseKind): number {

@@ -7,38 +7,34 @@ export function forClient(uniform: Reply, wantsAd: boolean): Reply {
   return wantsAd || (uniform.flags & HeaderFlag.AD) === 0 ? uniform : { ...uniform, flags: uniform.flags & ~HeaderFlag.AD };
 }
 
-/**
- * What the cache made of one Reply for one question: its kind, how long it would be cached, whether
- * it could be stored, and the reply with every TTL set to that time. Which cache (if any) takes it
- * is decided per query from the name (disabled zones, the question it was made for).
- */
-export interface ReplyShape {
-  readonly kind: ResponseKind;
-  readonly seconds: number;
-  readonly storable: boolean;
-  readonly uniform: Reply;
+/** Whether a reply may be stored at all (ResponseFacts.storable, or a kept answer to it). */
+export interface Storability {
+  storable(kind: ResponseKind): boolean;
 }
 
 /**
- * A ReplyShape kept with the Reply it was made from, so a plugin that hands back the same Reply
- * object for every query (kubernetes memoizes them) is classified once, not once per query.
+ * What the cache made of a Reply it passed on without storing: its kind, the seconds it would be
+ * cached for, whether it could be stored, and the reply with every TTL set to that time. Kept by
+ * Reply object, so a plugin that hands back the same Reply for every query (kubernetes memoizes
+ * them) is classified once, not once per query; whether a cache takes it is still decided per
+ * query, as it depends on the name (disabled zones, the question it was made for).
  */
-export class KnownShape implements ReplyShape {
+export class KnownShape implements Storability {
   readonly kind: ResponseKind;
   readonly seconds: number;
-  readonly storable: boolean;
   readonly uniform: Reply;
+  private readonly canStore: boolean;
   /** The question it holds for; null for a reply without answers, whose shape no name changes. */
   private readonly name: DomainName | null;
   private readonly type: number;
   private readonly qclass: number;
   private plain: Reply | null = null;
 
-  constructor(query: Query, reply: Reply, shape: ReplyShape) {
-    this.kind = shape.kind;
-    this.seconds = shape.seconds;
-    this.storable = shape.storable;
-    this.uniform = shape.uniform;
+  constructor(query: Query, reply: Reply, kind: ResponseKind, seconds: number, storable: boolean, uniform: Reply) {
+    this.kind = kind;
+    this.seconds = seconds;
+    this.canStore = storable;
+    this.uniform = uniform;
     // Without answers, neither the kind nor storability reads the question (only zone transfers do, never kept).
     const anyQuestion = reply.answerCount === 0;
     this.name = anyQuestion ? null : query.name;
@@ -50,6 +46,10 @@ export class KnownShape implements ReplyShape {
   holdsFor(query: Query): boolean {
     if (isTransfer(query.type)) return false;
     return this.name === null || (this.name === query.name && this.type === query.type && this.qclass === query.class);
+  }
+
+  storable(): boolean {
+    return this.canStore;
   }
 
   response(wantsAd: boolean): Reply {
