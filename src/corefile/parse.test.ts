@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -60,25 +60,8 @@ const KUBEADM_COREFILE = `.:53 {
 }
 `;
 
-/** The same Corefile as the issue writes it, with one-line and mixed blocks. */
-const COMPRESSED_KUBEADM_COREFILE = `.:53 {
-    errors
-    health { lameduck 5s }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf { max_concurrent 1000 }
-    cache 30 { disable success cluster.local
-               disable denial cluster.local }
-    loop
-    reload
-    loadbalance
-}
-`;
+/** The same Corefile as the issue writes it, with one-line and mixed blocks (shared with test/forward/kubeadm.test.ts). */
+const COMPRESSED_KUBEADM_COREFILE = readFileSync(new URL('../../test/fixtures/kubeadm-compressed.Corefile', import.meta.url), 'utf8');
 
 describe('parseCorefile: structure', () => {
   it('parses the kubeadm default Corefile', () => {

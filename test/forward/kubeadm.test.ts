@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,24 +16,7 @@ const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yam
  * cluster API or the machine's resolv.conf: `adapt` swaps in free ports, a resolv.conf naming a
  * dnsmasq on loopback, and the example manifests as the cluster.
  */
-const KUBEADM_COREFILE = `.:53 {
-    errors
-    health { lameduck 5s }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf { max_concurrent 1000 }
-    cache 30 { disable success cluster.local
-               disable denial cluster.local }
-    loop
-    reload
-    loadbalance
-}
-`;
+const KUBEADM_COREFILE = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'kubeadm-compressed.Corefile'), 'utf8');
 
 interface Ports {
   readonly dns: number;
