@@ -4,9 +4,18 @@
 #
 #   docker build -t clusterdns:0.1.0 .
 #
-# The base image's Node 24 runs the TypeScript sources directly (type stripping): there is no build
-# step, and the `node` npm package (a devDependency that pins Node 24 for npm scripts) is not needed.
+# The image runs the compiled JavaScript (dist/), built in its own stage by the project's TypeScript:
+# type stripping at run time would cost about 30 MB of resident memory. The `node` npm package (a
+# devDependency that pins Node 24 for npm scripts) is not needed: the base image has Node 24.
 ARG NODE_IMAGE=node:24-bookworm-slim
+
+# The build toolchain stays in this stage. Scripts stay off: `prepare` would build before src/ is here.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY src ./src
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
 
 # Production dependencies only. No package has an install script it needs (the only one with a
 # script is the `node` devDependency), so scripts stay off.
@@ -28,9 +37,9 @@ RUN apt-get update \
         /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
         /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 COPY --from=dependencies /app/node_modules /app/node_modules
+COPY --from=build /app/dist /app/dist
 COPY package.json /app/package.json
 COPY bin /app/bin
-COPY src /app/src
 ENV NODE_ENV=production
 # CoreDNS's image runs as 65532 (distroless "nonroot"); numeric, so that runAsNonRoot can check it.
 USER 65532:65532

@@ -1,2 +1,12 @@
 #!/usr/bin/env node
-import '../src/cli.ts';
+// The compiled server: `npm install` builds dist/ from src/ (the `prepare` script).
+let launch;
+try {
+  launch = await import('../dist/launch/heap.js');
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  process.stderr.write('clusterdns is not built: run `npm run build` (npm install runs it)\n');
+  process.exit(1);
+}
+launch.relaunchWithHeapFlags();
+await import('../dist/cli.js');

@@ -1,20 +1,19 @@
 /**
  * `npm start`: Kubernetes' Service tutorial on this host. Starts the three myapp pods of
- * examples/cluster.yaml as HTTP servers at their pod IPs, then clusterdns, in this process, on
- * corefile-examples/self-contained/Corefile (further arguments go to clusterdns). SIGINT or
- * SIGTERM stops clusterdns as it always does, then the backends.
+ * examples/cluster.yaml as HTTP servers at their pod IPs, then clusterdns as a user runs it
+ * (`bin/clusterdns.js`, the compiled server) on corefile-examples/self-contained/Corefile;
+ * further arguments go to clusterdns. SIGINT or SIGTERM stops clusterdns as it always does,
+ * then the backends.
  */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createLogger } from '../src/log.ts';
-import { runServerCommand } from '../src/server/run.ts';
 import { HostnameBackend, MYAPP_BACKENDS } from './backend.ts';
 import { canBindPortsBelow1024 } from './privileges.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const COREFILE = 'corefile-examples/self-contained/Corefile';
 
-// The Corefile names the manifests relative to the repository.
-process.chdir(ROOT);
 const args = process.argv.slice(2);
 const logger = createLogger({ quiet: args.includes('-quiet') });
 
@@ -36,9 +35,17 @@ if (canBindPortsBelow1024() === false) {
   );
 }
 
-const status = await runServerCommand(['-conf', COREFILE, ...args], {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+// The Corefile names the manifests relative to the repository.
+const server = spawn(process.execPath, [join(ROOT, 'bin', 'clusterdns.js'), '-conf', COREFILE, ...args], { cwd: ROOT, stdio: 'inherit' });
+// Ctrl-C reaches both processes; a signal sent to this one alone is passed on. Either way the
+// server hears SIGTERM at most once after SIGINT, which it treats as the same graceful stop.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill('SIGTERM'));
+const status = await new Promise<number>((resolve) => {
+  server.once('error', (error) => {
+    logger.error({ err: error }, 'clusterdns failed to start');
+    resolve(1);
+  });
+  server.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
 });
 await closeBackends();
 process.exit(status);

@@ -21,14 +21,22 @@ function last(stage: number, keyword: string): Instruction | undefined {
   return inStage(stage, keyword).at(-1);
 }
 
-/** The `npm ci ...` command of the dependencies stage, as argv. */
-function npmCiCommand(): string[] {
-  const stage = dockerfile.stages.indexOf('dependencies');
-  const command = inStage(stage, 'RUN')
-    .flatMap((run) => run.text.split('&&').map((part) => part.trim()))
-    .find((part) => part.startsWith('npm ci'));
-  if (command === undefined) throw new Error('no `npm ci` in the dependencies stage');
-  return command.split(/\s+/);
+/** The `npm ci ...` command of a stage, as argv. */
+function npmCiCommand(stageName: string): string[] {
+  const command = buildCommands(dockerfile.stages.indexOf(stageName)).find((argv) => argv[0] === 'npm' && argv[1] === 'ci');
+  if (command === undefined) throw new Error(`no \`npm ci\` in the ${stageName} stage`);
+  return command;
+}
+
+/**
+ * The commands of a stage's RUN instructions that build the image's files, as argv: `npm ci` and
+ * `node ...`. Cache clean-ups are left out: here they would empty the developer's own npm cache.
+ */
+function buildCommands(stage: number, run?: Instruction): string[][] {
+  return inStage(stage, 'RUN')
+    .filter((instruction) => run === undefined || instruction === run)
+    .flatMap((instruction) => instruction.text.split('&&').map((part) => part.trim().split(/\s+/)))
+    .filter((argv) => (argv[0] === 'npm' && argv[1] === 'ci') || argv[0] === 'node');
 }
 
 /** The context files below `path` (relative to the repository) that .dockerignore lets through. */
@@ -76,17 +84,38 @@ function run(argv: readonly string[], options: { cwd: string; env?: NodeJS.Proce
 const NETWORK_FAILURE = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|socket hang up/;
 const WAIT_ATTEMPTS = 100;
 
+/** Runs what a build stage's RUN does to the stage's files; skips the test when the npm registry is out of reach. */
+async function runBuildStep(instruction: Instruction, cwd: string, context: { skip(note: string): never }): Promise<void> {
+  // Fewer retries than npm's default (two, up to a minute apart): an unreachable registry skips sooner.
+  const env = { ...process.env, npm_config_fetch_retries: '1', npm_config_fetch_retry_mintimeout: '1000', npm_config_fetch_retry_maxtimeout: '5000' };
+  for (const argv of buildCommands(instruction.stage, instruction)) {
+    const command = argv[0] === 'node' ? [process.execPath, ...argv.slice(1)] : argv;
+    const result = await run(command, { cwd, env, limitMs: 180_000 });
+    if (result.status !== 0 && NETWORK_FAILURE.test(result.stderr)) {
+      context.skip(`npm registry unreachable, image dependencies not installed: ${NETWORK_FAILURE.exec(result.stderr)?.[0]}`);
+    }
+    expect(result.status, `${argv.join(' ')}\n${result.stderr}`).toBe(0);
+  }
+}
+
 describe('Dockerfile', () => {
   it('builds in stages on Node 24, the last one without a build toolchain', () => {
     const base = dockerfile.instructions.find((instruction) => instruction.keyword === 'ARG' && instruction.stage === -1);
     expect(base?.text).toMatch(/^NODE_IMAGE=node:24-[a-z]+-slim$/);
-    expect(dockerfile.stages).toEqual(['dependencies', '']);
-    for (const from of inStage(0, 'FROM').concat(inStage(finalStage, 'FROM'))) expect(from.text).toMatch(/^\$\{NODE_IMAGE\}/);
+    expect(dockerfile.stages).toEqual(['build', 'dependencies', '']);
+    for (const from of dockerfile.instructions.filter((instruction) => instruction.keyword === 'FROM')) expect(from.text).toMatch(/^\$\{NODE_IMAGE\}/);
   });
 
   it('installs production dependencies only, with their lock file', () => {
-    expect(npmCiCommand()).toEqual(expect.arrayContaining(['npm', 'ci', '--omit=dev']));
-    expect(inStage(0, 'COPY').map(parseCopy)).toContainEqual({ from: null, sources: ['package.json', 'package-lock.json'], destination: './' });
+    expect(npmCiCommand('dependencies')).toEqual(expect.arrayContaining(['npm', 'ci', '--omit=dev']));
+    const copies = inStage(dockerfile.stages.indexOf('dependencies'), 'COPY').map(parseCopy);
+    expect(copies).toContainEqual({ from: null, sources: ['package.json', 'package-lock.json'], destination: './' });
+  });
+
+  it('compiles the sources in the build stage and ships only the JavaScript', () => {
+    const build = dockerfile.stages.indexOf('build');
+    expect(buildCommands(build).at(-1)).toEqual(['node', 'node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+    expect(inStage(finalStage, 'COPY').map(parseCopy)).toContainEqual({ from: 'build', sources: ['/app/dist'], destination: '/app/dist' });
   });
 
   it('runs node with CoreDNS\'s arguments, the ones the Deployment passes, as 65532:65532', () => {
@@ -102,7 +131,7 @@ describe('Dockerfile', () => {
     expect(inStage(finalStage, 'RUN').map((run) => run.text).join(' ')).toContain('setcap cap_net_bind_service=+ep /usr/local/bin/node');
   });
 
-  it('copies sources that exist in the build context, tests left out', () => {
+  it('copies files that exist in the build context, sources only into the build stage, tests left out', () => {
     const copies = dockerfile.instructions.filter((instruction) => instruction.keyword === 'COPY').map(parseCopy);
     for (const source of copies.filter((copy) => copy.from === null).flatMap((copy) => copy.sources)) {
       expect(existsSync(join(REPO, source)), source).toBe(true);
@@ -112,6 +141,8 @@ describe('Dockerfile', () => {
     expect(shipped).toContain('bin/clusterdns.js');
     expect(shipped).toContain('src/cli.ts');
     expect(shipped.filter((file) => file.endsWith('.test.ts'))).toEqual([]);
+    const final = inStage(finalStage, 'COPY').map(parseCopy).filter((copy) => copy.from === null).flatMap((copy) => copy.sources);
+    expect(final.filter((source) => source.startsWith('src'))).toEqual([]);
   });
 });
 
@@ -122,10 +153,13 @@ describe('the image\'s files, assembled as the Dockerfile does', () => {
   it('serve DNS with production dependencies only, writing nothing into the image', { timeout: 240_000 }, async (context) => {
     const stageRoots = dockerfile.stages.map((_, index) => join(scratch, `stage-${index}`));
     const workdirs = dockerfile.stages.map(() => '/');
-    const dependencies = dockerfile.stages.indexOf('dependencies');
     for (const instruction of dockerfile.instructions.filter((candidate) => candidate.stage >= 0)) {
       const root = stageRoots[instruction.stage]!;
       if (instruction.keyword === 'WORKDIR') workdirs[instruction.stage] = posix.resolve(workdirs[instruction.stage]!, instruction.text);
+      if (instruction.keyword === 'RUN' && instruction.stage !== finalStage) {
+        await runBuildStep(instruction, join(root, workdirs[instruction.stage]!), context);
+        continue;
+      }
       if (instruction.keyword !== 'COPY') continue;
       const copy = parseCopy(instruction);
       const destination = join(root, posix.resolve(workdirs[instruction.stage]!, copy.destination));
@@ -141,17 +175,6 @@ describe('the image\'s files, assembled as the Dockerfile does', () => {
           mkdirSync(dirname(target), { recursive: true });
           cpSync(join(REPO, file), target);
         }
-      }
-      // The dependencies stage's RUN comes right after its COPY: install before the next stage copies from it.
-      if (instruction.stage === dependencies && inStage(dependencies, 'COPY').at(-1) === instruction) {
-        const cwd = join(root, workdirs[dependencies]!);
-        // Fewer retries than npm's default (two, up to a minute apart): an unreachable registry skips sooner.
-        const env = { ...process.env, npm_config_fetch_retries: '1', npm_config_fetch_retry_mintimeout: '1000', npm_config_fetch_retry_maxtimeout: '5000' };
-        const install = await run(npmCiCommand(), { cwd, env, limitMs: 180_000 });
-        if (install.status !== 0 && NETWORK_FAILURE.test(install.stderr)) {
-          context.skip(`npm registry unreachable, image dependencies not installed: ${NETWORK_FAILURE.exec(install.stderr)?.[0]}`);
-        }
-        expect(install.status, install.stderr).toBe(0);
       }
     }
 

@@ -37,9 +37,9 @@ export interface CliRun {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `node bin/clusterdns.js ...args` in `cwd`; `input` is written to its stdin. */
-export function runCli(args: readonly string[], options: { cwd?: string; input?: string } = {}): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts `node bin/clusterdns.js ...args` in `cwd`, with `env`; `input` is written to its stdin. */
+export function runCli(args: readonly string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const watchers: (() => void)[] = [];

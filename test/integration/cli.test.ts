@@ -22,8 +22,8 @@ describe('clusterdns command line', () => {
     }
     rmSync(dir, { recursive: true, force: true });
   });
-  function start(args: string[], input?: string): CliRun {
-    const run = runCli(args, { cwd: dir, input });
+  function start(args: string[], input?: string, env?: NodeJS.ProcessEnv): CliRun {
+    const run = runCli(args, { cwd: dir, input, env });
     running.push(run);
     return run;
   }
@@ -89,6 +89,20 @@ describe('clusterdns command line', () => {
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toContain('[INFO] SIGTERM: Shutting down servers then terminating\n');
     expect(existsSync(join(dir, 'pid'))).toBe(false);
+  });
+
+  it("runs with V8's young generation sized on its own command line, same PID, unless NODE_OPTIONS sizes it", async () => {
+    const commandLine = async (env?: NodeJS.ProcessEnv): Promise<string[]> => {
+      const run = start(['-dns.port', String(await freePort())], undefined, env);
+      await run.waitFor(`${versionLine}\n`);
+      const argv = readFileSync(`/proc/${run.child.pid}/cmdline`, 'utf8').split('\0');
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      return argv;
+    };
+    expect(await commandLine()).toContain('--max-semi-space-size=2');
+    const operators = await commandLine({ ...process.env, NODE_OPTIONS: '--max-semi-space-size=4' });
+    expect(operators.filter((word) => word.startsWith('--max-semi-space-size'))).toEqual([]);
   });
 
   it('reads ./Corefile, prints nothing under -quiet, and stops on SIGINT', async () => {

@@ -1,0 +1,49 @@
+/**
+ * V8's heap, sized for a DNS server in a container. V8's defaults suit a throughput-bound job on
+ * a large machine: a young generation that grows to 32 MB per semi-space and stays resident after
+ * a burst of queries, and an old space sized from the host's memory, not the container's. The
+ * young generation here is a few MB: a query's garbage dies young and is cheap to collect either
+ * way. The old space is capped below the container's memory limit so that V8 collects harder as
+ * it nears the limit instead of growing into the OOM killer.
+ */
+
+const MiB = 2 ** 20;
+/** Per semi-space; the young generation is three of them (from, to, and V8's new large objects). */
+export const SEMI_SPACE_MB = 2;
+/** What the process holds outside V8's heap (code, Node's own buffers, sockets), kept free of the cap. */
+const OUTSIDE_HEAP_MB = 48;
+/** The least old space worth running with: below this a large cluster cannot sync at all. */
+const MIN_OLD_SPACE_MB = 64;
+/** A limit this large is no limit (cgroups report "max" as a huge number). */
+const NO_LIMIT_BYTES = 2 ** 50;
+
+/** The flags for a process limited to `limitBytes` of memory (0 or a huge value: unlimited). */
+export function heapFlags(limitBytes: number): string[] {
+  const flags = [`--max-semi-space-size=${SEMI_SPACE_MB}`];
+  if (limitBytes > 0 && limitBytes < NO_LIMIT_BYTES) {
+    const limitMb = Math.floor(limitBytes / MiB);
+    flags.push(`--max-old-space-size=${Math.max(MIN_OLD_SPACE_MB, limitMb - OUTSIDE_HEAP_MB - 3 * SEMI_SPACE_MB)}`);
+  }
+  return flags;
+}
+
+function flagName(flag: string): string {
+  return flag.replace(/^--?/, '').split('=')[0]!.replaceAll('_', '-');
+}
+
+/** The flags of heapFlags that neither node's command line nor NODE_OPTIONS sets already: the operator's win. */
+export function missingHeapFlags(execArgv: readonly string[], nodeOptions: string | undefined, limitBytes: number): string[] {
+  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((word) => word.startsWith('-')).map(flagName));
+  return heapFlags(limitBytes).filter((flag) => !given.has(flagName(flag)));
+}
+
+/**
+ * Re-executes this process, same PID, with the heap flags when some are missing: V8 reads them
+ * only when the heap is created, so they must be on node's command line. Returns when nothing is
+ * missing, or where the platform cannot replace a process.
+ */
+export function relaunchWithHeapFlags(): void {
+  const missing = missingHeapFlags(process.execArgv, process.env['NODE_OPTIONS'], process.constrainedMemory());
+  if (missing.length === 0 || typeof process.execve !== 'function') return;
+  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
+}
