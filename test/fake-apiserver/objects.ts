@@ -86,8 +86,12 @@ export class ObjectStore {
     return this.#byKind(kind).get(`${KINDS[kind].namespaced ? namespace : ''}/${name}`);
   }
 
-  /** Creates or replaces an object; returns the stored event. */
-  upsert(kind: ObjectKind, input: KubeObject): StoredEvent {
+  /**
+   * Creates or replaces an object; returns the stored event. The store keeps a copy, unless
+   * `adopt`: then it keeps (and freezes) `input` itself, which the caller must not change after —
+   * for seeding many objects, where the two deep copies cost more than building them.
+   */
+  upsert(kind: ObjectKind, input: KubeObject, adopt = false): StoredEvent {
     const info = KINDS[kind];
     const objects = this.#byKind(kind);
     const namespace = info.namespaced ? (input.metadata.namespace ?? 'default') : undefined;
@@ -95,7 +99,7 @@ export class ObjectStore {
     const previous = objects.get(keyOf(probe));
     const rv = ++this.#rv;
     const metadata: Record<string, unknown> = {
-      ...structuredClone(input.metadata),
+      ...(adopt ? input.metadata : structuredClone(input.metadata)),
       resourceVersion: String(rv),
       uid: previous?.metadata['uid'] ?? `uid-${++this.#uid}`,
       creationTimestamp: previous?.metadata['creationTimestamp'] ?? new Date().toISOString(),
@@ -103,7 +107,7 @@ export class ObjectStore {
     if (namespace === undefined) delete metadata['namespace'];
     else metadata['namespace'] = namespace;
     const object = deepFreeze({
-      ...structuredClone(input),
+      ...(adopt ? input : structuredClone(input)),
       apiVersion: info.apiVersion,
       kind: info.kind,
       metadata,

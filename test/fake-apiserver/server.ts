@@ -167,9 +167,13 @@ export class FakeApiServer {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Creates or replaces an object and notifies watches; returns its new resourceVersion. */
-  upsert(kind: ObjectKind, object: KubeObject): string {
-    const event = this.#store.upsert(kind, object);
+  /**
+   * Creates or replaces an object and notifies watches; returns its new resourceVersion. The
+   * server stores a copy, unless `options.adopt` (bulk seeding): then it keeps and freezes
+   * `object` itself, and the caller must not change it afterwards.
+   */
+  upsert(kind: ObjectKind, object: KubeObject, options: { readonly adopt?: boolean } = {}): string {
+    const event = this.#store.upsert(kind, object, options.adopt ?? false);
     this.#broadcast(event);
     return String(event.rv);
   }
