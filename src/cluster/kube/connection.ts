@@ -1,32 +1,36 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
+import type { RequestOptions } from 'node:https';
 import { isIPv6 } from 'node:net';
-import { dirname, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import type { Cluster, User } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import { fixed, nativeCredentials, TokenFile, WatchedFile, type Credentials, type Refreshing } from './credentials.ts';
 import { KubeConfigError } from './errors.ts';
+import { KeepAliveAgents } from './keep-alive-agents.ts';
+import { loadKubeconfig, type PemSource } from './kubeconfig.ts';
 import type { KubeConnectionOptions } from './options.ts';
+import { PluginCredentials } from './plugin-credentials.ts';
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+// As client-go: a token file is read again at most once a minute.
+const DEFAULT_TOKEN_FILE_REFRESH_MS = 60_000;
 
 /** A resolved API server and a way to get fresh credentials for each request. */
 export interface KubeConnection {
   readonly server: URL;
   /** What was configured, for logs: `in-cluster`, `kubeconfig PATH (context C)`, `endpoint URL`. */
   readonly description: string;
-  /** TLS material, auth headers and agent for one request; re-read each time so rotated tokens apply. */
+  /** TLS material, auth headers and agent for one request; rotated tokens and renewed files apply. */
   requestOptions(): Promise<RequestOptions>;
   /** Closes idle kept-alive connections. */
   close(): void;
 }
 
-function requireReadable(path: string, what: string): void {
-  try {
-    accessSync(path, constants.R_OK);
-  } catch (error) {
-    throw new KubeConfigError(`${what} ${path} is not readable: ${(error as Error).message}`, { path, cause: error });
-  }
+/** How to reach and trust the API server, and who to be there. */
+interface ConnectionPlan {
+  readonly server: URL;
+  readonly description: string;
+  readonly ca?: Refreshing<Buffer>;
+  readonly insecureSkipTlsVerify?: boolean;
+  readonly tlsServerName?: string;
+  readonly credentials: Refreshing<Credentials>;
 }
 
 function parseServerUrl(text: string, origin: string): URL {
@@ -42,7 +46,11 @@ function parseServerUrl(text: string, origin: string): URL {
   return url;
 }
 
-function inClusterConfig(options: KubeConnectionOptions['inCluster'] = {}): KubeConfig {
+function pem(source: PemSource, what: string): Refreshing<Buffer> {
+  return 'file' in source ? new WatchedFile(source.file, what) : fixed(source.data);
+}
+
+function inClusterPlan(options: KubeConnectionOptions['inCluster'] = {}, tokenRefreshMs: number): ConnectionPlan {
   const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const host = options.host ?? process.env['KUBERNETES_SERVICE_HOST'];
   const port = options.port ?? process.env['KUBERNETES_SERVICE_PORT'];
@@ -52,131 +60,85 @@ function inClusterConfig(options: KubeConnectionOptions['inCluster'] = {}): Kube
         'configure kubeconfig or endpoint',
     );
   }
-  const tokenPath = join(dir, 'token');
-  const caPath = join(dir, 'ca.crt');
-  requireReadable(tokenPath, 'service account token');
-  requireReadable(caPath, 'service account CA certificate');
-  const kc = new KubeConfig();
-  kc.loadFromClusterAndUser(
-    { name: 'in-cluster', server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`, caFile: caPath, skipTLSVerify: false },
-    // The tokenFile provider re-reads the token every minute: projected tokens rotate.
-    { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: tokenPath } } },
-  );
-  return kc;
+  const token = new TokenFile(join(dir, 'token'), 'service account token', tokenRefreshMs);
+  const ca = new WatchedFile(join(dir, 'ca.crt'), 'service account CA certificate');
+  return {
+    server: parseServerUrl(`https://${isIPv6(host) ? `[${host}]` : host}:${port}`, 'in-cluster'),
+    description: 'in-cluster',
+    ca,
+    credentials: nativeCredentials({ bearerToken: token }),
+  };
 }
 
-function kubeconfigFile(path: string, context: string | undefined): KubeConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new KubeConfigError(`kubeconfig ${path} is not readable: ${(error as Error).message}`, { path, cause: error });
-  }
-  const kc = new KubeConfig();
-  try {
-    kc.loadFromString(text);
-    kc.makePathsAbsolute(dirname(path));
-  } catch (error) {
-    throw new KubeConfigError(`kubeconfig ${path} is invalid: ${(error as Error).message}`, { path, cause: error });
-  }
-  const contextName = context ?? kc.getCurrentContext();
-  if (!contextName) throw new KubeConfigError(`kubeconfig ${path} has no current-context and none was given`, { path });
-  const found = kc.getContextObject(contextName);
-  if (!found) {
-    const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
-    throw new KubeConfigError(`kubeconfig ${path} has no context "${contextName}" (known: ${known})`, { path });
-  }
-  kc.setCurrentContext(contextName);
-  if (!kc.getCurrentCluster()) {
-    throw new KubeConfigError(`kubeconfig ${path}: context "${contextName}" names cluster "${found.cluster}", which is not defined`, { path });
-  }
-  return kc;
+function kubeconfigPlan(path: string, context: string | undefined, tokenRefreshMs: number): ConnectionPlan {
+  const { cluster, user, context: contextName } = loadKubeconfig(path, context);
+  const description = `kubeconfig ${path} (context ${contextName})`;
+  const clusterWhat = `kubeconfig ${path}: cluster "${cluster.name}"`;
+  const userWhat = `kubeconfig ${path}: user "${user.name}"`;
+  const native = nativeCredentials({
+    ...(user.tokenFile !== undefined
+      ? { bearerToken: new TokenFile(user.tokenFile, `${userWhat} tokenFile`, tokenRefreshMs) }
+      : user.token !== undefined && { bearerToken: fixed(user.token) }),
+    ...(user.basicAuth && { basicAuth: user.basicAuth }),
+    ...(user.clientCertificate && {
+      clientCertificate: {
+        cert: pem(user.clientCertificate.cert, `${userWhat} client-certificate`),
+        key: pem(user.clientCertificate.key, `${userWhat} client-key`),
+      },
+    }),
+    ...(user.impersonate && { impersonate: user.impersonate }),
+  });
+  return {
+    server: parseServerUrl(cluster.server, description),
+    description,
+    ...(cluster.certificateAuthority && { ca: pem(cluster.certificateAuthority, `${clusterWhat} certificate-authority`) }),
+    insecureSkipTlsVerify: cluster.insecureSkipTlsVerify,
+    ...(cluster.tlsServerName !== undefined && { tlsServerName: cluster.tlsServerName }),
+    credentials: user.exec || user.authProvider ? new PluginCredentials(user, path, native) : native,
+  };
 }
 
-function endpointConfig(endpoint: string, tls: KubeConnectionOptions['tls']): KubeConfig {
-  parseServerUrl(endpoint, 'endpoint');
-  if (tls) {
-    requireReadable(tls.cert, 'tls client certificate');
-    requireReadable(tls.key, 'tls client key');
-    requireReadable(tls.ca, 'tls CA certificate');
-  }
-  const server = endpoint.replace(/\/$/, '');
-  const cluster: Cluster = { name: 'endpoint', server, skipTLSVerify: false, ...(tls ? { caFile: tls.ca } : {}) };
-  const user: User = { name: 'endpoint', ...(tls ? { certFile: tls.cert, keyFile: tls.key } : {}) };
-  const kc = new KubeConfig();
-  kc.loadFromClusterAndUser(cluster, user);
-  return kc;
+function endpointPlan(endpoint: string, tls: KubeConnectionOptions['tls']): ConnectionPlan {
+  const server = parseServerUrl(endpoint, 'endpoint');
+  const description = `endpoint ${endpoint}`;
+  if (!tls) return { server, description, credentials: nativeCredentials({}) };
+  const cert = new WatchedFile(tls.cert, 'tls client certificate');
+  const key = new WatchedFile(tls.key, 'tls client key');
+  const ca = new WatchedFile(tls.ca, 'tls CA certificate');
+  return { server, description, ca, credentials: nativeCredentials({ clientCertificate: { cert, key } }) };
 }
 
 /**
  * Resolves where the API is, as CoreDNS does: `kubeconfig` first, then `endpoint` (with `tls`),
- * else in-cluster. Throws KubeConfigError naming whatever is missing.
+ * else in-cluster. Every file named is read here, so a missing one throws a KubeConfigError
+ * naming it; later requests read files again as they change (tokens: at most once a period).
  */
 export function resolveConnection(options: KubeConnectionOptions): KubeConnection {
-  let kc: KubeConfig;
-  let description: string;
-  if (options.kubeconfig) {
-    const { path, context } = options.kubeconfig;
-    kc = kubeconfigFile(path, context);
-    description = `kubeconfig ${path} (context ${kc.getCurrentContext()})`;
-  } else if (options.endpoint) {
-    kc = endpointConfig(options.endpoint, options.tls);
-    description = `endpoint ${options.endpoint}`;
-  } else {
-    kc = inClusterConfig(options.inCluster);
-    description = 'in-cluster';
-  }
-  const cluster = kc.getCurrentCluster() as Cluster;
-  const server = parseServerUrl(cluster.server, description);
-  if (server.protocol === 'http:' && !cluster.skipTLSVerify) {
-    // client-node refuses plain HTTP unless TLS verification is "skipped"; over HTTP there is none to skip.
-    const index = kc.clusters.indexOf(cluster);
-    kc.clusters[index] = { ...cluster, skipTLSVerify: true };
-  }
-  const agents = new KeepAliveAgents(server.protocol === 'https:');
+  const tokenRefreshMs = options.tokenFileRefreshMs ?? DEFAULT_TOKEN_FILE_REFRESH_MS;
+  let plan: ConnectionPlan;
+  if (options.kubeconfig) plan = kubeconfigPlan(options.kubeconfig.path, options.kubeconfig.context, tokenRefreshMs);
+  else if (options.endpoint) plan = endpointPlan(options.endpoint, options.tls);
+  else plan = inClusterPlan(options.inCluster, tokenRefreshMs);
+  const https = plan.server.protocol === 'https:';
+  const agents = new KeepAliveAgents(https);
   return {
-    server,
-    description,
+    server: plan.server,
+    description: plan.description,
     async requestOptions() {
-      const options: RequestOptions = {};
-      await kc.applyToHTTPSOptions(options);
-      // A proxy needs client-node's proxy agent; otherwise reuse connections across list pages.
-      if (!cluster.proxyUrl) options.agent = agents.agentFor(options);
+      const [credentials, ca] = await Promise.all([plan.credentials.current(), plan.ca?.current()]);
+      const options: RequestOptions = { headers: { ...credentials.headers } };
+      if (https) {
+        if (ca) options.ca = ca;
+        if (plan.insecureSkipTlsVerify) options.rejectUnauthorized = false;
+        if (plan.tlsServerName !== undefined) options.servername = plan.tlsServerName;
+        if (credentials.clientCertificate) {
+          options.cert = credentials.clientCertificate.cert;
+          options.key = credentials.clientCertificate.key;
+        }
+      }
+      options.agent = agents.agentFor(options);
       return options;
     },
     close: () => agents.close(),
   };
-}
-
-/**
- * One keep-alive agent for as long as the TLS material stays the same: list pages reuse a
- * connection instead of paying a handshake each. New material (a rotated CA or client
- * certificate) gets a new agent; the old one is closed.
- */
-class KeepAliveAgents {
-  readonly #https: boolean;
-  #material = '';
-  #agent: HttpAgent | undefined;
-
-  constructor(https: boolean) {
-    this.#https = https;
-  }
-
-  agentFor(options: RequestOptions): HttpAgent {
-    const { ca, cert, key, rejectUnauthorized, servername } = options;
-    const material = [ca, cert, key, rejectUnauthorized, servername].map((part) => String(part ?? '')).join('\0');
-    if (this.#agent && material === this.#material) return this.#agent;
-    this.#agent?.destroy();
-    this.#material = material;
-    this.#agent = this.#https
-      ? new HttpsAgent({ keepAlive: true, ca, cert, key, servername, ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }) })
-      : new HttpAgent({ keepAlive: true });
-    return this.#agent;
-  }
-
-  close(): void {
-    this.#agent?.destroy();
-    this.#agent = undefined;
-    this.#material = '';
-  }
 }

@@ -18,6 +18,11 @@ export interface KubeConnectionOptions {
     readonly host?: string;
     readonly port?: string;
   };
+  /**
+   * How long a token read from a file (the service account's, a kubeconfig `tokenFile`) is used
+   * before the file is read again; default 60 s, as client-go. Tests shorten it.
+   */
+  readonly tokenFileRefreshMs?: number;
 }
 
 export interface KubeApiOptions {
