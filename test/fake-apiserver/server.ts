@@ -77,7 +77,6 @@ const WATCH_TRUE = new Set(['1', 't', 'true', 'True', 'TRUE']);
  * bearer-token or client-certificate auth, and fault switches.
  */
 export class FakeApiServer {
-  readonly token: string;
   readonly requests: RequestRecord[] = [];
   readonly faults: Faults;
   readonly #tls: boolean;
@@ -88,6 +87,7 @@ export class FakeApiServer {
   readonly #sockets = new Set<Socket>();
   readonly #snapshots = new Map<string, ListSnapshot>();
   readonly #failures: Array<{ readonly status: number; readonly kind?: ObjectKind }> = [];
+  #token: string;
   #hang = false;
   #expireNextContinue = false;
   #pki: TestPki | undefined;
@@ -96,7 +96,7 @@ export class FakeApiServer {
 
   constructor(options: FakeApiServerOptions = {}) {
     this.#tls = options.tls ?? true;
-    this.token = options.token ?? randomBytes(16).toString('hex');
+    this.#token = options.token ?? randomBytes(16).toString('hex');
     this.#continueTtlMs = options.continueTtlMs ?? 300_000;
     this.#bookmarkIntervalMs = options.bookmarkIntervalMs ?? 0;
     this.#store = new ObjectStore({ historyLimit: options.historyLimit ?? 1000 });
@@ -105,6 +105,20 @@ export class FakeApiServer {
 
   get url(): string {
     return this.#url;
+  }
+
+  /** The one bearer token the server accepts. */
+  get token(): string {
+    return this.#token;
+  }
+
+  /**
+   * Accepts only a new token from now on, as after a service account token rotation; returns it.
+   * Open watches stay open: an API server authenticates a request when it starts.
+   */
+  rotateToken(token = randomBytes(16).toString('hex')): string {
+    this.#token = token;
+    return token;
   }
 
   get tls(): boolean {
@@ -277,7 +291,7 @@ export class FakeApiServer {
   }
 
   #authenticated(req: IncomingMessage): boolean {
-    if (req.headers.authorization === `Bearer ${this.token}`) return true;
+    if (req.headers.authorization === `Bearer ${this.#token}`) return true;
     return this.#tls && (req.socket as TLSSocket).authorized === true;
   }
 
