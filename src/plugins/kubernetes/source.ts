@@ -12,8 +12,9 @@ import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
  * `namespace_labels` go to the API as selectors. Rejects with KubeConfigError when the connection
  * cannot be worked out (no service account, unreadable kubeconfig).
  *
- * The API client is imported here, not at the top: @kubernetes/client-node adds about 85 MB of
- * resident memory, which self-contained runs never need.
+ * The API source is imported here, not at the top, as self-contained runs never need it. It does
+ * not load @kubernetes/client-node (about 85 MB of resident memory) either: only a kubeconfig user
+ * with an `exec` plugin or `auth-provider` does, on its first request.
  */
 export async function createApiSource(options: KubernetesOptions, logger: Logger): Promise<ClusterSource> {
   const { KubeApiSource } = await import('../../cluster/kube/index.ts');
