@@ -8,7 +8,9 @@ import {
   toNamespace,
   toPod,
   toService,
+  type Retention,
 } from './convert.ts';
+import { StringPool } from './strings.ts';
 
 function service(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'web' }): unknown {
   return { apiVersion: 'v1', kind: 'Service', metadata, spec };
@@ -329,6 +331,48 @@ describe('toNamespace', () => {
       kind: 'Namespace',
       field: 'metadata.name',
     });
+  });
+});
+
+describe('what the API source keeps', () => {
+  const answersOnly: Retention = { labels: false, workloads: false, strings: new StringPool() };
+  const container = { name: 'app', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 } } };
+
+  it('drops the labels and workload details that only the self-contained mode reads', () => {
+    const converted = toPod(pod({ nodeName: 'node-1', containers: [container] }, { podIP: '10.0.0.1' }, { name: 'p', labels: { app: 'web' } }), answersOnly);
+    expect(converted).toEqual({ namespace: 'default', name: 'p', ips: ['10.0.0.1'], labels: {}, phase: 'Pending', ready: false, terminating: false, containerPorts: [] });
+    expect(toService(service({ ports: [{ port: 80 }] }, { name: 'web', labels: { app: 'web' } }), answersOnly).labels).toEqual({});
+    const endpoints = [{ addresses: ['10.0.0.1'], nodeName: 'node-1', zone: 'a' }];
+    const convertedSlice = toEndpointSlice(slice({ endpoints }, { name: 'web-abc', labels: { 'kubernetes.io/service-name': 'web' } }), answersOnly);
+    expect(convertedSlice.labels).toEqual({});
+    expect(convertedSlice.serviceName).toBe('web');
+    expect(convertedSlice.endpoints[0]).toEqual({ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, zone: 'a' });
+  });
+
+  it('keeps labels when the `labels` option filters by them', () => {
+    const converted = toService(service({ ports: [{ port: 80 }] }, { name: 'web', labels: { app: 'web' } }), { ...answersOnly, labels: true });
+    expect(converted.labels).toEqual({ app: 'web' });
+  });
+
+  it('shares one conditions object per combination between endpoints', () => {
+    const endpoints = [{ addresses: ['10.0.0.1'] }, { addresses: ['10.0.0.2'], conditions: { ready: true } }, { addresses: ['10.0.0.3'], conditions: { ready: false } }];
+    const [first, second, third] = toEndpointSlice(slice({ endpoints }), answersOnly).endpoints;
+    expect(first!.conditions).toBe(second!.conditions);
+    expect(third!.conditions).toEqual({ ready: false, serving: false, terminating: false });
+    expect(Object.isFrozen(first!.conditions)).toBe(true);
+  });
+});
+
+describe('StringPool', () => {
+  it('holds each distinct value once and starts over when full', () => {
+    const pool = new StringPool(2);
+    expect(pool.intern('a')).toBe('a');
+    pool.intern('a');
+    expect(pool.size).toBe(1);
+    pool.intern('b');
+    expect(pool.size).toBe(2);
+    pool.intern('c');
+    expect(pool.size).toBe(1);
   });
 });
 

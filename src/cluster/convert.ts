@@ -1,7 +1,9 @@
 import { FieldReader, isRecord, type JsonRecord, type NameRule } from './convert-fields.ts';
+import { StringPool } from './strings.ts';
 import type {
   ContainerPort,
   Endpoint,
+  EndpointConditions,
   EndpointPort,
   EndpointSlice,
   Namespace,
@@ -12,6 +14,7 @@ import type {
   ReadinessProbe,
   Service,
   ServicePort,
+  Labels,
 } from './types.ts';
 
 export { ObjectError, canonicalIP } from './convert-fields.ts';
@@ -27,6 +30,33 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 const MAX_AFFINITY_TIMEOUT_SECONDS = 86400;
+
+/**
+ * How much of an object the store keeps. Manifests keep everything: the self-contained mode's
+ * endpoints controller selects pods by label and resolves named ports, and its prober runs
+ * readiness probes. Objects from the API need only what answers read, and are many more.
+ */
+export interface Retention {
+  /** Labels of services, EndpointSlices and pods: the controller's selectors and the `labels` option read them. */
+  readonly labels: boolean;
+  /** Pod container ports and readiness probes, endpoint node names: only the self-contained mode reads them. */
+  readonly workloads: boolean;
+  readonly strings: StringPool;
+}
+
+export const FULL_RETENTION: Retention = { labels: true, workloads: true, strings: new StringPool() };
+
+const NO_LABELS: Labels = Object.freeze({});
+const NO_CONTAINER_PORTS: readonly ContainerPort[] = Object.freeze([]);
+
+/** The eight condition combinations, shared: most of the store's endpoints carry one of two. */
+const CONDITIONS: readonly EndpointConditions[] = Array.from({ length: 8 }, (_, bits) =>
+  Object.freeze({ ready: (bits & 1) !== 0, serving: (bits & 2) !== 0, terminating: (bits & 4) !== 0 }),
+);
+
+function sharedConditions(ready: boolean, serving: boolean, terminating: boolean): EndpointConditions {
+  return CONDITIONS[(ready ? 1 : 0) | (serving ? 2 : 0) | (terminating ? 4 : 0)]!;
+}
 
 export type ConvertedObject =
   | { readonly kind: 'service'; readonly object: Service }
@@ -74,7 +104,7 @@ interface Metadata {
   readonly body: JsonRecord;
 }
 
-function readMetadata(obj: unknown, kind: string, nameRule: NameRule, namespaced: boolean): Metadata {
+function readMetadata(obj: unknown, kind: string, nameRule: NameRule, namespaced: boolean, strings: StringPool): Metadata {
   const fields: FieldReader = new FieldReader(kind);
   if (!isRecord(obj)) fields.fail('', `must be an object, got ${obj === null ? 'null' : typeof obj}`);
   const meta = fields.record(obj.metadata, 'metadata') ?? {};
@@ -82,7 +112,7 @@ function readMetadata(obj: unknown, kind: string, nameRule: NameRule, namespaced
   if (typeof meta.name === 'string') fields.name = meta.name;
   if (namespaced) fields.namespace = fields.string(meta.namespace, 'metadata.namespace') || 'default';
   const name = fields.dnsName(meta.name, 'metadata.name', nameRule);
-  const namespace = namespaced ? fields.dnsName(fields.namespace, 'metadata.namespace', 'dns1123-label') : '';
+  const namespace = namespaced ? strings.intern(fields.dnsName(fields.namespace, 'metadata.namespace', 'dns1123-label')) : '';
   return {
     fields,
     namespace,
@@ -94,13 +124,14 @@ function readMetadata(obj: unknown, kind: string, nameRule: NameRule, namespaced
   };
 }
 
-export function toNamespace(obj: unknown): Namespace {
-  const meta = readMetadata(obj, 'Namespace', 'dns1123-label', false);
-  return { name: meta.name, labels: meta.labels };
+export function toNamespace(obj: unknown, retention: Retention = FULL_RETENTION): Namespace {
+  // Namespace labels are kept always: `namespace_labels` selects by them, and namespaces are few.
+  const meta = readMetadata(obj, 'Namespace', 'dns1123-label', false, retention.strings);
+  return { name: retention.strings.intern(meta.name), labels: meta.labels };
 }
 
-export function toService(obj: unknown): Service {
-  const meta = readMetadata(obj, 'Service', 'dns1035-label', true);
+export function toService(obj: unknown, retention: Retention = FULL_RETENTION): Service {
+  const meta = readMetadata(obj, 'Service', 'dns1035-label', true, retention.strings);
   const { fields } = meta;
   const spec = fields.record(meta.body.spec, 'spec') ?? {};
   const type = fields.oneOf(spec.type, 'spec.type', ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'], 'ClusterIP');
@@ -111,18 +142,19 @@ export function toService(obj: unknown): Service {
   const affinity = fields.oneOf(spec.sessionAffinity, 'spec.sessionAffinity', ['None', 'ClientIP'], 'None');
   const service: Service = {
     namespace: meta.namespace,
-    name: meta.name,
+    // Interned: each of the service's EndpointSlices names it again.
+    name: retention.strings.intern(meta.name),
     type,
     clusterIPs: external || headless ? [] : addresses.values.map((ip, i) => fields.ip(ip, addresses.field(i))),
     headless,
     externalIPs: fields.list(spec.externalIPs, 'spec.externalIPs').map((ip, i) => fields.ip(ip, `spec.externalIPs[${i}]`)),
-    ports: fields.list(spec.ports, 'spec.ports').map((port, i) => servicePort(fields, port, `spec.ports[${i}]`)),
+    ports: fields.list(spec.ports, 'spec.ports').map((port, i) => servicePort(fields, port, `spec.ports[${i}]`, retention.strings)),
     // The API drops empty maps, so an empty selector is no selector.
     selector: Object.keys(selector).length === 0 ? null : selector,
     publishNotReadyAddresses: fields.boolean(spec.publishNotReadyAddresses, 'spec.publishNotReadyAddresses', false),
     sessionAffinity: affinity,
     sessionAffinityTimeoutSeconds: affinityTimeout(fields, spec),
-    labels: meta.labels,
+    labels: retention.labels ? meta.labels : NO_LABELS,
   };
   if (!external) return service;
   return { ...service, externalName: externalName(fields, spec.externalName) };
@@ -149,22 +181,22 @@ function affinityTimeout(fields: FieldReader, spec: JsonRecord): number {
   return fields.integer(clientIP?.timeoutSeconds, field, 1, MAX_AFFINITY_TIMEOUT_SECONDS) ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS;
 }
 
-function servicePort(fields: FieldReader, value: unknown, field: string): ServicePort {
+function servicePort(fields: FieldReader, value: unknown, field: string, strings: StringPool): ServicePort {
   const port = fields.record(value, field) ?? fields.fail(field, 'must be an object');
   const number = fields.port(port.port, `${field}.port`) ?? fields.fail(`${field}.port`, 'is required');
   const targetPort = fields.intOrStringPort(port.targetPort, `${field}.targetPort`);
   const nodePort = fields.integer(port.nodePort, `${field}.nodePort`, 0, 65535);
   return {
-    name: fields.string(port.name, `${field}.name`) ?? '',
+    name: strings.intern(fields.string(port.name, `${field}.name`) ?? ''),
     protocol: fields.protocol(port.protocol, `${field}.protocol`),
     port: number,
-    ...(targetPort === undefined ? {} : { targetPort }),
+    ...(targetPort === undefined ? {} : { targetPort: typeof targetPort === 'string' ? strings.intern(targetPort) : targetPort }),
     ...(nodePort === undefined || nodePort === 0 ? {} : { nodePort }),
   };
 }
 
-export function toEndpointSlice(obj: unknown): EndpointSlice {
-  const meta = readMetadata(obj, 'EndpointSlice', 'dns1123-subdomain', true);
+export function toEndpointSlice(obj: unknown, retention: Retention = FULL_RETENTION): EndpointSlice {
+  const meta = readMetadata(obj, 'EndpointSlice', 'dns1123-subdomain', true, retention.strings);
   const { body } = meta;
   const fields: FieldReader = meta.fields;
   const addressType = fields.string(body.addressType, 'addressType');
@@ -174,19 +206,19 @@ export function toEndpointSlice(obj: unknown): EndpointSlice {
   const triggerTime = parseTriggerTime(meta.annotations[TRIGGER_TIME_ANNOTATION]);
   const ports: EndpointPort[] = [];
   fields.list(body.ports, 'ports').forEach((port, i) => {
-    const converted = endpointPort(fields, port, `ports[${i}]`);
+    const converted = endpointPort(fields, port, `ports[${i}]`, retention.strings);
     if (converted) ports.push(converted);
   });
   return {
     namespace: meta.namespace,
     name: meta.name,
-    serviceName: meta.labels[SERVICE_NAME_LABEL] ?? '',
+    serviceName: retention.strings.intern(meta.labels[SERVICE_NAME_LABEL] ?? ''),
     addressType,
     endpoints: fields.list(body.endpoints, 'endpoints').map((endpoint, i) =>
-      toEndpoint(fields, endpoint, `endpoints[${i}]`, addressType, meta.namespace),
+      toEndpoint(fields, endpoint, `endpoints[${i}]`, addressType, meta.namespace, retention),
     ),
     ports,
-    labels: meta.labels,
+    labels: retention.labels ? meta.labels : NO_LABELS,
     ...(triggerTime === undefined ? {} : { lastChangeTriggerTime: triggerTime }),
   };
 }
@@ -199,18 +231,18 @@ function parseTriggerTime(value: string | undefined): number | undefined {
 }
 
 /** A port without a number means "all ports" to the API; the store cannot express it, so it is dropped. */
-function endpointPort(fields: FieldReader, value: unknown, field: string): EndpointPort | undefined {
+function endpointPort(fields: FieldReader, value: unknown, field: string, strings: StringPool): EndpointPort | undefined {
   const port = fields.record(value, field) ?? fields.fail(field, 'must be an object');
   const number = fields.port(port.port, `${field}.port`);
   if (number === undefined) return undefined;
   return {
-    name: fields.string(port.name, `${field}.name`) ?? '',
+    name: strings.intern(fields.string(port.name, `${field}.name`) ?? ''),
     protocol: fields.protocol(port.protocol, `${field}.protocol`),
     port: number,
   };
 }
 
-function toEndpoint(fields: FieldReader, value: unknown, field: string, addressType: string, namespace: string): Endpoint {
+function toEndpoint(fields: FieldReader, value: unknown, field: string, addressType: string, namespace: string, retention: Retention): Endpoint {
   const endpoint = fields.record(value, field) ?? fields.fail(field, 'must be an object');
   const addresses = fields.list(endpoint.addresses, `${field}.addresses`).map((address, i) => {
     const at = `${field}.addresses[${i}]`;
@@ -222,57 +254,67 @@ function toEndpoint(fields: FieldReader, value: unknown, field: string, addressT
   // The API: a missing ready condition "should be interpreted as ready"; serving follows ready.
   const ready = fields.boolean(conditions.ready, `${field}.conditions.ready`, true);
   const hostname = endpoint.hostname == null ? undefined : fields.dnsName(endpoint.hostname, `${field}.hostname`, 'dns1123-label');
-  const nodeName = fields.string(endpoint.nodeName, `${field}.nodeName`);
+  const { strings } = retention;
+  const nodeName = retention.workloads ? fields.string(endpoint.nodeName, `${field}.nodeName`) : undefined;
   const zone = fields.string(endpoint.zone, `${field}.zone`);
-  const targetRef = objectReference(fields, endpoint.targetRef, `${field}.targetRef`, namespace);
+  const targetRef = objectReference(fields, endpoint.targetRef, `${field}.targetRef`, namespace, strings);
   return {
     addresses,
-    conditions: {
+    conditions: sharedConditions(
       ready,
-      serving: fields.boolean(conditions.serving, `${field}.conditions.serving`, ready),
-      terminating: fields.boolean(conditions.terminating, `${field}.conditions.terminating`, false),
-    },
+      fields.boolean(conditions.serving, `${field}.conditions.serving`, ready),
+      fields.boolean(conditions.terminating, `${field}.conditions.terminating`, false),
+    ),
     ...(hostname === undefined ? {} : { hostname }),
-    ...(nodeName === undefined || nodeName === '' ? {} : { nodeName }),
-    ...(zone === undefined || zone === '' ? {} : { zone }),
+    ...(nodeName === undefined || nodeName === '' ? {} : { nodeName: strings.intern(nodeName) }),
+    ...(zone === undefined || zone === '' ? {} : { zone: strings.intern(zone) }),
     ...(targetRef === undefined ? {} : { targetRef }),
   };
 }
 
-function objectReference(fields: FieldReader, value: unknown, field: string, namespace: string): ObjectReference | undefined {
+function objectReference(fields: FieldReader, value: unknown, field: string, namespace: string, strings: StringPool): ObjectReference | undefined {
   const ref = fields.record(value, field);
   if (ref === undefined) return undefined;
   const refNamespace = fields.string(ref.namespace, `${field}.namespace`);
   return {
-    kind: fields.string(ref.kind, `${field}.kind`) ?? '',
-    namespace: refNamespace === undefined || refNamespace === '' ? namespace : refNamespace,
+    kind: strings.intern(fields.string(ref.kind, `${field}.kind`) ?? ''),
+    namespace: refNamespace === undefined || refNamespace === '' ? namespace : strings.intern(refNamespace),
     name: fields.requiredString(ref.name, `${field}.name`),
   };
 }
 
 const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
 
-export function toPod(obj: unknown): Pod {
-  const meta = readMetadata(obj, 'Pod', 'dns1123-subdomain', true);
+export function toPod(obj: unknown, retention: Retention = FULL_RETENTION): Pod {
+  const meta = readMetadata(obj, 'Pod', 'dns1123-subdomain', true, retention.strings);
   const { fields, body } = meta;
   const spec = fields.record(body.spec, 'spec') ?? {};
   const status = fields.record(body.status, 'status') ?? {};
   const hostname = spec.hostname == null ? undefined : fields.dnsName(spec.hostname, 'spec.hostname', 'dns1123-label');
   const subdomain = spec.subdomain == null ? undefined : fields.dnsName(spec.subdomain, 'spec.subdomain', 'dns1123-label');
+  const pod: Pod = {
+    namespace: meta.namespace,
+    name: meta.name,
+    ips: podIPs(fields, status),
+    labels: retention.labels ? meta.labels : NO_LABELS,
+    ...(hostname === undefined ? {} : { hostname }),
+    ...(subdomain === undefined ? {} : { subdomain: retention.strings.intern(subdomain) }),
+    phase: fields.oneOf(status.phase, 'status.phase', POD_PHASES, 'Pending'),
+    ready: podReady(fields, status),
+    terminating: meta.deleting,
+    containerPorts: NO_CONTAINER_PORTS,
+  };
+  return retention.workloads ? withWorkload(pod, fields, spec, retention.strings) : pod;
+}
+
+/** What the self-contained mode reads of a pod's spec: its node, its container ports and its readiness probe. */
+function withWorkload(pod: Pod, fields: FieldReader, spec: JsonRecord, strings: StringPool): Pod {
   const nodeName = fields.string(spec.nodeName, 'spec.nodeName');
   const containers = podContainers(fields, spec);
   const readinessProbe = firstReadinessProbe(fields, containers);
   return {
-    namespace: meta.namespace,
-    name: meta.name,
-    ips: podIPs(fields, status),
-    labels: meta.labels,
-    ...(hostname === undefined ? {} : { hostname }),
-    ...(subdomain === undefined ? {} : { subdomain }),
-    ...(nodeName === undefined || nodeName === '' ? {} : { nodeName }),
-    phase: fields.oneOf(status.phase, 'status.phase', POD_PHASES, 'Pending'),
-    ready: podReady(fields, status),
-    terminating: meta.deleting,
+    ...pod,
+    ...(nodeName === undefined || nodeName === '' ? {} : { nodeName: strings.intern(nodeName) }),
     containerPorts: containers.flatMap(({ container, field }) =>
       fields.list(container.ports, `${field}.ports`).map((port, i) => containerPort(fields, port, `${field}.ports[${i}]`)),
     ),

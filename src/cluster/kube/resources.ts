@@ -1,4 +1,5 @@
-import { toEndpointSlice, toNamespace, toPod, toService } from '../convert.ts';
+import { toEndpointSlice, toNamespace, toPod, toService, type Retention } from '../convert.ts';
+import { StringPool } from '../strings.ts';
 import type { ClusterWriter, EndpointSlice, Namespace, ObjectKey, ObjectKind, Pod, Service } from '../types.ts';
 
 /** One watched resource type: where it lives, how it becomes a store shape, how it enters the store. */
@@ -25,6 +26,15 @@ export interface ResourceSelection {
   readonly namespaces?: readonly string[];
 }
 
+/**
+ * What the store keeps of API objects: what answers read, with strings shared across every type
+ * (a slice names its service, an endpoint its pod's namespace). Labels only when `labels` filters
+ * by them; the API has applied the selector already, the answers check it again.
+ */
+export function apiRetention(selection: ResourceSelection): Retention {
+  return { labels: selection.labelSelector !== undefined, workloads: false, strings: new StringPool() };
+}
+
 // CoreDNS never watches pods that have finished: they hold no address worth answering with.
 const LIVE_PODS = 'status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown';
 
@@ -42,13 +52,13 @@ function selector(text: string | undefined): { labelSelector?: string } {
   return text ? { labelSelector: text } : {};
 }
 
-export function serviceType(selection: ResourceSelection): ResourceType<Service> {
+export function serviceType(selection: ResourceSelection, retention = apiRetention(selection)): ResourceType<Service> {
   return {
     kind: 'service',
     resource: 'services',
     path: '/api/v1/services',
     ...selector(selection.labelSelector),
-    convert: toService,
+    convert: (object) => toService(object, retention),
     keyOf: namespacedKey,
     keep: inNamespaces(selection.namespaces),
     replace: (writer, services) => writer.replace({ services }),
@@ -56,13 +66,13 @@ export function serviceType(selection: ResourceSelection): ResourceType<Service>
   };
 }
 
-export function endpointSliceType(selection: ResourceSelection): ResourceType<EndpointSlice> {
+export function endpointSliceType(selection: ResourceSelection, retention = apiRetention(selection)): ResourceType<EndpointSlice> {
   return {
     kind: 'endpointslice',
     resource: 'endpointslices',
     path: '/apis/discovery.k8s.io/v1/endpointslices',
     ...selector(selection.labelSelector),
-    convert: toEndpointSlice,
+    convert: (object) => toEndpointSlice(object, retention),
     keyOf: namespacedKey,
     keep: inNamespaces(selection.namespaces),
     replace: (writer, endpointSlices) => writer.replace({ endpointSlices }),
@@ -70,7 +80,7 @@ export function endpointSliceType(selection: ResourceSelection): ResourceType<En
   };
 }
 
-export function podType(selection: ResourceSelection): ResourceType<Pod> {
+export function podType(selection: ResourceSelection, retention = apiRetention(selection)): ResourceType<Pod> {
   return {
     kind: 'pod',
     resource: 'pods',
@@ -78,7 +88,7 @@ export function podType(selection: ResourceSelection): ResourceType<Pod> {
     // As CoreDNS: `labels` selects pods too.
     ...selector(selection.labelSelector),
     fieldSelector: LIVE_PODS,
-    convert: toPod,
+    convert: (object) => toPod(object, retention),
     keyOf: namespacedKey,
     keep: () => true,
     replace: (writer, pods) => writer.replace({ pods }),
@@ -86,13 +96,13 @@ export function podType(selection: ResourceSelection): ResourceType<Pod> {
   };
 }
 
-export function namespaceType(selection: ResourceSelection): ResourceType<Namespace> {
+export function namespaceType(selection: ResourceSelection, retention = apiRetention(selection)): ResourceType<Namespace> {
   return {
     kind: 'namespace',
     resource: 'namespaces',
     path: '/api/v1/namespaces',
     ...selector(selection.namespaceLabelSelector),
-    convert: toNamespace,
+    convert: (object) => toNamespace(object, retention),
     keyOf: (namespace) => namespace.name,
     keep: () => true,
     replace: (writer, namespaces) => writer.replace({ namespaces }),

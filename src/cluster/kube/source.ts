@@ -5,7 +5,7 @@ import { resolveConnection, type KubeConnection } from './connection.ts';
 import { ApiHealth } from './health.ts';
 import type { KubeApiOptions } from './options.ts';
 import { Reflector } from './reflector.ts';
-import { endpointSliceType, namespaceType, podType, serviceType, type ResourceType } from './resources.ts';
+import { apiRetention, endpointSliceType, namespaceType, podType, serviceType, type ResourceType } from './resources.ts';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_PAGE_SIZE = 500;
@@ -54,10 +54,11 @@ export class KubeApiSource implements ClusterSource {
     const abort = new AbortController();
     this.#abort = abort;
     const options = this.#options;
-    const types: ResourceType<unknown>[] = [serviceType(options)];
-    if (options.watchEndpointSlices ?? true) types.push(endpointSliceType(options));
-    if (options.watchPods) types.push(podType(options));
-    if (options.watchNamespaces) types.push(namespaceType(options));
+    const retention = apiRetention(options);
+    const types: ResourceType<unknown>[] = [serviceType(options, retention)];
+    if (options.watchEndpointSlices ?? true) types.push(endpointSliceType(options, retention));
+    if (options.watchPods) types.push(podType(options, retention));
+    if (options.watchNamespaces) types.push(namespaceType(options, retention));
 
     const health = new ApiHealth(this.#logger);
     const context = { connection: this.connection, signal: abort.signal, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
