@@ -28,12 +28,12 @@ function versionOf(stats: BigIntStats): string {
  * setup with a KubeConfigError naming it.
  */
 export class WatchedFile implements Refreshing<Buffer> {
-  readonly path: string;
+  readonly #path: string;
   #content: Buffer;
   #version: string;
 
   constructor(path: string, what: string) {
-    this.path = path;
+    this.#path = path;
     try {
       this.#version = versionOf(statSync(path, { bigint: true }));
       this.#content = readFileSync(path);
@@ -44,9 +44,9 @@ export class WatchedFile implements Refreshing<Buffer> {
 
   async current(): Promise<Buffer> {
     try {
-      const version = versionOf(await stat(this.path, { bigint: true }));
+      const version = versionOf(await stat(this.#path, { bigint: true }));
       if (version !== this.#version) {
-        this.#content = await readFile(this.path);
+        this.#content = await readFile(this.#path);
         this.#version = version;
       }
     } catch {
@@ -64,14 +64,14 @@ export class WatchedFile implements Refreshing<Buffer> {
  * next request.
  */
 export class TokenFile implements Refreshing<string> {
-  readonly path: string;
+  readonly #path: string;
   readonly #refreshMs: number;
   #token: string;
   #readAt: number;
   #reading: Promise<string> | undefined;
 
   constructor(path: string, what: string, refreshMs: number) {
-    this.path = path;
+    this.#path = path;
     this.#refreshMs = refreshMs;
     let text: string;
     try {
@@ -95,7 +95,7 @@ export class TokenFile implements Refreshing<string> {
 
   async #read(): Promise<string> {
     try {
-      const token = (await readFile(this.path, 'utf8')).trim();
+      const token = (await readFile(this.#path, 'utf8')).trim();
       if (token !== '') {
         this.#token = token;
         this.#readAt = performance.now();

@@ -32,7 +32,6 @@ export interface KubeconfigUser {
 
 /** The cluster and user of one context of a kubeconfig file, checked and with paths made absolute. */
 export interface KubeconfigSelection {
-  readonly path: string;
   readonly context: string;
   readonly cluster: KubeconfigCluster;
   readonly user: KubeconfigUser;
@@ -46,25 +45,25 @@ function isMapping(value: unknown): value is Mapping {
 
 /** Reads fields of one kubeconfig file, failing with errors that name the file and the field. */
 class KubeconfigReader {
-  readonly path: string;
+  readonly #path: string;
   readonly #dir: string;
 
   constructor(path: string) {
-    this.path = path;
+    this.#path = path;
     this.#dir = dirname(resolve(path));
   }
 
   /** The file is malformed: not YAML, or a field of the wrong type. */
   invalid(problem: string, cause?: unknown): KubeConfigError {
-    return new KubeConfigError(`kubeconfig ${this.path} is invalid: ${problem}`, { path: this.path, cause });
+    return new KubeConfigError(`kubeconfig ${this.#path} is invalid: ${problem}`, { path: this.#path, cause });
   }
 
   /** The file is well formed but cannot be used as it says. */
   unusable(problem: string): KubeConfigError {
-    return new KubeConfigError(`kubeconfig ${this.path}: ${problem}`, { path: this.path });
+    return new KubeConfigError(`kubeconfig ${this.#path}: ${problem}`, { path: this.#path });
   }
 
-  /** Named entries of a top-level list (`clusters`, `users`, `contexts`), by name; a repeated name wins, as in client-go. */
+  /** Named entries of a top-level list (`clusters`, `users`, `contexts`), by name; of a repeated name the last wins, as in client-go. */
   entries(document: Mapping, list: string, body: string): Map<string, Mapping> {
     const value = document[list] ?? [];
     if (!Array.isArray(value)) throw this.invalid(`${list} is not a list`);
@@ -234,7 +233,6 @@ export function loadKubeconfig(path: string, contextName?: string): KubeconfigSe
   const user = userName === undefined ? undefined : users.get(userName);
   if (userName !== undefined && !user) throw reader.unusable(`context "${name}" names user "${userName}", which is not defined`);
   return {
-    path,
     context: name,
     cluster: readCluster(reader, clusterName, cluster),
     user: userName !== undefined && user ? readUser(reader, userName, user) : { name: '' },
