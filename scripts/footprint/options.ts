@@ -1,0 +1,66 @@
+/** Options of `npm run footprint`. */
+import { parseArgs } from 'node:util';
+import { SIZES, sizeNamed, type FootprintSize } from './sizes.ts';
+
+export interface FootprintOptions {
+  readonly sizes: readonly FootprintSize[];
+  /** Queries in each size's burst. */
+  readonly queries: number;
+  /** Where the JSON result goes; null for none. */
+  readonly json: string | null;
+  readonly help: boolean;
+}
+
+export const DEFAULT_QUERIES = 200_000;
+
+export const USAGE = `usage: npm run footprint -- [options]
+  --sizes LIST    cluster sizes, comma-separated, measured in this order (${SIZES.map((s) => s.name).join(',')})
+  --queries N     queries in the burst after sync, per size (${DEFAULT_QUERIES}; 0 = no burst)
+  --json FILE     also write the measurements as JSON to FILE
+  --help          this text
+
+Sizes: ${SIZES.map((s) => `${s.name} = ${s.layout.services} services, ${s.layout.services * s.layout.endpointsPerService} endpoints, ${s.layout.pods} pods (pods ${s.podsMode}${s.autopath ? ', autopath' : ''})`).join('; ')}.
+MB = 2^20 bytes.`;
+
+export class FootprintOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FootprintOptionsError';
+  }
+}
+
+export function parseFootprintOptions(argv: readonly string[]): FootprintOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        sizes: { type: 'string' },
+        queries: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new FootprintOptionsError(error instanceof Error ? error.message : String(error));
+  }
+  const names = (values.sizes ?? SIZES.map((s) => s.name).join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new FootprintOptionsError('--sizes: no size given');
+  const sizes: FootprintSize[] = [];
+  for (const name of names) {
+    let size: FootprintSize;
+    try {
+      size = sizeNamed(name);
+    } catch (error) {
+      throw new FootprintOptionsError(`--sizes: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!sizes.includes(size)) sizes.push(size);
+  }
+  const queriesText = values.queries ?? String(DEFAULT_QUERIES);
+  const queries = Number(queriesText);
+  if (!/^\d+$/.test(queriesText) || !Number.isSafeInteger(queries)) {
+    throw new FootprintOptionsError(`--queries: want a non-negative integer, got ${JSON.stringify(queriesText)}`);
+  }
+  if (values.json === '') throw new FootprintOptionsError('--json: empty file name');
+  return { sizes, queries, json: values.json ?? null, help: values.help ?? false };
+}
