@@ -1,7 +1,7 @@
 /*
- * Metric families whose per-query cost is a property increment. prom-client's own children hash
- * their labels on every inc()/observe(); here a child ("cell") is looked up once, kept by the
- * caller, and only turned into prom-client's exposition objects when /metrics is scraped.
+ * Metric families whose per-query cost is a property increment: a child ("cell") of some label
+ * values is looked up once and kept by the caller, instead of hashing the labels on every
+ * inc()/observe(); label sets only become samples, and text, when /metrics is scraped.
  */
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -18,22 +18,21 @@ export interface HistogramSpec extends MetricSpec {
   readonly buckets: readonly number[];
 }
 
-type Labels = Record<string, string>;
+export type Labels = Readonly<Record<string, string>>;
 
-/** One exposition line as prom-client's Registry formats it. */
-interface SampleValue {
-  readonly value: number;
+/** One line of the exposition: a histogram's samples are named `_bucket`, `_sum` and `_count`. */
+export interface Sample {
+  readonly name: string;
   readonly labels: Labels;
-  readonly metricName?: string;
+  readonly value: number;
 }
 
-/** What prom-client's Registry asks a registered metric for at scrape time. */
+/** A family's samples at scrape time, with what its HELP and TYPE lines say. */
 export interface MetricSnapshot {
   readonly name: string;
   readonly help: string;
   readonly type: MetricType;
-  readonly values: SampleValue[];
-  readonly aggregator: 'sum';
+  readonly values: readonly Sample[];
 }
 
 export class LabelCountError extends Error {
@@ -108,7 +107,7 @@ abstract class Family<Cell> {
   }
 
   protected abstract newCell(): Cell;
-  protected abstract samples(labels: Labels, cell: Cell, into: SampleValue[]): void;
+  protected abstract samples(labels: Labels, cell: Cell, into: Sample[]): void;
 
   /** The cell of these label values (in labelNames order); keep it rather than asking per event. */
   cell(...values: string[]): Cell {
@@ -116,8 +115,7 @@ abstract class Family<Cell> {
     let entry = this.entries.get(key);
     if (entry === undefined) {
       if (values.length !== this.labelNames.length) throw new LabelCountError(this.name, this.labelNames.length, values.length);
-      const labels: Labels = {};
-      this.labelNames.forEach((name, index) => (labels[name] = values[index]!));
+      const labels = Object.fromEntries(this.labelNames.map((name, index) => [name, values[index]!]));
       entry = { labels, cell: this.newCell() };
       this.entries.set(key, entry);
     }
@@ -133,13 +131,14 @@ abstract class Family<Cell> {
     this.entries.clear();
   }
 
-  get(): Promise<MetricSnapshot> {
+  /** The samples to expose now, after running the family's collect hook. */
+  get(): MetricSnapshot {
     this.collectHook?.();
     // An unlabelled metric is exposed as 0 before anything counted, as Go's client does.
     if (this.labelNames.length === 0 && this.entries.size === 0) this.cell();
-    const values: SampleValue[] = [];
+    const values: Sample[] = [];
     for (const { labels, cell } of this.entries.values()) this.samples(labels, cell, values);
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
+    return { name: this.name, help: this.help, type: this.type, values };
   }
 }
 
@@ -148,8 +147,8 @@ export class CounterFamily extends Family<CounterCell> {
   protected newCell(): CounterCell {
     return new CounterCell();
   }
-  protected samples(labels: Labels, cell: CounterCell, into: SampleValue[]): void {
-    into.push({ value: cell.value, labels });
+  protected samples(labels: Labels, cell: CounterCell, into: Sample[]): void {
+    into.push({ name: this.name, labels, value: cell.value });
   }
 }
 
@@ -158,8 +157,8 @@ export class GaugeFamily extends Family<GaugeCell> {
   protected newCell(): GaugeCell {
     return new GaugeCell();
   }
-  protected samples(labels: Labels, cell: GaugeCell, into: SampleValue[]): void {
-    into.push({ value: cell.value, labels });
+  protected samples(labels: Labels, cell: GaugeCell, into: Sample[]): void {
+    into.push({ name: this.name, labels, value: cell.value });
   }
 }
 
@@ -176,15 +175,23 @@ export class HistogramFamily extends Family<HistogramCell> {
     return new HistogramCell(this.buckets);
   }
 
-  protected samples(labels: Labels, cell: HistogramCell, into: SampleValue[]): void {
+  protected samples(labels: Labels, cell: HistogramCell, into: Sample[]): void {
     const bucketName = `${this.name}_bucket`;
     let cumulative = 0;
     this.buckets.forEach((bound, index) => {
       cumulative += cell.counts[index]!;
-      into.push({ metricName: bucketName, labels: { ...labels, le: String(bound) }, value: cumulative });
+      into.push({ name: bucketName, labels: { ...labels, le: String(bound) }, value: cumulative });
     });
-    into.push({ metricName: bucketName, labels: { ...labels, le: '+Inf' }, value: cell.count });
-    into.push({ metricName: `${this.name}_sum`, labels, value: cell.sum });
-    into.push({ metricName: `${this.name}_count`, labels, value: cell.count });
+    into.push({ name: bucketName, labels: { ...labels, le: '+Inf' }, value: cell.count });
+    into.push({ name: `${this.name}_sum`, labels, value: cell.sum });
+    into.push({ name: `${this.name}_count`, labels, value: cell.count });
   }
+}
+
+export type AnyFamily = CounterFamily | GaugeFamily | HistogramFamily;
+
+/** Families whose values one function reads from elsewhere (the kernel, V8) before each scrape. */
+export interface ScrapeTimeMetrics {
+  readonly families: readonly AnyFamily[];
+  readonly collect: () => void;
 }

@@ -4,7 +4,20 @@ import { silentLogger } from '../log.ts';
 import { parseListenAddress } from './address.ts';
 import { SIZE_BUCKETS, SLIM_TIME_BUCKETS, TIME_BUCKETS } from './coredns.ts';
 import { acquireEndpoint, type EndpointLease } from './endpoints.ts';
-import { counter, gauge, histogram, MetricConflictError, registerCollector, renderMetrics } from './registry.ts';
+import { formatExposition, formatSampleValue } from './exposition.ts';
+import { GaugeFamily } from './families.ts';
+import { heapSpaceLabel } from './nodejs.ts';
+import { maxOpenFiles, statusBytes } from './process.ts';
+import {
+  counter,
+  enableProcessMetrics,
+  gauge,
+  histogram,
+  MetricConflictError,
+  metricsRegistry,
+  registerCollector,
+  renderMetrics,
+} from './registry.ts';
 
 function linesOf(text: string, name: string): string[] {
   return text.split('\n').filter((line) => line.startsWith(name));
@@ -34,6 +47,7 @@ describe('metric families in the registry', () => {
     expect(() => counter({ ...spec, labelNames: ['zone'] })).toThrow(MetricConflictError);
     expect(() => gauge(spec)).toThrow(MetricConflictError);
     expect(() => counter(spec).cell()).toThrow('1 label names');
+    expect(() => metricsRegistry.register(new GaugeFamily({ ...spec, name: 'test_shared_total' }))).toThrow(MetricConflictError);
   });
 
   it('writes histograms as cumulative buckets, +Inf, sum and count', async () => {
@@ -64,6 +78,20 @@ describe('metric families in the registry', () => {
     expect(linesOf(await renderMetrics(silentLogger), 'test_collected')).toEqual(['test_collected 18']);
   });
 
+  it('renders non-finite and fractional values as Prometheus reads them', () => {
+    const family = gauge({ name: 'test_odd_values', help: 'Odd.', labelNames: ['v'] });
+    for (const value of [Infinity, -Infinity, NaN, 0.1 + 0.2, -3, 1e21]) family.cell(String(value)).set(value);
+    expect(linesOf(renderMetrics(silentLogger), 'test_odd_values{')).toEqual([
+      'test_odd_values{v="Infinity"} +Inf',
+      'test_odd_values{v="-Infinity"} -Inf',
+      'test_odd_values{v="NaN"} NaN',
+      'test_odd_values{v="0.30000000000000004"} 0.30000000000000004',
+      'test_odd_values{v="-3"} -3',
+      'test_odd_values{v="1e+21"} 1e+21',
+    ]);
+    expect(formatSampleValue(0.00025)).toBe('0.00025');
+  });
+
   it("has CoreDNS's buckets", () => {
     expect(TIME_BUCKETS.map(String)).toEqual([
       '0.00025', '0.0005', '0.001', '0.002', '0.004', '0.008', '0.016', '0.032',
@@ -71,6 +99,75 @@ describe('metric families in the registry', () => {
     ]);
     expect(SLIM_TIME_BUCKETS.map(String)).toEqual(['0.00025', '0.0025', '0.025', '0.25', '2.5']);
     expect(SIZE_BUCKETS).toHaveLength(14);
+  });
+});
+
+describe('the text exposition format', () => {
+  it('escapes backslash and line feed in HELP, and also the double quote in label values', () => {
+    const text = formatExposition([
+      {
+        name: 'test_escaped',
+        help: 'Path C:\\dir\nsecond "line".',
+        type: 'gauge',
+        values: [{ name: 'test_escaped', labels: { path: 'a\\b', quote: 'say "hi"', lines: 'one\ntwo' }, value: 1 }],
+      },
+    ]);
+    expect(text).toBe(
+      [
+        '# HELP test_escaped Path C:\\\\dir\\nsecond "line".',
+        '# TYPE test_escaped gauge',
+        'test_escaped{path="a\\\\b",quote="say \\"hi\\"",lines="one\\ntwo"} 1',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('separates families by a blank line and ends with a line feed, as prom-client did', () => {
+    const family = (name: string) => ({ name, help: 'H.', type: 'counter' as const, values: [{ name, labels: {}, value: 2 }] });
+    expect(formatExposition([family('a_total'), family('b_total')])).toBe(
+      '# HELP a_total H.\n# TYPE a_total counter\na_total 2\n\n# HELP b_total H.\n# TYPE b_total counter\nb_total 2\n',
+    );
+    expect(formatExposition([])).toBe('\n');
+  });
+});
+
+describe('process and Node.js metrics', () => {
+  it('are read at scrape time with plausible values', () => {
+    enableProcessMetrics();
+    enableProcessMetrics();
+    const text = renderMetrics(silentLogger);
+    const value = (name: string, labels = ''): number => {
+      const lines = linesOf(text, `${name}${labels} `);
+      expect(lines, name).toHaveLength(1);
+      return Number(lines[0]!.split(' ')[1]);
+    };
+    expect(text).toContain('# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\n');
+    const [user, system, cpu] = ['user', 'system', ''].map((kind) => value(`process_cpu_${kind}${kind && '_'}seconds_total`));
+    expect(cpu).toBeGreaterThan(0);
+    expect(cpu).toBeCloseTo(user! + system!, 6);
+    expect(Math.abs(value('process_start_time_seconds') - (Date.now() / 1000 - process.uptime()))).toBeLessThan(1);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(10 * 2 ** 20);
+    expect(value('process_virtual_memory_bytes')).toBeGreaterThan(value('process_resident_memory_bytes'));
+    expect(value('process_heap_bytes')).toBeGreaterThan(0);
+    expect(value('process_open_fds')).toBeGreaterThan(2);
+    expect(value('process_max_fds')).toBeGreaterThanOrEqual(value('process_open_fds'));
+    expect(value('nodejs_heap_size_used_bytes')).toBeLessThanOrEqual(value('nodejs_heap_size_total_bytes'));
+    expect(value('nodejs_external_memory_bytes')).toBeGreaterThan(0);
+    expect(value('nodejs_heap_space_size_used_bytes', '{space="old"}')).toBeGreaterThan(0);
+    expect(value('nodejs_heap_space_size_total_bytes', '{space="new"}')).toBeGreaterThan(0);
+    const [major, minor, patch] = process.versions.node.split('.');
+    expect(linesOf(text, 'nodejs_version_info')).toEqual([
+      `nodejs_version_info{version="${process.version}",major="${major}",minor="${minor}",patch="${patch}"} 1`,
+    ]);
+  });
+
+  it('parse /proc/self/status, /proc/self/limits and V8 space names', () => {
+    const status = 'Name:\tnode\nVmSize:\t 1000 kB\nVmRSS:\t    48 kB\nVmData:\t  300 kB\n';
+    expect([statusBytes(status, 'VmSize'), statusBytes(status, 'VmRSS'), statusBytes(status, 'VmSwap')]).toEqual([1024000, 49152, undefined]);
+    const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n';
+    expect(maxOpenFiles(limits)).toBe(1024);
+    expect(maxOpenFiles('')).toBeUndefined();
+    expect(['old_space', 'new_large_object_space', 'read_only_space'].map(heapSpaceLabel)).toEqual(['old', 'new_large_object', 'read_only']);
   });
 });
 

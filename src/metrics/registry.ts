@@ -1,55 +1,33 @@
-import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { Logger } from '../log.ts';
+import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
 import { CounterFamily, GaugeFamily, HistogramFamily, type HistogramSpec, type MetricSpec } from './families.ts';
+import { FamilyRegistry } from './family-registry.ts';
+import { nodejsMetrics } from './nodejs.ts';
+import { processMetrics } from './process.ts';
+
+export { MetricConflictError } from './family-registry.ts';
 
 /**
  * The process's metrics, as CoreDNS's default Prometheus registry: every plugin counts into it
  * whether or not a `prometheus` directive exposes it, and counts survive reloads.
  */
-export const metricsRegistry = new Registry();
-
-export class MetricConflictError extends Error {
-  readonly metric: string;
-  constructor(metric: string, reason: string) {
-    super(`metric ${metric} is already registered ${reason}`);
-    this.name = 'MetricConflictError';
-    this.metric = metric;
-  }
-}
-
-type FamilyClass<F> = abstract new (...args: never[]) => F;
-
-function existing<F extends { labelNames: readonly string[] }>(kind: FamilyClass<F>, spec: MetricSpec): F | undefined {
-  const found: unknown = metricsRegistry.getSingleMetric(spec.name);
-  if (found === undefined) return undefined;
-  if (!(found instanceof kind)) throw new MetricConflictError(spec.name, 'as another type');
-  if (found.labelNames.join() !== spec.labelNames.join()) {
-    throw new MetricConflictError(spec.name, `with labels [${found.labelNames.join(', ')}]`);
-  }
-  return found;
-}
-
-function register<F>(family: F): F {
-  // prom-client's Registry only calls name, get() and reset() on what it holds.
-  metricsRegistry.registerMetric(family as unknown as Metric);
-  return family;
-}
+export const metricsRegistry = new FamilyRegistry();
 
 /**
  * A counter family, created on first use and shared by name after that, so plugins set up again
  * by a reload keep counting into the same numbers. Asking with other labels or another type throws.
  */
 export function counter(spec: MetricSpec): CounterFamily {
-  return existing(CounterFamily, spec) ?? register(new CounterFamily(spec));
+  return metricsRegistry.obtain(CounterFamily, spec, () => new CounterFamily(spec));
 }
 
 /** A gauge family; `collect` runs before every scrape to set values computed on demand. */
 export function gauge(spec: MetricSpec, collect?: () => void): GaugeFamily {
-  return existing(GaugeFamily, spec) ?? register(new GaugeFamily(spec, collect));
+  return metricsRegistry.obtain(GaugeFamily, spec, () => new GaugeFamily(spec, collect));
 }
 
 export function histogram(spec: HistogramSpec): HistogramFamily {
-  return existing(HistogramFamily, spec) ?? register(new HistogramFamily(spec));
+  return metricsRegistry.obtain(HistogramFamily, spec, () => new HistogramFamily(spec));
 }
 
 const collectors = new Set<() => void>();
@@ -64,17 +42,20 @@ export function registerCollector(collect: () => void): () => void {
   return () => void collectors.delete(entry);
 }
 
-let processMetrics = false;
+let processMetricsEnabled = false;
 
 /** The process_* (CPU, memory, file descriptors, start time) and nodejs_* metrics; idempotent. */
 export function enableProcessMetrics(): void {
-  if (processMetrics) return;
-  processMetrics = true;
-  collectDefaultMetrics({ register: metricsRegistry });
+  if (processMetricsEnabled) return;
+  processMetricsEnabled = true;
+  for (const { families, collect } of [processMetrics(), nodejsMetrics()]) {
+    for (const family of families) metricsRegistry.register(family);
+    registerCollector(collect);
+  }
 }
 
 /** The exposition text; a failing collector is logged and leaves its values as they were. */
-export async function renderMetrics(logger: Logger): Promise<string> {
+export function renderMetrics(logger: Logger): string {
   for (const collect of collectors) {
     try {
       collect();
@@ -82,7 +63,7 @@ export async function renderMetrics(logger: Logger): Promise<string> {
       logger.error({ err: error }, 'metrics collector failed');
     }
   }
-  return metricsRegistry.metrics();
+  return metricsRegistry.render();
 }
 
-export const METRICS_CONTENT_TYPE: string = metricsRegistry.contentType;
+export const METRICS_CONTENT_TYPE = EXPOSITION_CONTENT_TYPE;

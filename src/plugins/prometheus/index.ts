@@ -16,17 +16,17 @@ export { DEFAULT_METRICS_ADDRESS, type PrometheusOptions } from './parse.ts';
 
 function serveMetrics(logger: Logger) {
   return (_request: unknown, response: ServerResponse): void => {
-    renderMetrics(logger).then(
-      (text) => {
-        response.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE });
-        response.end(text);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'rendering /metrics failed');
-        response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        response.end('An error has occurred while serving metrics.\n');
-      },
-    );
+    let text: string;
+    try {
+      text = renderMetrics(logger);
+    } catch (error) {
+      logger.error({ err: error }, 'rendering /metrics failed');
+      response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('An error has occurred while serving metrics.\n');
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE });
+    response.end(text);
   };
 }
 
