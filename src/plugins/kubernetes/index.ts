@@ -67,7 +67,7 @@ export async function setupKubernetes(
   const source =
     dependencies.source ??
     (options.manifests.length > 0
-      ? createManifestSource(options.manifests, options.selfContained, logger)
+      ? await createManifestSource(options.manifests, options.selfContained, logger)
       : await createApiSource(options, logger));
   context.onShutdown(() => source.stop());
   await source.start(store);

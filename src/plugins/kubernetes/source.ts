@@ -1,8 +1,5 @@
-import { ManifestSource } from '../../cluster/manifests/index.ts';
 import type { ClusterSource, ClusterState, Namespace } from '../../cluster/types.ts';
-import { selfContainedTransform } from '../../controller/index.ts';
 import type { Logger } from '../../log.ts';
-import { ProbingManifestSource } from '../../prober/index.ts';
 import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
 
 /**
@@ -57,13 +54,20 @@ export function withImplicitNamespaces(state: ClusterState): ClusterState {
 /**
  * clusterdns's self-contained mode: the cluster described by manifest files, with cluster IPs
  * allocated and EndpointSlices computed from pods by the embedded endpoints controller, and pod
- * readiness decided by readiness probes when `readiness_probes` asks for it.
+ * readiness decided by readiness probes when `readiness_probes` asks for it. Imported on demand,
+ * as the API source is: a YAML parser, the controller and the prober cost about 15 MB of resident
+ * memory that a server reading the API never needs.
  */
-export function createManifestSource(
+export async function createManifestSource(
   paths: readonly string[],
   options: SelfContainedOptions,
   logger: Logger,
-): ClusterSource {
+): Promise<ClusterSource> {
+  const [{ ManifestSource }, { selfContainedTransform }, { ProbingManifestSource }] = await Promise.all([
+    import('../../cluster/manifests/index.ts'),
+    import('../../controller/index.ts'),
+    import('../../prober/index.ts'),
+  ]);
   const controller = selfContainedTransform({
     logger,
     ...(options.serviceCIDRs && { serviceCIDRs: options.serviceCIDRs }),
