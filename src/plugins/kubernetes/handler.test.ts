@@ -237,7 +237,7 @@ describe('AnswerMemo', () => {
   const outcome = { kind: 'fallthrough' } as const;
 
   it('empties itself when full', () => {
-    const memo = new AnswerMemo(silentLogger, 2);
+    const memo = new AnswerMemo(silentLogger, { entries: 2, bytes: 2 ** 20 });
     memo.set(1, 'a', outcome, ['x']);
     memo.set(1, 'b', outcome, ['x']);
     expect(memo.size).toBe(2);
@@ -245,6 +245,22 @@ describe('AnswerMemo', () => {
     expect(memo.size).toBe(1);
     expect(memo.get(1, 'a')).toBeUndefined();
     expect(memo.get(1, 'c')).toBe(outcome);
+  });
+
+  it('empties itself when its entries would hold more than its bytes, and counts what dropping frees', () => {
+    const memo = new AnswerMemo(silentLogger, { entries: 1000, bytes: 3000 });
+    for (const name of ['a', 'b', 'c']) memo.set(1, name, outcome, ['x']);
+    expect(memo.size).toBe(3);
+    expect(memo.bytes).toBeGreaterThan(2000);
+    memo.set(1, 'd', outcome, ['y']);
+    expect(memo.size).toBe(1);
+    expect(memo.get(1, 'a')).toBeUndefined();
+    memo.set(1, 'e', outcome, ['x']);
+    memo.invalidate('y');
+    expect(memo.size).toBe(1);
+    memo.invalidate('x');
+    expect(memo.size).toBe(0);
+    expect(memo.bytes).toBe(0);
   });
 
   it('drops exactly the entries of an invalidated key, and replaced entries only once', () => {

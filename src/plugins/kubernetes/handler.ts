@@ -6,7 +6,7 @@ import type { DomainName, Reply } from '../../dns/types.ts';
 import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
 import { answer, FALLTHROUGH, soaRecord } from './answer.ts';
 import { ANY_CHANGE, changedDependencies, RecordingView } from './dependencies.ts';
-import { AnswerMemo, DEFAULT_MEMO_LIMIT, type Outcome } from './memo.ts';
+import { AnswerMemo, DEFAULT_MEMO_LIMITS, type MemoLimits, type Outcome } from './memo.ts';
 import type { AnswerOptions } from './options.ts';
 import { matchZone } from './zones.ts';
 
@@ -36,10 +36,10 @@ export function createKubernetesHandler(
   view: ClusterView,
   initialOptions: AnswerOptions,
   logger: Logger,
-  memoLimit = DEFAULT_MEMO_LIMIT,
+  memoLimits: MemoLimits = DEFAULT_MEMO_LIMITS,
 ): KubernetesHandler {
   let options = initialOptions;
-  const memo = new AnswerMemo(logger, memoLimit);
+  const memo = new AnswerMemo(logger, memoLimits);
   const zoneReplies = new Map<DomainName, ZoneReplies>();
 
   const unsubscribe = view.subscribe((change) => {
