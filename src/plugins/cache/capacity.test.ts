@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RCode } from '../../dns/constants.ts';
 import { seededRandom } from '../../dns/test-support.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { effectiveCapacity } from './store.ts';
+import { CACHE_BYTES, effectiveCapacity } from './store.ts';
 import { aRecords, cacheUnderTest, Origin, reply, soa } from './test-support.ts';
 
 const FLOOD = 50_000;
@@ -29,6 +29,19 @@ describe('cache: capacity under a random-name flood', () => {
     for (let i = 0; i < FLOOD; i++) await t.handler(requestFor(queryFor(`${randomLabel(random)}.example.org`, 1)));
     expect(t.cache.store.sizes()).toEqual({ success: 0, denial: 2048 });
     expect(t.cache.metrics.forServer('dns://:53').denialEvictions).toBe(FLOOD - 2048);
+  });
+
+  it('holds at most its bytes when the answers are large, evicting before the capacity is reached', async () => {
+    // About 4 KB on the wire: 250 A records, each name compressed to a pointer.
+    const addresses = Array.from({ length: 250 }, (_, i) => `192.0.2.${i}`);
+    const origin = new Origin((r) => reply(r.query.name, { answer: aRecords(r.query.name, 300, ...addresses) }));
+    const t = cacheUnderTest('cache', origin);
+    for (let i = 0; i < 6000; i++) await t.ask(`big-${i}.example.org`);
+    const { success } = t.cache.store.sizes();
+    expect(t.cache.store.bytes().success).toBeLessThanOrEqual(CACHE_BYTES);
+    expect(success).toBeLessThan(6000);
+    expect(success).toBeGreaterThan(CACHE_BYTES / 8192);
+    expect(t.cache.metrics.forServer('dns://:53').successEvictions).toBe(6000 - success);
   });
 
   it('keeps answering recent names from the cache while evicting the oldest', async () => {
