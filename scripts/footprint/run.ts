@@ -141,18 +141,26 @@ async function measure(size: FootprintSize, queries: number): Promise<FootprintR
   }
 }
 
-/** Warns when bin/clusterdns.js would run a dist/ older than src/: the numbers would be of old code. */
+/**
+ * Warns when bin/clusterdns.js would run a dist/ older than src/ (the numbers would be of old
+ * code): some src/X.ts newer than its dist/X.js. The build is incremental, so files are compared
+ * one by one.
+ */
 function warnIfStaleBuild(): void {
-  let built: number;
-  try {
-    built = statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs;
-  } catch {
-    return; // not built, or not run from dist/ at all: bin/clusterdns.js says what it needs
-  }
-  const newer = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .filter((file) => statSync(join(ROOT, 'src', file)).mtimeMs > built);
-  if (newer.length > 0) log(`warning: dist/ is older than ${newer.length} file(s) in src/ (${newer.slice(0, 3).join(', ')}...): run \`npm run build\` first`);
+  const src = join(ROOT, 'src');
+  const dist = join(ROOT, 'dist');
+  const stale = readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'))
+    .filter((file) => {
+      let built: number;
+      try {
+        built = statSync(join(dist, file.replace(/\.ts$/, '.js'))).mtimeMs;
+      } catch {
+        return false; // not part of the build (test support), or not built at all: bin/clusterdns.js says so
+      }
+      return statSync(join(src, file)).mtimeMs > built;
+    });
+  if (stale.length > 0) log(`warning: dist/ is older than src/ for ${stale.length} file(s) (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npm run build\` first`);
 }
 
 async function main(options: FootprintOptions): Promise<void> {
