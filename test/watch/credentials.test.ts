@@ -279,3 +279,60 @@ current-context: c
     }
   });
 });
+
+/** PROBE, counting the modules of the `yaml` package instead of client-node's. */
+const YAML_PROBE = PROBE.replace("'/@kubernetes/client-node/'", "'/node_modules/yaml/'");
+
+describe('memory: the yaml package stays unloaded', () => {
+  it('is not loaded for kubeconfigs as kubectl writes them; only for YAML beyond that, such as a block scalar', async () => {
+    expect(YAML_PROBE).not.toBe(PROBE);
+    const dir = await mkdtemp(join(tmpdir(), 'yaml-probe-'));
+    try {
+      writeFileSync(join(dir, 'tls.pem'), 'pem');
+      // As client-go (go-yaml) writes it: sequences level with their key, `preferences: {}`.
+      const kubeconfig = (name: string, user: string[]): string => {
+        const path = join(dir, name);
+        writeFileSync(
+          path,
+          `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${base64('ca')}
+    server: https://10.0.0.1:6443
+  name: k
+contexts:
+- context:
+    cluster: k
+    user: u
+  name: c
+current-context: c
+kind: Config
+preferences: {}
+users:
+- name: u
+  user:
+${user.map((line) => `    ${line}\n`).join('')}`,
+        );
+        return path;
+      };
+      const connections: KubeConnectionOptions[] = [
+        { kubeconfig: { path: kubeconfig('token.yaml', ['token: t']) } },
+        { kubeconfig: { path: kubeconfig('cert.yaml', ['client-certificate: tls.pem', 'client-key: tls.pem']) } },
+        { kubeconfig: { path: kubeconfig('block-scalar.yaml', ['token: |-', '  t']) } },
+      ];
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', YAML_PROBE], {
+        env: {
+          ...process.env,
+          KUBE_INDEX: new URL('../../src/cluster/kube/index.ts', import.meta.url).href,
+          CONNECTIONS: JSON.stringify(connections),
+        },
+      });
+      const loaded = JSON.parse(stdout) as { native: number; withPlugin: number };
+      expect(loaded.native).toBe(0);
+      // The control: the block scalar needs the full parser, and the hook sees it loaded.
+      expect(loaded.withPlugin).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
