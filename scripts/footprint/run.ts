@@ -143,12 +143,18 @@ async function measure(size: FootprintSize, queries: number): Promise<FootprintR
 
 /**
  * Warns when bin/clusterdns.js would run a dist/ older than src/ (the numbers would be of old
- * code): some src/X.ts newer than its dist/X.js. The build is incremental, so files are compared
- * one by one.
+ * code): some src/X.ts newer than both its dist/X.js and the last build. The build is incremental
+ * and leaves outputs whose text did not change untouched, so dist/.tsbuildinfo dates the build.
  */
 function warnIfStaleBuild(): void {
   const src = join(ROOT, 'src');
   const dist = join(ROOT, 'dist');
+  let lastBuild = 0;
+  try {
+    lastBuild = statSync(join(dist, '.tsbuildinfo')).mtimeMs;
+  } catch {
+    // no incremental build info: each output's own time decides
+  }
   const stale = readdirSync(src, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'))
     .filter((file) => {
@@ -158,7 +164,7 @@ function warnIfStaleBuild(): void {
       } catch {
         return false; // not part of the build (test support), or not built at all: bin/clusterdns.js says so
       }
-      return statSync(join(src, file)).mtimeMs > built;
+      return statSync(join(src, file)).mtimeMs > Math.max(built, lastBuild);
     });
   if (stale.length > 0) log(`warning: dist/ is older than src/ for ${stale.length} file(s) (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npm run build\` first`);
 }
