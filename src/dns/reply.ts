@@ -3,6 +3,7 @@ import { DnsEncodeError } from './errors.ts';
 import { writeIPv4, writeIPv6 } from './ip.ts';
 import { MAX_NAME_LENGTH, MAX_POINTER_TARGET, writeName } from './name-codec.ts';
 import { nameWireLength } from './names.ts';
+import { ownedCopy } from './owned-bytes.ts';
 import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from './reply-records.ts';
 import type { DomainName, Reply, ResourceRecord } from './types.ts';
 
@@ -227,7 +228,8 @@ export function prepareReply(init: { rcode: number; flags: number; qname: Domain
     rcode,
     flags,
     qname,
-    body: Buffer.from(scratch.subarray(0, writer.pos)),
+    // Replies are kept (memoized, cached), so they get memory of their own.
+    body: ownedCopy(scratch.subarray(0, writer.pos)),
     answerCount: sections.answer.length,
     authorityCount: sections.authority.length,
     additionalCount: sections.additional.length,

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { http } from '../node-http.ts';
 import { ListenError } from '../server/errors.ts';
 import { parseListenAddress, type ListenAddress } from './address.ts';
 
@@ -30,7 +31,7 @@ class SharedEndpoint {
   private leases = 0;
 
   constructor() {
-    this.server = createServer((request, response) => this.serve(request, response));
+    this.server = http.createServer((request, response) => this.serve(request, response));
     this.server.requestTimeout = TIMEOUT_MS;
     this.server.headersTimeout = TIMEOUT_MS;
     this.server.keepAliveTimeout = TIMEOUT_MS;

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { ContainerPort, ProbeAction } from '../cluster/types.ts';
+import { http } from '../node-http.ts';
 
 /** What a probe runs against: the pod's primary IP and its container ports, for named ports. */
 export interface ProbeTarget {
@@ -81,7 +81,7 @@ function httpProbe(
       headers: { 'User-Agent': USER_AGENT, Accept: '*/*', Connection: 'close' },
     } as const;
     // The kubelet does not verify probe certificates: pods serve self-signed ones.
-    const request = scheme === 'HTTPS' ? httpsRequest({ ...options, rejectUnauthorized: false }) : httpRequest(options);
+    const request = scheme === 'HTTPS' ? httpsRequest({ ...options, rejectUnauthorized: false }) : http.request(options);
     let settled = false;
     const finish = (success: boolean, detail: string): void => {
       if (settled) return;

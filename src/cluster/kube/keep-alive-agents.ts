@@ -1,5 +1,6 @@
-import { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
+import { http } from '../../node-http.ts';
 
 /**
  * One keep-alive agent for as long as the TLS material stays the same: list pages reuse a
@@ -23,7 +24,7 @@ export class KeepAliveAgents {
     this.#material = material;
     this.#agent = this.#https
       ? new HttpsAgent({ keepAlive: true, ca, cert, key, servername, ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }) })
-      : new HttpAgent({ keepAlive: true });
+      : new http.Agent({ keepAlive: true });
     return this.#agent;
   }
 

@@ -1,5 +1,6 @@
-import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { http } from '../../node-http.ts';
 import { KubeApiError, KubeIdleTimeoutError, KubeProtocolError } from './errors.ts';
 import type { KubeConnection } from './connection.ts';
 

@@ -1,4 +1,5 @@
 import { HeaderFlag } from '../../dns/constants.ts';
+import { ownedCopy } from '../../dns/owned-bytes.ts';
 import type { Reply } from '../../dns/types.ts';
 
 const MS_PER_SECOND = 1000;
@@ -12,7 +13,7 @@ export function withUniformTtl(reply: Reply, ttl: number): Reply {
   let uniform = true;
   for (let i = 0; i < ttlOffsets.length && uniform; i++) uniform = body.readUInt32BE(ttlOffsets[i] as number) === ttl;
   if (uniform) return reply;
-  const copy = Buffer.from(body);
+  const copy = ownedCopy(body);
   for (let i = 0; i < ttlOffsets.length; i++) copy.writeUInt32BE(ttl, ttlOffsets[i] as number);
   return { ...reply, body: copy, minTtl: ttlOffsets.length > 0 ? ttl : null };
 }

@@ -1,5 +1,5 @@
-import { request } from 'node:http';
 import type { Logger } from '../../log.ts';
+import { http } from '../../node-http.ts';
 import { SLIM_TIME_BUCKETS } from '../../metrics/coredns.ts';
 import { counter, histogram } from '../../metrics/registry.ts';
 
@@ -23,7 +23,7 @@ const SLOW_MS = 1_000;
 
 function check(url: URL): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: TIMEOUT_MS }, (response) => {
+    const req = http.request(url, { agent: false, timeout: TIMEOUT_MS }, (response) => {
       response.resume();
       response.on('end', () => resolve());
       response.on('error', reject);
