@@ -335,18 +335,26 @@ describe('toNamespace', () => {
 });
 
 describe('what the API source keeps', () => {
-  const answersOnly: Retention = { labels: false, workloads: false, strings: new StringPool() };
+  const answersOnly: Retention = { labels: false, workloads: false, targetRefs: false, strings: new StringPool() };
   const container = { name: 'app', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 } } };
 
   it('drops the labels and workload details that only the self-contained mode reads', () => {
     const converted = toPod(pod({ nodeName: 'node-1', containers: [container] }, { podIP: '10.0.0.1' }, { name: 'p', labels: { app: 'web' } }), answersOnly);
     expect(converted).toEqual({ namespace: 'default', name: 'p', ips: ['10.0.0.1'], labels: {}, phase: 'Pending', ready: false, terminating: false, containerPorts: [] });
-    expect(toService(service({ ports: [{ port: 80 }] }, { name: 'web', labels: { app: 'web' } }), answersOnly).labels).toEqual({});
-    const endpoints = [{ addresses: ['10.0.0.1'], nodeName: 'node-1', zone: 'a' }];
+    const convertedService = toService(service({ ports: [{ port: 80 }], selector: { app: 'web' } }, { name: 'web', labels: { app: 'web' } }), answersOnly);
+    expect(convertedService.labels).toEqual({});
+    expect(convertedService.selector).toBeNull();
+    const endpoints = [{ addresses: ['10.0.0.1'], nodeName: 'node-1', zone: 'a', targetRef: { kind: 'Pod', name: 'web-1' } }];
     const convertedSlice = toEndpointSlice(slice({ endpoints }, { name: 'web-abc', labels: { 'kubernetes.io/service-name': 'web' } }), answersOnly);
     expect(convertedSlice.labels).toEqual({});
     expect(convertedSlice.serviceName).toBe('web');
     expect(convertedSlice.endpoints[0]).toEqual({ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, zone: 'a' });
+  });
+
+  it('keeps target references when `endpoint_pod_names` names endpoints after them', () => {
+    const endpoints = [{ addresses: ['10.0.0.1'], targetRef: { kind: 'Pod', name: 'web-1' } }];
+    const [endpoint] = toEndpointSlice(slice({ endpoints }), { ...answersOnly, targetRefs: true }).endpoints;
+    expect(endpoint!.targetRef).toEqual({ kind: 'Pod', namespace: 'default', name: 'web-1' });
   });
 
   it('keeps labels when the `labels` option filters by them', () => {

@@ -39,12 +39,19 @@ const MAX_AFFINITY_TIMEOUT_SECONDS = 86400;
 export interface Retention {
   /** Labels of services, EndpointSlices and pods: the controller's selectors and the `labels` option read them. */
   readonly labels: boolean;
-  /** Pod container ports and readiness probes, endpoint node names: only the self-contained mode reads them. */
+  /**
+   * Service selectors, pod container ports and readiness probes, endpoint node names: only the
+   * self-contained mode's controller and prober read them. Without them a service's selector is null.
+   */
   readonly workloads: boolean;
+  /** Endpoints' target references: `endpoint_pod_names` names endpoints after their pods. */
+  readonly targetRefs: boolean;
   readonly strings: StringPool;
 }
 
-export const FULL_RETENTION: Retention = { labels: true, workloads: true, strings: new StringPool() };
+export const FULL_RETENTION: Retention = { labels: true, workloads: true, targetRefs: true, strings: new StringPool() };
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
 
 const NO_LABELS: Labels = Object.freeze({});
 const NO_CONTAINER_PORTS: readonly ContainerPort[] = Object.freeze([]);
@@ -147,10 +154,10 @@ export function toService(obj: unknown, retention: Retention = FULL_RETENTION): 
     type,
     clusterIPs: external || headless ? [] : addresses.values.map((ip, i) => fields.ip(ip, addresses.field(i))),
     headless,
-    externalIPs: fields.list(spec.externalIPs, 'spec.externalIPs').map((ip, i) => fields.ip(ip, `spec.externalIPs[${i}]`)),
+    externalIPs: spec.externalIPs == null ? NO_STRINGS : fields.list(spec.externalIPs, 'spec.externalIPs').map((ip, i) => fields.ip(ip, `spec.externalIPs[${i}]`)),
     ports: fields.list(spec.ports, 'spec.ports').map((port, i) => servicePort(fields, port, `spec.ports[${i}]`, retention.strings)),
     // The API drops empty maps, so an empty selector is no selector.
-    selector: Object.keys(selector).length === 0 ? null : selector,
+    selector: Object.keys(selector).length === 0 || !retention.workloads ? null : selector,
     publishNotReadyAddresses: fields.boolean(spec.publishNotReadyAddresses, 'spec.publishNotReadyAddresses', false),
     sessionAffinity: affinity,
     sessionAffinityTimeoutSeconds: affinityTimeout(fields, spec),
@@ -257,7 +264,7 @@ function toEndpoint(fields: FieldReader, value: unknown, field: string, addressT
   const { strings } = retention;
   const nodeName = retention.workloads ? fields.string(endpoint.nodeName, `${field}.nodeName`) : undefined;
   const zone = fields.string(endpoint.zone, `${field}.zone`);
-  const targetRef = objectReference(fields, endpoint.targetRef, `${field}.targetRef`, namespace, strings);
+  const targetRef = retention.targetRefs ? objectReference(fields, endpoint.targetRef, `${field}.targetRef`, namespace, strings) : undefined;
   return {
     addresses,
     conditions: sharedConditions(

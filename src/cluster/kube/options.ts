@@ -35,6 +35,8 @@ export interface KubeApiOptions {
   readonly namespaces?: readonly string[];
   readonly watchPods: boolean;
   readonly watchNamespaces: boolean;
+  /** CoreDNS `endpoint_pod_names`: endpoints keep the name of their pod. */
+  readonly endpointPodNames?: boolean;
   /** False for CoreDNS `noendpoints`; default true. */
   readonly watchEndpointSlices?: boolean;
   readonly logger: Logger;

@@ -24,6 +24,8 @@ export interface ResourceSelection {
   readonly labelSelector?: string;
   readonly namespaceLabelSelector?: string;
   readonly namespaces?: readonly string[];
+  /** CoreDNS `endpoint_pod_names`: endpoints keep their target references. */
+  readonly endpointPodNames?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface ResourceSelection {
  * by them; the API has applied the selector already, the answers check it again.
  */
 export function apiRetention(selection: ResourceSelection): Retention {
-  return { labels: selection.labelSelector !== undefined, workloads: false, strings: new StringPool() };
+  return { labels: selection.labelSelector !== undefined, workloads: false, targetRefs: selection.endpointPodNames ?? false, strings: new StringPool() };
 }
 
 // CoreDNS never watches pods that have finished: they hold no address worth answering with.

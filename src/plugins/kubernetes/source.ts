@@ -29,6 +29,7 @@ export async function createApiSource(options: KubernetesOptions, logger: Logger
     watchPods: options.pods === 'verified',
     watchNamespaces: true,
     watchEndpointSlices: !options.noEndpoints,
+    endpointPodNames: options.endpointPodNames,
     logger,
   });
 }
