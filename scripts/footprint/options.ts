@@ -1,5 +1,6 @@
 /** Options of `npm run footprint`. */
 import { parseArgs } from 'node:util';
+import { DEFAULT_MEMORY_LIMIT, parseMemorySize, type MemoryLimit } from './cgroup.ts';
 import { SIZES, sizeNamed, type FootprintSize } from './sizes.ts';
 
 export interface FootprintOptions {
@@ -8,6 +9,8 @@ export interface FootprintOptions {
   readonly queries: number;
   /** Where the JSON result goes; null for none. */
   readonly json: string | null;
+  /** The server's memory cgroup limit; null for none (`--memory-limit none`). */
+  readonly memoryLimit: MemoryLimit | null;
   readonly help: boolean;
 }
 
@@ -17,6 +20,9 @@ export const USAGE = `usage: npm run footprint -- [options]
   --sizes LIST    cluster sizes, comma-separated, measured in this order (${SIZES.map((s) => s.name).join(',')})
   --queries N     queries in the burst after sync, per size (${DEFAULT_QUERIES}; 0 = no burst)
   --json FILE     also write the measurements as JSON to FILE
+  --memory-limit SIZE
+                  run the server in a memory cgroup with this limit, as the coredns Deployment's
+                  resources.limits.memory does (${DEFAULT_MEMORY_LIMIT}; Ki/Mi/Gi suffixes; none = no cgroup)
   --help          this text
 
 Sizes: ${SIZES.map((s) => `${s.name} = ${s.layout.services} services, ${s.layout.services * s.layout.endpointsPerService} endpoints, ${s.layout.pods} pods (pods ${s.podsMode}${s.autopath ? ', autopath' : ''})`).join('; ')}.
@@ -38,6 +44,7 @@ export function parseFootprintOptions(argv: readonly string[]): FootprintOptions
         sizes: { type: 'string' },
         queries: { type: 'string' },
         json: { type: 'string' },
+        'memory-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -62,5 +69,11 @@ export function parseFootprintOptions(argv: readonly string[]): FootprintOptions
     throw new FootprintOptionsError(`--queries: want a non-negative integer, got ${JSON.stringify(queriesText)}`);
   }
   if (values.json === '') throw new FootprintOptionsError('--json: empty file name');
-  return { sizes, queries, json: values.json ?? null, help: values.help ?? false };
+  let memoryLimit: MemoryLimit | null;
+  try {
+    memoryLimit = parseMemorySize(values['memory-limit'] ?? DEFAULT_MEMORY_LIMIT);
+  } catch (error) {
+    throw new FootprintOptionsError(`--memory-limit: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { sizes, queries, json: values.json ?? null, memoryLimit, help: values.help ?? false };
 }
