@@ -131,19 +131,31 @@ async function burst(options: BurstOptions): Promise<BurstResult> {
   });
 }
 
-/** Runs the burst in a child process; resolves with its result (rejects if the child fails). */
-export async function runBurst(options: BurstOptions): Promise<BurstResult> {
+/**
+ * Runs the burst in a child process; resolves with its result (rejects if the child fails). When
+ * `abort` fires (the server died), the child is stopped and this rejects at once instead of
+ * counting every remaining query as lost.
+ */
+export async function runBurst(options: BurstOptions, abort?: AbortSignal): Promise<BurstResult> {
+  abort?.throwIfAborted();
   const running = startProcess(process.execPath, [import.meta.filename, JSON.stringify(options)], {
     cwd: process.cwd(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     deadlineMs: (options.seconds + 30) * 1000,
   });
-  const result = await new Promise<BurstResult>((resolve, reject) => {
-    running.child.once('message', (message) => resolve(message as BurstResult));
-    running.child.once('exit', (code, signal) => reject(new Error(`load generator exited (${signal ?? code}) without a result`)));
-  });
-  await running.stop(2000);
-  return result;
+  let onAbort: (() => void) | undefined;
+  try {
+    const result = await new Promise<BurstResult>((resolve, reject) => {
+      running.child.once('message', (message) => resolve(message as BurstResult));
+      running.child.once('exit', (code, signal) => reject(new Error(`load generator exited (${signal ?? code}) without a result`)));
+      onAbort = () => reject(abort?.reason instanceof Error ? abort.reason : new Error('burst aborted'));
+      abort?.addEventListener('abort', onAbort, { once: true });
+    });
+    return result;
+  } finally {
+    if (onAbort) abort?.removeEventListener('abort', onAbort);
+    await running.stop(2000);
+  }
 }
 
 if (import.meta.main) {

@@ -1,5 +1,6 @@
 /** The measurements of one run, and the markdown table `npm run footprint` prints. */
 import type { ApiServerReady } from './apiserver.ts';
+import type { CgroupStats, CgroupVersion } from './cgroup.ts';
 import type { HeapMetrics } from './http.ts';
 import type { BurstResult } from './load.ts';
 import type { TreeMemory } from './procfs.ts';
@@ -21,6 +22,32 @@ export interface SyncCpu {
   readonly other: number;
 }
 
+/** The memory limit a size ran under: a cgroup of its own, or none and why. */
+export type RowLimit =
+  | {
+    readonly kind: 'cgroup';
+    /** As given, e.g. `170Mi`. */
+    readonly text: string;
+    readonly bytes: number;
+    readonly version: CgroupVersion;
+    readonly dir: string;
+    /** Why swap is not limited too ('' when it is or the kernel has no swap accounting). */
+    readonly swapNote: string;
+  }
+  | { readonly kind: 'none'; readonly reason: string };
+
+/** Where in a size's run the server was when it died. */
+export type RunPhase = 'sync' | 'the settle after sync' | 'the burst' | 'the settle after the burst' | 'stopping';
+
+/** The server died of memory before the run was over; what was measured after that is null. */
+export interface ServerDeath {
+  /** `oom-kill`: SIGKILL confirmed by the cgroup's OOM counters; `heap-limit`: V8 ran out of heap (it aborts). */
+  readonly cause: 'oom-kill' | 'heap-limit';
+  readonly phase: RunPhase;
+  /** The evidence, e.g. `SIGKILL; memory.oom_control oom_kill 1`. */
+  readonly evidence: string;
+}
+
 export interface FootprintRow {
   readonly size: string;
   readonly services: number;
@@ -28,21 +55,28 @@ export interface FootprintRow {
   readonly pods: number;
   readonly podsMode: FootprintSize['podsMode'];
   readonly autopath: boolean;
-  /** From spawning `node bin/clusterdns.js` to /ready answering 200, ms. */
-  readonly syncMs: number;
-  /** Null off Linux. */
+  /** From spawning `node bin/clusterdns.js` to /ready answering 200, ms; null when it died before. */
+  readonly syncMs: number | null;
+  /** Null off Linux, or when the server died during sync. */
   readonly syncCpu: SyncCpu | null;
-  readonly afterSync: MemorySample;
-  /** Null when the run had no burst (`--queries 0`). */
+  /** Null when the server died before it was taken. */
+  readonly afterSync: MemorySample | null;
+  /** Null when the run had no burst (`--queries 0`) or the server died before it was taken. */
   readonly afterBurst: MemorySample | null;
+  /** Null without a burst or when the server died during it. */
   readonly burst: BurstResult | null;
   readonly formulaMb: number;
   /** The pods the formula counted. */
   readonly formulaPods: number;
   readonly target: FootprintSize['target'];
   readonly apiServer: ApiServerReady;
-  /** How the server stopped after SIGTERM: by itself within the grace period, or killed. */
-  readonly stopped: { readonly ms: number; readonly killed: boolean };
+  /** How the server stopped after SIGTERM: by itself within the grace period, or killed; null when it had died. */
+  readonly stopped: { readonly ms: number; readonly killed: boolean } | null;
+  readonly limit: RowLimit;
+  /** The cgroup's peak and OOM counters once the server ended; null without a cgroup. */
+  readonly cgroup: CgroupStats | null;
+  /** Null when the server lived through the run. */
+  readonly death: ServerDeath | null;
 }
 
 export function mb(bytes: number): string {
@@ -53,18 +87,43 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** The RSS a row is judged by: after the burst, else after sync. */
-export function judgedRss(row: FootprintRow): number {
-  return (row.afterBurst ?? row.afterSync).memory.rssBytes;
+/** The last memory sample; null when the server died before the first. */
+function lastSample(row: FootprintRow): MemorySample | null {
+  return row.afterBurst ?? row.afterSync;
 }
 
-/** The peak the kernel saw (VmHWM), at the last sample. */
-export function peakRss(row: FootprintRow): number {
-  return (row.afterBurst ?? row.afterSync).memory.hwmBytes;
+/** The RSS a row is judged by: after the burst, else after sync; null when the server died first. */
+export function judgedRss(row: FootprintRow): number | null {
+  if (row.death && row.death.phase !== 'stopping') return null;
+  return lastSample(row)?.memory.rssBytes ?? null;
 }
 
-export function ratioToFormula(row: FootprintRow): number {
-  return judgedRss(row) / MB / row.formulaMb;
+/**
+ * The peak the kernel saw (VmHWM), at the last sample; null when the server died after it (the
+ * peak came later and /proc no longer has it).
+ */
+export function peakRss(row: FootprintRow): number | null {
+  if (row.death && row.death.phase !== 'stopping') return null;
+  return lastSample(row)?.memory.hwmBytes ?? null;
+}
+
+export function ratioToFormula(row: FootprintRow): number | null {
+  const rss = judgedRss(row);
+  return rss === null ? null : rss / MB / row.formulaMb;
+}
+
+/** `170Mi (cgroup v1)`, or `none (why)`. */
+export function limitText(limit: RowLimit): string {
+  return limit.kind === 'cgroup' ? `${limit.text} (cgroup v${limit.version}${limit.swapNote ? `; ${limit.swapNote}` : ''})` : `none (${limit.reason})`;
+}
+
+/** What killed the server, for the holds column: `OOM-killed at 170Mi during the burst`. */
+export function deathText(row: FootprintRow): string {
+  const death = row.death;
+  if (!death) return '';
+  const at = row.limit.kind === 'cgroup' ? ` at ${row.limit.text}` : '';
+  const what = death.cause === 'oom-kill' ? 'OOM-killed' : 'V8 heap limit reached';
+  return `${what}${at} during ${death.phase}`;
 }
 
 export function targetText(target: FootprintSize['target']): string {
@@ -74,17 +133,19 @@ export function targetText(target: FootprintSize['target']): string {
 /** `yes`, or `no` with every reason. */
 export function verdict(row: FootprintRow): string {
   const reasons: string[] = [];
-  const rssMb = judgedRss(row) / MB;
-  if (rssMb > row.target.rssMb) reasons.push(`RSS ${rssMb.toFixed(0)} > ${row.target.rssMb}`);
-  if (row.target.syncMs !== undefined && row.syncMs >= row.target.syncMs) reasons.push(`sync ${seconds(row.syncMs)}`);
+  if (row.death) reasons.push(deathText(row));
+  const rss = judgedRss(row);
+  if (rss !== null && rss / MB > row.target.rssMb) reasons.push(`RSS ${(rss / MB).toFixed(0)} > ${row.target.rssMb}`);
+  if (row.target.syncMs !== undefined && row.syncMs !== null && row.syncMs >= row.target.syncMs) reasons.push(`sync ${seconds(row.syncMs)}`);
   if (row.burst && row.burst.lost > 0) reasons.push(`${row.burst.lost} lost`);
   return reasons.length === 0 ? 'yes' : `no (${reasons.join(', ')})`;
 }
 
 function heapText(row: FootprintRow): string {
-  const sync = row.afterSync.heap;
+  const sync = row.afterSync?.heap;
   const burst = row.afterBurst?.heap;
   if (!sync && !burst) return '-';
+  if (!row.afterSync) return '-';
   return [sync, burst].filter((h) => h !== undefined).map((h) => (h ? mb(h.heapUsedBytes) : '-')).join(' / ');
 }
 
@@ -120,18 +181,22 @@ const HEADER = [
   'holds',
 ];
 
+function orDash(value: number | null, format: (value: number) => string): string {
+  return value === null ? '-' : format(value);
+}
+
 export function formatRow(row: FootprintRow): string[] {
   return [
     row.size,
     `${thousands(row.services)} / ${thousands(row.endpoints)} / ${thousands(row.pods)}`,
-    seconds(row.syncMs),
-    mb(row.afterSync.memory.rssBytes),
+    row.syncMs === null ? '-' : seconds(row.syncMs),
+    row.afterSync ? mb(row.afterSync.memory.rssBytes) : '-',
     row.afterBurst ? mb(row.afterBurst.memory.rssBytes) : '-',
-    mb(peakRss(row)),
+    orDash(peakRss(row), mb),
     heapText(row),
     burstText(row),
     `${row.formulaMb.toFixed(1)}${row.autopath ? ' (autopath)' : ''}`,
-    ratioToFormula(row).toFixed(2),
+    orDash(ratioToFormula(row), (ratio) => ratio.toFixed(2)),
     targetText(row.target),
     verdict(row),
   ];
@@ -143,11 +208,36 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/** `memory limit: 170Mi (cgroup v1)`: the run's, or each size's when they differ. */
+export function limitLine(rows: readonly FootprintRow[]): string {
+  const texts = rows.map((row) => limitText(row.limit));
+  if (new Set(texts).size <= 1) return `memory limit: ${texts[0] ?? 'none'}`;
+  return `memory limit: ${rows.map((row, i) => `${row.size} ${texts[i]}`).join('; ')}`;
+}
+
+function cgroupNote(row: FootprintRow): string {
+  const stats = row.cgroup;
+  if (!stats || row.limit.kind !== 'cgroup') return '';
+  const hwm = peakRss(row);
+  const peak = stats.peakBytes === null ? `no ${stats.peakFile}` : `peak ${mb(stats.peakBytes)} MB (${stats.peakFile}; it counts the page cache and kernel memory charged to the cgroup too, so it can exceed VmHWM)`;
+  const counted = [
+    stats.counters.failcnt === null ? '' : `limit hit ${stats.counters.failcnt} times`,
+    stats.counters.oomKills === null ? '' : `${stats.counters.oomKills} OOM kills`,
+  ].filter((text) => text !== '');
+  return `  cgroup ${row.limit.dir}: ${peak}; VmHWM ${hwm === null ? '- (the server died after the last reading)' : `${mb(hwm)} MB`}${counted.length > 0 ? `; ${counted.join(', ')}` : ''}.`;
+}
+
+function deathNote(row: FootprintRow): string {
+  if (!row.death) return '';
+  return `  The server died during ${row.death.phase}: ${row.death.cause === 'oom-kill' ? 'OOM-killed' : "V8's heap limit reached"} (${row.death.evidence}); what would have been measured after is "-".`;
+}
+
 /** The table and the notes that say how to read it. */
 export function formatReport(rows: readonly FootprintRow[]): string {
   const notes = [
+    limitLine(rows),
     'MB = 2^20 bytes. RSS = VmRSS of the server process (with any children), read from /proc ~2 s after sync and after the burst;',
-    'peak = VmHWM at the last reading. heap = nodejs_heap_size_used_bytes from /metrics ("-" when not exported).',
+    'peak = VmHWM at the last reading ("-" when the server died after it). heap = nodejs_heap_size_used_bytes from /metrics ("-" when not exported).',
     'sync = from spawning `node bin/clusterdns.js -conf Corefile` to /ready answering 200.',
     "CoreDNS formula (Scaling_CoreDNS.md): (pods + services)/1000 + 54 MB, with autopath (pods + services)/250 + 56 MB;",
     'pods = the pods behind the endpoints when the fake serves none. target/holds judge RSS after the burst (and sync time, lost queries).',
@@ -160,7 +250,9 @@ export function formatReport(rows: readonly FootprintRow[]): string {
       `- ${row.size}: fake API server seeded ${counts.join(', ')} in ${seconds(a.seedMs)} (its RSS ${mb(a.rssBytes)} MB, not counted).`,
       cpu ? `  CPU during sync: server ${cpu.server.toFixed(2)} s, fake API server ${cpu.apiServer.toFixed(2)} s, other processes ${cpu.other.toFixed(2)} s.` : '',
       row.burst ? `  Burst replies: ${burstReplies(row.burst)}.` : '',
-      `  Server stopped ${row.stopped.killed ? 'by SIGKILL' : 'by itself'} ${seconds(row.stopped.ms)} after SIGTERM.`,
+      cgroupNote(row),
+      deathNote(row),
+      row.stopped ? `  Server stopped ${row.stopped.killed ? 'by SIGKILL' : 'by itself'} ${seconds(row.stopped.ms)} after SIGTERM.` : '',
     ];
     return lines.filter((line) => line !== '').join('\n');
   });

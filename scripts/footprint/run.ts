@@ -2,8 +2,9 @@
  * `npm run footprint`: clusterdns's memory as a user meets it, at three cluster sizes. For each:
  * a fake API server (child process) serving real-sized objects, kubeadm's Corefile pointing at it,
  * `node bin/clusterdns.js -conf Corefile` started as a user starts it, the sync time to /ready,
- * RSS after sync, a query burst (child process), RSS after it. Loopback only. README.md beside
- * this file says how to read the table.
+ * RSS after sync, a query burst (child process), RSS after it. The server runs in a memory
+ * cgroup with the coredns Deployment's limit (cgroup.ts), as it would in a pod. Loopback only.
+ * README.md beside this file says how to read the table.
  */
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -14,13 +15,15 @@ import { freePort } from '../../test/helpers/cli.ts';
 import { cpuSecondsBetween, foreignCpuSeconds, processTree, snapshotProcesses, type ProcessSnapshot } from '../bench/cpu-accounting.ts';
 import { installExitHooks, startProcess } from '../bench/processes.ts';
 import { startApiServer } from './apiserver.ts';
+import { openMemoryCgroup, type MemoryCgroup, type MemoryLimit } from './cgroup.ts';
 import { footprintCorefile, readKubeadmCorefile } from './corefile.ts';
+import { memoryDeath } from './death.ts';
 import { formulaForLayout, formulaPods } from './formula.ts';
 import { scrapeHeap, waitFor200 } from './http.ts';
-import { DEFAULT_BURST, runBurst } from './load.ts';
+import { DEFAULT_BURST, runBurst, type BurstResult } from './load.ts';
 import { FootprintOptionsError, parseFootprintOptions, USAGE, type FootprintOptions } from './options.ts';
 import { treeMemory } from './procfs.ts';
-import { formatReport, type FootprintRow, type MemorySample, type SyncCpu } from './report.ts';
+import { deathText, formatReport, limitLine, type FootprintRow, type MemorySample, type RowLimit, type RunPhase, type ServerDeath, type SyncCpu } from './report.ts';
 import { endpointCount, type FootprintSize } from './sizes.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -33,6 +36,8 @@ const SEED_TIMEOUT_MS = 300_000;
 const STOP_GRACE_MS = 7000;
 
 const tempDirs = new Set<string>();
+/** Cgroups made and not yet removed: the exit hook removes them. */
+const cgroups = new Set<MemoryCgroup>();
 
 function log(text: string): void {
   process.stderr.write(`footprint: ${text}\n`);
@@ -62,7 +67,54 @@ function syncCpuSeconds(before: ProcessSnapshot, after: ProcessSnapshot, serverP
   };
 }
 
-async function measure(size: FootprintSize, queries: number): Promise<FootprintRow> {
+/**
+ * The memory limit of each size's server: a fresh cgroup per size (its peak and OOM count are that
+ * size's), or none, and why. A cgroup that cannot be made is warned about once; the sizes after
+ * run without a limit too.
+ */
+class MemoryLimits {
+  private readonly limit: MemoryLimit | null;
+  private failure: string | null = null;
+
+  constructor(limit: MemoryLimit | null) {
+    this.limit = limit;
+  }
+
+  open(size: FootprintSize): { cgroup: MemoryCgroup | null; limit: RowLimit } {
+    if (this.limit === null) return { cgroup: null, limit: { kind: 'none', reason: '--memory-limit none' } };
+    if (this.failure === null) {
+      const outcome = openMemoryCgroup(`clusterdns-footprint-${process.pid}-${size.name.replace(/\W/g, '-')}`, this.limit);
+      if ('cgroup' in outcome) {
+        const cgroup = outcome.cgroup;
+        cgroups.add(cgroup);
+        return { cgroup, limit: { kind: 'cgroup', text: this.limit.text, bytes: this.limit.bytes, version: cgroup.version, dir: cgroup.dir, swapNote: cgroup.swapNote } };
+      }
+      this.failure = outcome.reason;
+      log(`warning: cannot run the server under a ${this.limit.text} memory limit; measuring without one (${outcome.reason})`);
+    }
+    return { cgroup: null, limit: { kind: 'none', reason: this.failure } };
+  }
+}
+
+/** Removes a cgroup whose process has ended; a failure is warned about, not thrown (the run's own error matters more). */
+function removeCgroup(cgroup: MemoryCgroup): void {
+  try {
+    cgroup.remove();
+    cgroups.delete(cgroup);
+  } catch (error) {
+    log(`warning: could not remove ${cgroup.dir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Waits at most `ms` for the server to end; whether it did. */
+async function endedWithin(exited: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(timer);
+  return ended;
+}
+
+async function measure(size: FootprintSize, queries: number, limits: MemoryLimits): Promise<FootprintRow> {
   const dir = await mkdtemp(join(tmpdir(), `footprint-${size.name.replace(/\W/g, '-')}-`));
   tempDirs.add(dir);
   log(`${size.name}: seeding the fake API server`);
@@ -75,65 +127,109 @@ async function measure(size: FootprintSize, queries: number): Promise<FootprintR
     await writeFile(corefile, footprintCorefile(await readKubeadmCorefile(), options));
     const logPath = join(dir, 'clusterdns.log');
     const logFd = openSync(logPath, 'w');
+    const { cgroup, limit } = limits.open(size);
+    if (cgroup) log(`${size.name}: in cgroup ${cgroup.dir} (${limit.kind === 'cgroup' ? limit.text : ''})`);
+    const command = cgroup ? cgroup.wrap(process.execPath, [BIN, '-conf', corefile]) : { command: process.execPath, args: [BIN, '-conf', corefile] };
     const cpuBefore = await snapshotProcesses();
     const spawnedAt = performance.now();
-    const server = startProcess(process.execPath, [BIN, '-conf', corefile], {
-      cwd: ROOT,
-      stdio: ['ignore', logFd, logFd],
-      deadlineMs: SYNC_TIMEOUT_MS + 10 * 60_000,
-    });
-    closeSync(logFd);
-    let exited = false;
-    void server.exited.then(() => (exited = true));
+    let server;
     try {
-      const syncMs = await waitFor200(`http://127.0.0.1:${readyPort}/ready`, {
-        since: spawnedAt,
-        intervalMs: READY_POLL_MS,
-        timeoutMs: SYNC_TIMEOUT_MS,
-        gone: () => exited,
+      server = startProcess(command.command, command.args, {
+        cwd: ROOT,
+        stdio: ['ignore', logFd, logFd],
+        deadlineMs: SYNC_TIMEOUT_MS + 10 * 60_000,
       });
-      const cpuAfter = await snapshotProcesses();
-      const syncCpu = cpuBefore && cpuAfter ? syncCpuSeconds(cpuBefore, cpuAfter, server.pid, api.pid) : null;
-      log(`${size.name}: ready after ${(syncMs / 1000).toFixed(2)} s; settling`);
-      const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-      await sleep(SETTLE_MS);
-      const afterSync = await sample(server.pid, metricsUrl);
-      let burst = null;
-      let afterBurst = null;
-      if (queries > 0) {
-        log(`${size.name}: burst of ${queries} queries`);
-        burst = await runBurst({ port: dnsPort, layout: size.layout, count: queries, ...DEFAULT_BURST });
-        log(`${size.name}: ${burst.answered} answered, ${burst.lost} lost, ${Math.round(burst.qps)} QPS; settling`);
-        await sleep(SETTLE_MS);
-        afterBurst = await sample(server.pid, metricsUrl);
-      }
-      const stopping = performance.now();
-      await server.stop(STOP_GRACE_MS);
-      const stopped = { ms: performance.now() - stopping, killed: server.child.signalCode === 'SIGKILL' };
-      return {
-        size: size.name,
-        services: size.layout.services,
-        endpoints: endpointCount(size.layout),
-        pods: size.layout.pods,
-        podsMode: size.podsMode,
-        autopath: size.autopath,
-        syncMs,
-        syncCpu,
-        afterSync,
-        afterBurst,
-        burst,
-        formulaMb: formulaForLayout(size.layout, size.autopath),
-        formulaPods: formulaPods(size.layout),
-        target: size.target,
-        apiServer: api.ready,
-        stopped,
-      };
     } catch (error) {
-      const output = tail(logPath, 20);
-      throw new Error(`${size.name}: ${error instanceof Error ? error.message : String(error)}${output ? `\nclusterdns output (last lines):\n${output}` : ''}`);
+      if (cgroup) removeCgroup(cgroup);
+      throw error;
+    } finally {
+      closeSync(logFd);
+    }
+    let exited = false;
+    const serverGone = new AbortController();
+    void server.exited.then(() => {
+      exited = true;
+      serverGone.abort(new Error('the server exited'));
+    });
+    let phase: RunPhase = 'sync';
+    let syncMs: number | null = null;
+    let syncCpu: SyncCpu | null = null;
+    let afterSync: MemorySample | null = null;
+    let afterBurst: MemorySample | null = null;
+    let burst: BurstResult | null = null;
+    let stopped: FootprintRow['stopped'] = null;
+    let death: ServerDeath | null = null;
+    const ending = () => {
+      const stats = cgroup?.stats() ?? null;
+      return { signal: server.child.signalCode, exitCode: server.child.exitCode, cgroup: cgroup && stats ? { version: cgroup.version, counters: stats.counters } : null, output: tail(logPath, 40) };
+    };
+    try {
+      try {
+        syncMs = await waitFor200(`http://127.0.0.1:${readyPort}/ready`, {
+          since: spawnedAt,
+          intervalMs: READY_POLL_MS,
+          timeoutMs: SYNC_TIMEOUT_MS,
+          gone: () => exited,
+        });
+        const cpuAfter = await snapshotProcesses();
+        syncCpu = cpuBefore && cpuAfter ? syncCpuSeconds(cpuBefore, cpuAfter, server.pid, api.pid) : null;
+        log(`${size.name}: ready after ${(syncMs / 1000).toFixed(2)} s; settling`);
+        const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+        phase = 'the settle after sync';
+        await sleep(SETTLE_MS);
+        afterSync = await sample(server.pid, metricsUrl);
+        if (queries > 0) {
+          phase = 'the burst';
+          log(`${size.name}: burst of ${queries} queries`);
+          burst = await runBurst({ port: dnsPort, layout: size.layout, count: queries, ...DEFAULT_BURST }, serverGone.signal);
+          log(`${size.name}: ${burst.answered} answered, ${burst.lost} lost, ${Math.round(burst.qps)} QPS; settling`);
+          phase = 'the settle after the burst';
+          await sleep(SETTLE_MS);
+          afterBurst = await sample(server.pid, metricsUrl);
+        }
+        phase = 'stopping';
+        const stopping = performance.now();
+        await server.stop(STOP_GRACE_MS);
+        stopped = { ms: performance.now() - stopping, killed: server.child.signalCode === 'SIGKILL' };
+        // Killed at the limit while it shut down: counted, though every figure was taken.
+        death = memoryDeath(ending(), phase);
+      } catch (error) {
+        // A server that died of memory is a result: the row says so and the next size runs.
+        death = (await endedWithin(server.exited, 3000)) ? memoryDeath(ending(), phase) : null;
+        if (!death) {
+          const output = tail(logPath, 20);
+          throw new Error(`${size.name}: ${error instanceof Error ? error.message : String(error)}${output ? `\nclusterdns output (last lines):\n${output}` : ''}`);
+        }
+      }
     } finally {
       await server.stop(STOP_GRACE_MS);
     }
+    // The server has ended: what its cgroup saw, then the cgroup goes.
+    const cgroupStats = cgroup?.stats() ?? null;
+    if (cgroup) removeCgroup(cgroup);
+    const row: FootprintRow = {
+      size: size.name,
+      services: size.layout.services,
+      endpoints: endpointCount(size.layout),
+      pods: size.layout.pods,
+      podsMode: size.podsMode,
+      autopath: size.autopath,
+      syncMs,
+      syncCpu,
+      afterSync,
+      afterBurst,
+      burst,
+      formulaMb: formulaForLayout(size.layout, size.autopath),
+      formulaPods: formulaPods(size.layout),
+      target: size.target,
+      apiServer: api.ready,
+      stopped,
+      limit,
+      cgroup: cgroupStats,
+      death,
+    };
+    if (death) log(`${size.name}: ${deathText(row)} (${death.evidence}); going on`);
+    return row;
   } finally {
     await api.stop(3000);
     rmSync(dir, { recursive: true, force: true });
@@ -172,11 +268,12 @@ function warnIfStaleBuild(): void {
 async function main(options: FootprintOptions): Promise<void> {
   warnIfStaleBuild();
   const rows: FootprintRow[] = [];
-  for (const size of options.sizes) rows.push(await measure(size, options.queries));
+  const limits = new MemoryLimits(options.memoryLimit);
+  for (const size of options.sizes) rows.push(await measure(size, options.queries, limits));
   const report = formatReport(rows);
   process.stdout.write(`${report}\n`);
   if (options.json) {
-    const result = { date: new Date().toISOString(), node: process.version, queries: options.queries, rows };
+    const result = { date: new Date().toISOString(), node: process.version, queries: options.queries, memoryLimit: limitLine(rows), rows };
     await writeFile(options.json, `${JSON.stringify(result, null, 2)}\n`);
     log(`JSON written to ${options.json}`);
   }
@@ -196,6 +293,21 @@ if (options.help) {
   installExitHooks();
   process.once('exit', () => {
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    // After installExitHooks' hook has killed the children: a cgroup can go once its process has.
+    for (const cgroup of cgroups) {
+      for (const pid of cgroup.pids()) {
+        try {
+          process.kill(pid, 'SIGKILL'); // only ever our server: the cgroup is one we made for it
+        } catch {
+          // already gone
+        }
+      }
+      try {
+        cgroup.remove();
+      } catch (error) {
+        process.stderr.write(`footprint: could not remove ${cgroup.dir}: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
   });
   await main(options);
 }

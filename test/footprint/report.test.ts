@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHeapMetrics, metricValue } from '../../scripts/footprint/http.ts';
 import { parseStatusMemory, treeMemory } from '../../scripts/footprint/procfs.ts';
-import { formatReport, formatRow, markdownTable, MB, verdict, type FootprintRow } from '../../scripts/footprint/report.ts';
+import { formatReport, formatRow, limitLine, markdownTable, MB, verdict, type FootprintRow } from '../../scripts/footprint/report.ts';
 
 function row(overrides: Partial<FootprintRow> = {}): FootprintRow {
   const memory = (rssMb: number, hwmMb: number) => ({ rssBytes: rssMb * MB, hwmBytes: hwmMb * MB, pids: [1] });
@@ -29,6 +29,9 @@ function row(overrides: Partial<FootprintRow> = {}): FootprintRow {
       meanBytes: { namespace: 400, service: 2200, endpointslice: 3000, pod: 0 },
     },
     stopped: { ms: 5050, killed: false },
+    limit: { kind: 'cgroup', text: '170Mi', bytes: 170 * MB, version: 1, dir: '/sys/fs/cgroup/memory/x', swapNote: '' },
+    cgroup: { counters: { oomKills: 0, failcnt: 3 }, peakBytes: 131 * MB, peakFile: 'memory.max_usage_in_bytes' },
+    death: null,
     ...overrides,
   };
 }
@@ -68,6 +71,40 @@ describe('the footprint report', () => {
     expect(text).toContain('fake API server seeded 52 namespaces (~0.4 KB each), 10000 services (~2.1 KB each), 10000 endpointslices (~2.9 KB each) in 2.70 s');
     expect(text).toContain('CPU during sync: server 1.20 s, fake API server 0.80 s, other processes 0.10 s.');
     expect(text).toContain('all as expected');
+  });
+
+  it('says which memory limit the server ran under, and what its cgroup saw', () => {
+    const text = formatReport([row()]);
+    expect(text).toContain('memory limit: 170Mi (cgroup v1)');
+    expect(text).toContain('cgroup /sys/fs/cgroup/memory/x: peak 131.0 MB (memory.max_usage_in_bytes; it counts the page cache');
+    expect(text).toContain('VmHWM 120.0 MB; limit hit 3 times, 0 OOM kills.');
+    const none = row({ limit: { kind: 'none', reason: 'cgroup not writable: EROFS' }, cgroup: null });
+    expect(limitLine([none, none])).toBe('memory limit: none (cgroup not writable: EROFS)');
+    expect(limitLine([row(), none])).toBe('memory limit: large 170Mi (cgroup v1); large none (cgroup not writable: EROFS)');
+    expect(formatReport([none])).not.toContain('cgroup /');
+  });
+
+  it('shows an OOM kill in the holds column, with "-" for what came after it', () => {
+    const killed = row({
+      afterBurst: null,
+      burst: null,
+      stopped: null,
+      death: { cause: 'oom-kill', phase: 'the burst', evidence: 'SIGKILL; memory.oom_control oom_kill 1' },
+      cgroup: { counters: { oomKills: 1, failcnt: 40 }, peakBytes: 170 * MB, peakFile: 'memory.max_usage_in_bytes' },
+    });
+    expect(formatRow(killed)).toEqual([
+      'large', '10k / 50k / 0', '1.50 s', '100.0', '-', '-', '40.0', '-', '114.0', '-', '≤ 114 MB, sync < 2 s', 'no (OOM-killed at 170Mi during the burst)',
+    ]);
+    const text = formatReport([killed]);
+    expect(text).toContain('The server died during the burst: OOM-killed (SIGKILL; memory.oom_control oom_kill 1)');
+    expect(text).toContain('VmHWM - (the server died after the last reading)');
+    expect(text).not.toContain('Server stopped');
+    const inSync = row({ syncMs: null, syncCpu: null, afterSync: null, afterBurst: null, burst: null, stopped: null, death: { cause: 'heap-limit', phase: 'sync', evidence: 'SIGABRT' } });
+    expect(formatRow(inSync).slice(2, 8)).toEqual(['-', '-', '-', '-', '-', '-']);
+    expect(verdict(inSync)).toBe('no (V8 heap limit reached at 170Mi during sync)');
+    const whileStopping = row({ death: { cause: 'oom-kill', phase: 'stopping', evidence: 'SIGKILL' } });
+    expect(formatRow(whileStopping)[5]).toBe('120.0');
+    expect(verdict(whileStopping)).toBe('no (OOM-killed at 170Mi during stopping)');
   });
 
   it('pads markdown cells to their column', () => {
