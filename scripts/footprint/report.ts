@@ -146,7 +146,8 @@ function heapText(row: FootprintRow): string {
   const burst = row.afterBurst?.heap;
   if (!sync && !burst) return '-';
   if (!row.afterSync) return '-';
-  return [sync, burst].filter((h) => h !== undefined).map((h) => (h ? mb(h.heapUsedBytes) : '-')).join(' / ');
+  const diedInBurst = row.death?.phase === 'the burst' || row.death?.phase === 'the settle after the burst';
+  return [sync, burst ?? (diedInBurst ? null : undefined)].filter((h) => h !== undefined).map((h) => (h ? mb(h.heapUsedBytes) : '-')).join(' / ');
 }
 
 function burstText(row: FootprintRow): string {
@@ -219,10 +220,13 @@ function cgroupNote(row: FootprintRow): string {
   const stats = row.cgroup;
   if (!stats || row.limit.kind !== 'cgroup') return '';
   const hwm = peakRss(row);
-  const peak = stats.peakBytes === null ? `no ${stats.peakFile}` : `peak ${mb(stats.peakBytes)} MB (${stats.peakFile}; it counts the page cache and kernel memory charged to the cgroup too, so it can exceed VmHWM)`;
+  const peak = stats.peakBytes === null
+    ? `no ${stats.peakFile}`
+    : `peak ${mb(stats.peakBytes)} MB (${stats.peakFile}: what was charged to the cgroup, page cache and kernel memory included, but not the pages of files other cgroups had cached first, such as node's own binary; so it can be above or below VmHWM)`;
+  const v1 = row.limit.version === 1;
   const counted = [
-    stats.counters.failcnt === null ? '' : `limit hit ${stats.counters.failcnt} times`,
-    stats.counters.oomKills === null ? '' : `${stats.counters.oomKills} OOM kills`,
+    stats.counters.failcnt === null ? '' : `${v1 ? 'memory.failcnt' : 'memory.events max'} ${stats.counters.failcnt}`,
+    stats.counters.oomKills === null ? '' : `oom_kill ${stats.counters.oomKills}`,
   ].filter((text) => text !== '');
   return `  cgroup ${row.limit.dir}: ${peak}; VmHWM ${hwm === null ? '- (the server died after the last reading)' : `${mb(hwm)} MB`}${counted.length > 0 ? `; ${counted.join(', ')}` : ''}.`;
 }

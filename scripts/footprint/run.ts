@@ -195,10 +195,12 @@ async function measure(size: FootprintSize, queries: number, limits: MemoryLimit
         death = memoryDeath(ending(), phase);
       } catch (error) {
         // A server that died of memory is a result: the row says so and the next size runs.
-        death = (await endedWithin(server.exited, 3000)) ? memoryDeath(ending(), phase) : null;
+        const ended = await endedWithin(server.exited, 3000);
+        death = ended ? memoryDeath(ending(), phase) : null;
         if (!death) {
           const output = tail(logPath, 20);
-          throw new Error(`${size.name}: ${error instanceof Error ? error.message : String(error)}${output ? `\nclusterdns output (last lines):\n${output}` : ''}`);
+          const how = ended ? ` (the server ended during ${phase} by ${server.child.signalCode ?? `exit code ${server.child.exitCode}`})` : '';
+          throw new Error(`${size.name}: ${error instanceof Error ? error.message : String(error)}${how}${output ? `\nclusterdns output (last lines):\n${output}` : ''}`);
         }
       }
     } finally {
