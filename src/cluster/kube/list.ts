@@ -1,5 +1,6 @@
 import { KubeApiError, KubeProtocolError } from './errors.ts';
-import { getJson, type RequestContext } from './request.ts';
+import { decodeList } from './protobuf/index.ts';
+import { getDocument, type ApiDocument, type RequestContext } from './request.ts';
 import type { ResourceType } from './resources.ts';
 
 export interface ListResult<T> {
@@ -20,8 +21,13 @@ interface ListPage {
   readonly continueToken: string;
 }
 
-function readPage(body: unknown, path: string): ListPage {
-  const page = body as { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } } | null;
+function readPage({ format, body }: ApiDocument, path: string): ListPage {
+  let page: { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } } | null;
+  try {
+    page = format === 'protobuf' ? decodeList(body) : (JSON.parse(body.toString('utf8')) as typeof page);
+  } catch (error) {
+    throw new KubeProtocolError(path, format === 'protobuf' ? `list response is malformed protobuf: ${String(error instanceof Error ? error.message : error)}` : 'response is not JSON', { cause: error });
+  }
   const resourceVersion = page?.metadata?.resourceVersion;
   if (!page || !Array.isArray(page.items) || typeof resourceVersion !== 'string' || resourceVersion === '') {
     throw new KubeProtocolError(path, 'list response has no items or no metadata.resourceVersion');
@@ -40,7 +46,7 @@ async function listOnce<T>(context: RequestContext, type: ResourceType<T>, pageS
     if (continueToken) query.set('continue', continueToken);
     if (type.labelSelector) query.set('labelSelector', type.labelSelector);
     if (type.fieldSelector) query.set('fieldSelector', type.fieldSelector);
-    const page = readPage(await getJson(context, type.path, query), type.path);
+    const page = readPage(await getDocument(context, type.path, query), type.path);
     for (const item of page.items) {
       let object: T;
       try {

@@ -3,10 +3,12 @@ import type { Logger } from '../../log.ts';
 import type { ClusterWriter } from '../types.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { KubeApiError, KubeIdleTimeoutError, KubeProtocolError } from './errors.ts';
+import { FrameSplitter } from './frames.ts';
 import type { ApiHealth } from './health.ts';
 import { LineSplitter } from './lines.ts';
 import { listAll } from './list.ts';
-import { openStream, type RequestContext } from './request.ts';
+import { decodeWatchEvent } from './protobuf/index.ts';
+import { openStream, type ApiStream, type RequestContext } from './request.ts';
 import { rawKey, type ResourceType } from './resources.ts';
 
 export interface ReflectorOptions<T> {
@@ -30,7 +32,7 @@ const MIN_WATCH_TIMEOUT_SECONDS = 300;
 
 interface WatchEvent {
   readonly type?: unknown;
-  readonly object?: { readonly metadata?: { readonly resourceVersion?: unknown }; readonly [field: string]: unknown };
+  readonly object?: { readonly metadata?: { readonly resourceVersion?: unknown } };
 }
 
 /**
@@ -118,16 +120,16 @@ export class Reflector<T> {
     if (type.fieldSelector) query.set('fieldSelector', type.fieldSelector);
     const stream = await openStream(context, type.path, query);
     this.#options.health.succeeded(this.resource);
-    const lines = new LineSplitter();
+    const events = this.#eventSplitter(stream);
     let heard = false;
     let expired = false;
-    const onLine = (line: string): void => {
+    const onEvent = (event: WatchEvent): void => {
       heard = true;
-      if (!expired) expired = this.#handle(line);
+      if (!expired) expired = this.#handle(event);
     };
     try {
       for await (const chunk of stream) {
-        lines.push(chunk, onLine);
+        events(chunk, onEvent);
         if (expired) break;
       }
     } catch (error) {
@@ -140,15 +142,20 @@ export class Reflector<T> {
     return { end: expired ? 'expired' : 'closed', heard };
   }
 
-  /** Applies one watch event; true when it says the resourceVersion has expired. */
-  #handle(line: string): boolean {
-    const { type, writer } = this.#options;
-    let event: WatchEvent;
-    try {
-      event = JSON.parse(line) as WatchEvent;
-    } catch (error) {
-      throw new KubeProtocolError(type.path, 'watch event is not JSON', { cause: error });
+  /** Cuts the stream into events as its format does: JSON one per line, protobuf one per length-prefixed frame. */
+  #eventSplitter(stream: ApiStream): (chunk: Buffer, onEvent: (event: WatchEvent) => void) => void {
+    const { path } = this.#options.type;
+    if (stream.format === 'protobuf') {
+      const frames = new FrameSplitter(path);
+      return (chunk, onEvent) => frames.push(chunk, (frame) => onEvent(decodeFrame(frame, path)));
     }
+    const lines = new LineSplitter();
+    return (chunk, onEvent) => lines.push(chunk, (line) => onEvent(parseLine(line, path)));
+  }
+
+  /** Applies one watch event; true when it says the resourceVersion has expired. */
+  #handle(event: WatchEvent): boolean {
+    const { type, writer } = this.#options;
     const object = event.object;
     switch (event.type) {
       case 'ADDED':
@@ -193,5 +200,21 @@ export class Reflector<T> {
 
   #invalid(error: unknown): void {
     this.#options.logger.warn({ resource: this.resource, err: error }, 'skipping an object that cannot be converted');
+  }
+}
+
+function parseLine(line: string, path: string): WatchEvent {
+  try {
+    return JSON.parse(line) as WatchEvent;
+  } catch (error) {
+    throw new KubeProtocolError(path, 'watch event is not JSON', { cause: error });
+  }
+}
+
+function decodeFrame(frame: Buffer, path: string): WatchEvent {
+  try {
+    return decodeWatchEvent(frame);
+  } catch (error) {
+    throw new KubeProtocolError(path, `watch event is malformed protobuf: ${String(error instanceof Error ? error.message : error)}`, { cause: error });
   }
 }

@@ -1,11 +1,18 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { http } from '../../node-http.ts';
-import { KubeApiError, KubeIdleTimeoutError, KubeProtocolError } from './errors.ts';
+import { KubeApiError, KubeIdleTimeoutError } from './errors.ts';
 import type { KubeConnection } from './connection.ts';
+import { decodeObject, PROTOBUF_MEDIA_TYPE } from './protobuf/index.ts';
 
 const USER_AGENT = 'clusterdns (kubernetes watch)';
 const MAX_ERROR_BODY = 64 * 1024;
+// As client-go asks for built-in types: protobuf, which can be read without decoding what is not
+// needed, and JSON from servers that have no protobuf for a type (CRDs) or proxies that strip it.
+const ACCEPT = `${PROTOBUF_MEDIA_TYPE}, application/json`;
+
+/** How a response body is encoded, from its Content-Type. */
+export type WireFormat = 'protobuf' | 'json';
 
 /** What every request needs: where, when to give up on silence, and when to stop. */
 export interface RequestContext {
@@ -14,29 +21,36 @@ export interface RequestContext {
   readonly idleTimeoutMs: number;
 }
 
+/** Protobuf only when the response says so; anything else is read as JSON, as it always was. */
+function wireFormatOf(response: IncomingMessage): WireFormat {
+  const mediaType = (response.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  return mediaType === PROTOBUF_MEDIA_TYPE ? 'protobuf' : 'json';
+}
+
 /**
- * A 2xx response body as text chunks. Silence longer than the idle timeout, a reset or the
+ * A 2xx response body as byte chunks. Silence longer than the idle timeout, a reset or the
  * context's abort end the iteration with an error; the request is released when iteration ends.
  */
-export class ApiStream implements AsyncIterable<string> {
+export class ApiStream implements AsyncIterable<Buffer> {
+  readonly format: WireFormat;
   readonly #response: IncomingMessage;
   readonly #release: () => void;
   readonly #describeError: (error: unknown) => unknown;
   readonly #touch: () => void;
 
   constructor(response: IncomingMessage, touch: () => void, describeError: (error: unknown) => unknown, release: () => void) {
+    this.format = wireFormatOf(response);
     this.#response = response;
     this.#touch = touch;
     this.#describeError = describeError;
     this.#release = release;
-    response.setEncoding('utf8');
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     try {
       for await (const chunk of this.#response) {
         this.#touch();
-        yield chunk as string;
+        yield chunk as Buffer;
       }
     } catch (error) {
       throw this.#describeError(error);
@@ -59,25 +73,35 @@ function urlFor(server: URL, path: string, query: URLSearchParams): URL {
   return url;
 }
 
-async function readErrorBody(response: IncomingMessage): Promise<string> {
-  let text = '';
-  response.setEncoding('utf8');
+async function readErrorBody(response: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
   for await (const chunk of response) {
-    if (text.length < MAX_ERROR_BODY) text += chunk as string;
+    if (length < MAX_ERROR_BODY) {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+    }
   }
-  return text;
+  return Buffer.concat(chunks, length);
 }
 
-function apiErrorFrom(code: number, body: string, path: string): KubeApiError {
+interface StatusFields {
+  readonly kind?: unknown;
+  readonly reason?: unknown;
+  readonly message?: unknown;
+}
+
+function apiErrorFrom(code: number, format: WireFormat, body: Buffer, path: string): KubeApiError {
+  let status: StatusFields | undefined;
   try {
-    const status = JSON.parse(body) as { kind?: unknown; reason?: unknown; message?: unknown };
-    if (status.kind === 'Status') {
-      return new KubeApiError(code, typeof status.reason === 'string' ? status.reason : '', typeof status.message === 'string' ? status.message : '', path);
-    }
+    status = format === 'protobuf' ? decodeObject(body) : (JSON.parse(body.toString('utf8')) as StatusFields);
   } catch {
-    // Not JSON: a proxy or load balancer answered; the status code is all there is.
+    // Not a Status: a proxy or load balancer answered; the status code is all there is.
   }
-  return new KubeApiError(code, '', body.slice(0, 200).trim(), path);
+  if (status?.kind === 'Status') {
+    return new KubeApiError(code, typeof status.reason === 'string' ? status.reason : '', typeof status.message === 'string' ? status.message : '', path);
+  }
+  return new KubeApiError(code, '', format === 'json' ? body.toString('utf8', 0, 200).trim() : '', path);
 }
 
 /** Sends a GET and resolves with the body stream once a 2xx status arrives; any other status throws KubeApiError. */
@@ -113,7 +137,7 @@ export async function openStream(context: RequestContext, path: string, query: U
     request = transport.request(url, {
       ...options,
       method: 'GET',
-      headers: { ...options.headers, Accept: 'application/json', 'User-Agent': USER_AGENT },
+      headers: { ...options.headers, Accept: ACCEPT, 'User-Agent': USER_AGENT },
     });
     request.on('error', (error) => {
       release();
@@ -127,10 +151,11 @@ export async function openStream(context: RequestContext, path: string, query: U
         resolve(new ApiStream(response, () => timer.refresh(), describeError, release));
         return;
       }
+      const format = wireFormatOf(response);
       readErrorBody(response).then(
         (body) => {
           release();
-          reject(apiErrorFrom(code, body, path));
+          reject(apiErrorFrom(code, format, body, path));
         },
         (error: unknown) => {
           release();
@@ -142,14 +167,20 @@ export async function openStream(context: RequestContext, path: string, query: U
   });
 }
 
-/** GETs a JSON document (a list page). */
-export async function getJson(context: RequestContext, path: string, query: URLSearchParams): Promise<unknown> {
+/** A whole response body and how it is encoded. */
+export interface ApiDocument {
+  readonly format: WireFormat;
+  readonly body: Buffer;
+}
+
+/** GETs a whole document (a list page). */
+export async function getDocument(context: RequestContext, path: string, query: URLSearchParams): Promise<ApiDocument> {
   const stream = await openStream(context, path, query);
-  const chunks: string[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  try {
-    return JSON.parse(chunks.join('')) as unknown;
-  } catch (error) {
-    throw new KubeProtocolError(path, 'response is not JSON', { cause: error });
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    length += chunk.length;
   }
+  return { format: stream.format, body: Buffer.concat(chunks, length) };
 }
