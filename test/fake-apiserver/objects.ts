@@ -1,4 +1,5 @@
 import type { ObjectKind } from '../../src/cluster/types.ts';
+import { encodeObject, type EncodedObject } from './encoding.ts';
 
 /** An API object as JSON: only the metadata the server itself reads is typed. */
 export interface KubeObject {
@@ -21,6 +22,9 @@ export interface KindInfo {
   readonly namespaced: boolean;
 }
 
+/** What a watch ERROR event carries. */
+export const STATUS_KIND: KindInfo = { kind: 'Status', listKind: 'StatusList', apiVersion: 'v1', namespaced: false };
+
 export const KINDS: Readonly<Record<ObjectKind, KindInfo>> = {
   service: { kind: 'Service', listKind: 'ServiceList', apiVersion: 'v1', namespaced: true },
   endpointslice: {
@@ -35,11 +39,16 @@ export const KINDS: Readonly<Record<ObjectKind, KindInfo>> = {
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-export interface StoredEvent {
+/** An object as stored, with its encodings made once, as the API server's watch cache keeps them. */
+export interface StoredObject {
+  readonly object: KubeObject;
+  readonly encoded: EncodedObject;
+}
+
+export interface StoredEvent extends StoredObject {
   readonly rv: number;
   readonly kind: ObjectKind;
   readonly type: EventType;
-  readonly object: KubeObject;
   /** The object before a MODIFIED, so a filtered watch can tell "left the selection" from "changed". */
   readonly previous?: KubeObject;
 }
@@ -49,20 +58,24 @@ function keyOf(object: KubeObject): string {
 }
 
 /**
- * The fake's etcd: objects per kind, one resourceVersion counter shared by all kinds (as etcd's
- * revision is), and a bounded event history that watches resume from.
+ * The fake's etcd and watch cache: objects per kind, each with its serialized forms, one
+ * resourceVersion counter shared by all kinds (as etcd's revision is), and a bounded event history
+ * that watches resume from.
  */
 export class ObjectStore {
-  readonly #objects = new Map<ObjectKind, Map<string, KubeObject>>();
+  readonly #objects = new Map<ObjectKind, Map<string, StoredObject>>();
   readonly #history: StoredEvent[] = [];
   readonly #historyLimit: number;
+  /** Whether objects are also encoded as protobuf (which fails loudly for a field the schema lacks). */
+  readonly #protobuf: boolean;
   #rv: number;
   /** Events at or below this revision are gone: a watch must start at or above it. */
   #compactedRv: number;
   #uid = 0;
 
-  constructor(options: { historyLimit: number; initialRv?: number }) {
+  constructor(options: { historyLimit: number; protobuf: boolean; initialRv?: number }) {
     this.#historyLimit = options.historyLimit;
+    this.#protobuf = options.protobuf;
     this.#rv = options.initialRv ?? 1000;
     this.#compactedRv = this.#rv;
     for (const kind of Object.keys(KINDS) as ObjectKind[]) this.#objects.set(kind, new Map());
@@ -77,13 +90,18 @@ export class ObjectStore {
   }
 
   /** Current objects of a kind, sorted by namespace/name as etcd's key order lists them. */
-  list(kind: ObjectKind): KubeObject[] {
+  list(kind: ObjectKind): StoredObject[] {
     const objects = this.#byKind(kind);
-    return [...objects.keys()].sort().map((key) => objects.get(key) as KubeObject);
+    return [...objects.keys()].sort().map((key) => objects.get(key) as StoredObject);
   }
 
   get(kind: ObjectKind, namespace: string, name: string): KubeObject | undefined {
-    return this.#byKind(kind).get(`${KINDS[kind].namespaced ? namespace : ''}/${name}`);
+    return this.#byKind(kind).get(`${KINDS[kind].namespaced ? namespace : ''}/${name}`)?.object;
+  }
+
+  /** Encodes an object that is not stored (a bookmark, an error, a DELETED made up for a selector). */
+  encode(info: KindInfo, object: Readonly<Record<string, unknown>>): EncodedObject {
+    return encodeObject(info, object, this.#protobuf);
   }
 
   /**
@@ -96,7 +114,7 @@ export class ObjectStore {
     const objects = this.#byKind(kind);
     const namespace = info.namespaced ? (input.metadata.namespace ?? 'default') : undefined;
     const probe = { ...input, metadata: { ...input.metadata, namespace } } as KubeObject;
-    const previous = objects.get(keyOf(probe));
+    const previous = objects.get(keyOf(probe))?.object;
     const rv = ++this.#rv;
     const metadata: Record<string, unknown> = {
       ...(adopt ? input.metadata : structuredClone(input.metadata)),
@@ -112,15 +130,17 @@ export class ObjectStore {
       kind: info.kind,
       metadata,
     }) as KubeObject;
-    objects.set(keyOf(object), object);
-    return this.#record({ rv, kind, type: previous ? 'MODIFIED' : 'ADDED', object, ...(previous ? { previous } : {}) });
+    // Encoded before it is stored: an object the fake cannot serve is refused where it is given.
+    const stored: StoredObject = { object, encoded: encodeObject(info, object, this.#protobuf) };
+    objects.set(keyOf(object), stored);
+    return this.#record({ rv, kind, type: previous ? 'MODIFIED' : 'ADDED', ...stored, ...(previous ? { previous } : {}) });
   }
 
   /** Deletes an object; returns the event, or undefined when there was nothing to delete. */
   remove(kind: ObjectKind, namespace: string, name: string): StoredEvent | undefined {
     const objects = this.#byKind(kind);
     const key = `${KINDS[kind].namespaced ? namespace : ''}/${name}`;
-    const previous = objects.get(key);
+    const previous = objects.get(key)?.object;
     if (!previous) return undefined;
     objects.delete(key);
     const rv = ++this.#rv;
@@ -129,7 +149,7 @@ export class ObjectStore {
       ...previous,
       metadata: { ...previous.metadata, resourceVersion: String(rv) },
     }) as KubeObject;
-    return this.#record({ rv, kind, type: 'DELETED', object });
+    return this.#record({ rv, kind, type: 'DELETED', object, encoded: encodeObject(KINDS[kind], object, this.#protobuf) });
   }
 
   /** Events of a kind after `rv`, or null when the history no longer reaches back that far. */
@@ -153,8 +173,8 @@ export class ObjectStore {
     return event;
   }
 
-  #byKind(kind: ObjectKind): Map<string, KubeObject> {
-    return this.#objects.get(kind) as Map<string, KubeObject>;
+  #byKind(kind: ObjectKind): Map<string, StoredObject> {
+    return this.#objects.get(kind) as Map<string, StoredObject>;
   }
 }
 

@@ -6,10 +6,11 @@ import type { TLSSocket } from 'node:tls';
 import type { ObjectKind } from '../../src/cluster/types.ts';
 import { sharedTestPki, type TestPki } from './certs.ts';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig.ts';
-import { KINDS, ObjectStore, type KubeObject, type StoredEvent } from './objects.ts';
+import { contentType, listBody, negotiate, watchEvent, type EncodedObject, type Format } from './encoding.ts';
+import { KINDS, ObjectStore, STATUS_KIND, type KubeObject, type StoredEvent, type StoredObject } from './objects.ts';
 import { routeOf, type Route } from './routes.ts';
 import { FieldSelectorError, parseFieldSelector, parseLabelSelector, SelectorSyntaxError } from './selectors.ts';
-import { apiStatus, sendJson, sendStatus } from './status.ts';
+import { apiStatus, sendBody, sendStatus } from './status.ts';
 
 export interface FakeApiServerOptions {
   /** Serve HTTPS with a freshly generated CA (default); false serves plain HTTP. */
@@ -21,6 +22,13 @@ export interface FakeApiServerOptions {
   readonly continueTtlMs?: number;
   /** Sends BOOKMARK events this often to watches that asked for them; 0 sends only on request. */
   readonly bookmarkIntervalMs?: number;
+  /**
+   * Answers in protobuf to requests that prefer it (default), as the API server does for built-in
+   * kinds; false answers JSON only, as for a CRD or behind a proxy that only passes JSON. Objects
+   * are encoded when stored, so with protobuf on, an object with a field the fake's protobuf
+   * schema lacks is refused by `upsert`.
+   */
+  readonly protobuf?: boolean;
 }
 
 export interface RequestRecord {
@@ -28,6 +36,8 @@ export interface RequestRecord {
   readonly query: URLSearchParams;
   readonly watch: boolean;
   readonly kind?: ObjectKind;
+  /** The encoding the request's Accept header chose. */
+  readonly format: Format;
 }
 
 /** Switches that make the server misbehave the way real API servers and networks do. */
@@ -58,13 +68,14 @@ interface Watcher {
   readonly route: Route;
   readonly matches: (object: KubeObject) => boolean;
   readonly bookmarks: boolean;
+  readonly format: Format;
   readonly res: ServerResponse;
   silenced: boolean;
   readonly timers: NodeJS.Timeout[];
 }
 
 interface ListSnapshot {
-  readonly items: readonly KubeObject[];
+  readonly items: readonly StoredObject[];
   readonly rv: number;
   readonly createdAt: number;
 }
@@ -82,6 +93,7 @@ export class FakeApiServer {
   readonly #tls: boolean;
   readonly #continueTtlMs: number;
   readonly #bookmarkIntervalMs: number;
+  readonly #protobuf: boolean;
   readonly #store: ObjectStore;
   readonly #watchers = new Set<Watcher>();
   readonly #sockets = new Set<Socket>();
@@ -99,7 +111,8 @@ export class FakeApiServer {
     this.#token = options.token ?? randomBytes(16).toString('hex');
     this.#continueTtlMs = options.continueTtlMs ?? 300_000;
     this.#bookmarkIntervalMs = options.bookmarkIntervalMs ?? 0;
-    this.#store = new ObjectStore({ historyLimit: options.historyLimit ?? 1000 });
+    this.#protobuf = options.protobuf ?? true;
+    this.#store = new ObjectStore({ historyLimit: options.historyLimit ?? 1000, protobuf: this.#protobuf });
     this.faults = this.#createFaults();
   }
 
@@ -242,7 +255,7 @@ export class FakeApiServer {
       },
       expireWatches: () => {
         for (const watcher of this.#watchers) {
-          this.#write(watcher, { type: 'ERROR', object: apiStatus(410, 'too old resource version') });
+          this.#sendError(watcher, 410, 'too old resource version');
           this.#endWatch(watcher);
         }
       },
@@ -261,17 +274,18 @@ export class FakeApiServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const route = routeOf(url.pathname);
     const watch = WATCH_TRUE.has(url.searchParams.get('watch') ?? '');
-    this.requests.push({ path: url.pathname, query: url.searchParams, watch, ...(route ? { kind: route.kind } : {}) });
+    const format = negotiate(req.headers.accept, this.#protobuf);
+    this.requests.push({ path: url.pathname, query: url.searchParams, watch, format, ...(route ? { kind: route.kind } : {}) });
     // A hung request is answered by nobody; closing its socket (stop, resetSockets) is its only end.
     if (this.#hang) return;
     const failure = this.#failures.findIndex((f) => f.kind === undefined || f.kind === route?.kind);
     if (failure >= 0) {
       const [{ status }] = this.#failures.splice(failure, 1) as [{ status: number }];
-      return sendStatus(res, status, `injected failure ${status}`);
+      return sendStatus(res, status, `injected failure ${status}`, format);
     }
-    if (!this.#authenticated(req)) return sendStatus(res, 401, 'Unauthorized');
-    if (!route) return sendStatus(res, 404, `the server could not find the requested resource`);
-    if (req.method !== 'GET') return sendStatus(res, 405, `method ${req.method} not allowed`);
+    if (!this.#authenticated(req)) return sendStatus(res, 401, 'Unauthorized', format);
+    if (!route) return sendStatus(res, 404, `the server could not find the requested resource`, format);
+    if (req.method !== 'GET') return sendStatus(res, 405, `method ${req.method} not allowed`, format);
     let matches: (object: KubeObject) => boolean;
     try {
       const labels = parseLabelSelector(url.searchParams.get('labelSelector'));
@@ -282,12 +296,12 @@ export class FakeApiServer {
         fields(object);
     } catch (error) {
       if (error instanceof SelectorSyntaxError || error instanceof FieldSelectorError) {
-        return sendStatus(res, 400, error.message);
+        return sendStatus(res, 400, error.message, format);
       }
       throw error;
     }
-    if (watch) this.#watch(route, matches, url.searchParams, res);
-    else this.#list(route, matches, url.searchParams, res);
+    if (watch) this.#watch(route, matches, url.searchParams, format, res);
+    else this.#list(route, matches, url.searchParams, format, res);
   }
 
   #authenticated(req: IncomingMessage): boolean {
@@ -295,7 +309,7 @@ export class FakeApiServer {
     return this.#tls && (req.socket as TLSSocket).authorized === true;
   }
 
-  #list(route: Route, matches: (object: KubeObject) => boolean, query: URLSearchParams, res: ServerResponse): void {
+  #list(route: Route, matches: (object: KubeObject) => boolean, query: URLSearchParams, format: Format, res: ServerResponse): void {
     this.#sweepSnapshots();
     const limit = Number(query.get('limit') ?? '0');
     const continueToken = query.get('continue');
@@ -304,7 +318,7 @@ export class FakeApiServer {
     let snapshotId: string;
     if (continueToken) {
       const decoded = decodeContinue(continueToken);
-      if (!decoded) return sendStatus(res, 400, 'continue key is not valid');
+      if (!decoded) return sendStatus(res, 400, 'continue key is not valid', format);
       if (this.#expireNextContinue) {
         this.#expireNextContinue = false;
         this.#snapshots.delete(decoded.id);
@@ -312,14 +326,14 @@ export class FakeApiServer {
       const found = this.#snapshots.get(decoded.id);
       if (!found) {
         return sendStatus(res, 410, 'The provided continue parameter is too old to display a consistent list result. ' +
-          'You can start a new list without the continue parameter.');
+          'You can start a new list without the continue parameter.', format);
       }
       snapshot = found;
       offset = decoded.start;
       snapshotId = decoded.id;
     } else {
       snapshot = {
-        items: this.#store.list(route.kind).filter(matches),
+        items: this.#store.list(route.kind).filter((stored) => matches(stored.object)),
         rv: this.#store.resourceVersion,
         createdAt: Date.now(),
       };
@@ -336,9 +350,9 @@ export class FakeApiServer {
     } else {
       this.#snapshots.delete(snapshotId);
     }
-    const info = KINDS[route.kind];
-    const items = snapshot.items.slice(offset, end).map(({ apiVersion: _v, kind: _k, ...rest }) => rest);
-    sendJson(res, 200, { kind: info.listKind, apiVersion: info.apiVersion, metadata, items });
+    // A concatenation of the items' stored encodings: nothing is serialized per request.
+    const items = snapshot.items.slice(offset, end).map((stored) => stored.encoded);
+    sendBody(res, 200, format, listBody(format, KINDS[route.kind], metadata, items));
   }
 
   #sweepSnapshots(): void {
@@ -346,13 +360,14 @@ export class FakeApiServer {
     for (const [id, snapshot] of this.#snapshots) if (snapshot.createdAt < oldest) this.#snapshots.delete(id);
   }
 
-  #watch(route: Route, matches: (object: KubeObject) => boolean, query: URLSearchParams, res: ServerResponse): void {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  #watch(route: Route, matches: (object: KubeObject) => boolean, query: URLSearchParams, format: Format, res: ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': contentType(format, true), 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     const watcher: Watcher = {
       route,
       matches,
       bookmarks: query.get('allowWatchBookmarks') === 'true',
+      format,
       res,
       silenced: false,
       timers: [],
@@ -360,15 +375,14 @@ export class FakeApiServer {
     const rvParam = query.get('resourceVersion');
     if (rvParam === null || rvParam === '' || rvParam === '0') {
       // "Start at most recent": the current state as synthetic ADDED events, then changes.
-      for (const object of this.#store.list(route.kind)) {
-        if (matches(object)) this.#write(watcher, { type: 'ADDED', object });
+      for (const stored of this.#store.list(route.kind)) {
+        if (matches(stored.object)) this.#write(watcher, 'ADDED', stored.encoded);
       }
     } else {
       const since = Number(rvParam);
       const events = Number.isInteger(since) ? this.#store.eventsSince(route.kind, since) : null;
       if (events === null) {
-        const message = `too old resource version: ${rvParam} (${this.#store.compactedRv + 1})`;
-        this.#write(watcher, { type: 'ERROR', object: apiStatus(410, message) });
+        this.#sendError(watcher, 410, `too old resource version: ${rvParam} (${this.#store.compactedRv + 1})`);
         res.end();
         return;
       }
@@ -397,27 +411,30 @@ export class FakeApiServer {
   #deliver(watcher: Watcher, event: StoredEvent): void {
     const now = watcher.matches(event.object);
     if (event.type !== 'MODIFIED') {
-      if (now) this.#write(watcher, { type: event.type, object: event.object });
+      if (now) this.#write(watcher, event.type, event.encoded);
       return;
     }
     const before = event.previous !== undefined && watcher.matches(event.previous);
-    if (now) this.#write(watcher, { type: before ? 'MODIFIED' : 'ADDED', object: event.object });
+    if (now) this.#write(watcher, before ? 'MODIFIED' : 'ADDED', event.encoded);
     else if (before) {
       const previous = event.previous as KubeObject;
       const object = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(event.rv) } };
-      this.#write(watcher, { type: 'DELETED', object });
+      this.#write(watcher, 'DELETED', this.#store.encode(KINDS[event.kind], object));
     }
   }
 
   #sendBookmark(watcher: Watcher): void {
     if (!watcher.bookmarks || watcher.silenced) return;
-    const info = KINDS[watcher.route.kind];
-    const object = { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.#store.resourceVersion) } };
-    this.#write(watcher, { type: 'BOOKMARK', object });
+    const object = { metadata: { resourceVersion: String(this.#store.resourceVersion) } };
+    this.#write(watcher, 'BOOKMARK', this.#store.encode(KINDS[watcher.route.kind], object));
   }
 
-  #write(watcher: Watcher, event: { type: string; object: unknown }): void {
-    if (!watcher.res.writableEnded) watcher.res.write(`${JSON.stringify(event)}\n`);
+  #sendError(watcher: Watcher, code: number, message: string): void {
+    this.#write(watcher, 'ERROR', this.#store.encode(STATUS_KIND, { ...apiStatus(code, message) }), STATUS_KIND);
+  }
+
+  #write(watcher: Watcher, type: string, object: EncodedObject, info = KINDS[watcher.route.kind]): void {
+    if (!watcher.res.writableEnded) watcher.res.write(watchEvent(watcher.format, type, info, object));
   }
 
   #endWatch(watcher: Watcher): void {

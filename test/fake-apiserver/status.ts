@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { contentType, statusBody, type Format } from './encoding.ts';
 
 /** A metav1.Status, the body of every API error and of a watch ERROR event. */
 export interface ApiStatus {
@@ -28,12 +29,12 @@ export function apiStatus(code: number, message: string): ApiStatus {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: REASONS[code] ?? 'Unknown', code };
 }
 
-export function sendStatus(res: ServerResponse, code: number, message: string): void {
-  sendJson(res, code, apiStatus(code, message));
+/** Answers with an error Status, in the format the request negotiated (the API server encodes errors as it does objects). */
+export function sendStatus(res: ServerResponse, code: number, message: string, format: Format): void {
+  sendBody(res, code, format, statusBody(format, { ...apiStatus(code, message) }));
 }
 
-export function sendJson(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+export function sendBody(res: ServerResponse, code: number, format: Format, body: Buffer): void {
+  res.writeHead(code, { 'Content-Type': contentType(format), 'Content-Length': body.length });
+  res.end(body);
 }
