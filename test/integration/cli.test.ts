@@ -91,16 +91,19 @@ describe('clusterdns command line', () => {
     expect(existsSync(join(dir, 'pid'))).toBe(false);
   });
 
-  it("runs with V8's young generation sized on its own command line, same PID, unless NODE_OPTIONS sizes it", async () => {
+  it("runs with V8's young generation sized and malloc's arenas limited, same PID, unless NODE_OPTIONS sizes it", async () => {
     const commandLine = async (env?: NodeJS.ProcessEnv): Promise<string[]> => {
       const run = start(['-dns.port', String(await freePort())], undefined, env);
       await run.waitFor(`${versionLine}\n`);
       const argv = readFileSync(`/proc/${run.child.pid}/cmdline`, 'utf8').split('\0');
+      environment = readFileSync(`/proc/${run.child.pid}/environ`, 'utf8').split('\0');
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
       return argv;
     };
+    let environment: string[] = [];
     expect(await commandLine()).toContain('--max-semi-space-size=2');
+    expect(environment).toContain('MALLOC_ARENA_MAX=2');
     const operators = await commandLine({ ...process.env, NODE_OPTIONS: '--max-semi-space-size=4' });
     expect(operators.filter((word) => word.startsWith('--max-semi-space-size'))).toEqual([]);
   });
