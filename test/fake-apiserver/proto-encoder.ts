@@ -21,12 +21,22 @@ const INT_OR_STRING_STRING = 1;
 /** What a zero resource.Quantity marshals to (its String()). */
 const ZERO_QUANTITY = '0';
 
+// Encoding is synchronous: one writer, grown to the largest object once, serves every call.
+const scratch = new WireWriter();
+
 /** The message's bytes (no envelope). `ignore` lists top-level keys that are not fields (apiVersion, kind: the envelope's). */
 export function encodeMessage(schema: MessageSchema, value: Json, path: string, ignore: readonly string[] = []): Buffer {
   checkKeys(schema, value, path, ignore);
-  const writer = new WireWriter();
-  writeFields(writer, schema, value, path);
-  return writer.finish();
+  writeFields(scratch.reset(), schema, value, path);
+  return scratch.finish();
+}
+
+/** The message as field `field` of an enclosing message (its tag and length, then its bytes), and a view of the message alone. */
+export function encodeMessageField(field: number, schema: MessageSchema, value: Json, path: string, ignore: readonly string[] = []): { field: Buffer; message: Buffer } {
+  checkKeys(schema, value, path, ignore);
+  const length = scratch.reset().messageField(field, () => writeFields(scratch, schema, value, path));
+  const bytes = scratch.finish();
+  return { field: bytes, message: bytes.subarray(bytes.length - length) };
 }
 
 function checkKeys(schema: MessageSchema, value: Json, path: string, ignore: readonly string[] = []): void {

@@ -126,8 +126,9 @@ function retentions(): Retention[] {
 function convertBoth(kind: ObjectKind, object: KubeObject): { json: unknown[]; protobuf: unknown[] } {
   const encoded = encodeObject(KINDS[kind], stored(kind, object), true);
   const fromJson = JSON.parse(encoded.json.toString('utf8')) as unknown;
-  const page = decodeList(listBody('protobuf', KINDS[kind], { resourceVersion: '42' }, [encoded]));
-  const fromProtobuf = page.items[0];
+  const items: unknown[] = [];
+  decodeList(Buffer.concat(listBody('protobuf', KINDS[kind], { resourceVersion: '42' }, [encoded])), (item) => items.push(item));
+  const fromProtobuf = items[0];
   const attempt = (item: unknown, retention: Retention): unknown => {
     try {
       return CONVERT[kind](item, retention);
@@ -158,7 +159,7 @@ describe('protobuf round trip: fake encoder, client reader, convert.ts', () => {
       const encoded = encodeObject(KINDS[kind], stored(kind, object), true);
       const size = (sizes[kind] ??= { json: 0, protobuf: 0, count: 0 });
       size.json += encoded.json.length;
-      size.protobuf += encoded.protobuf!.length;
+      size.protobuf += encoded.protobuf!.message.length;
       size.count++;
     }
     // managedFields and the full spec are on the wire: a pod is kilobytes, not the few hundred bytes DNS reads.
@@ -201,7 +202,7 @@ describe('protobuf watch events', () => {
   });
 
   it('error bodies decode as a Status', () => {
-    expect(decodeObject(statusBody('protobuf', { ...apiStatus(401, 'Unauthorized') }))).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+    expect(decodeObject(Buffer.concat(statusBody('protobuf', { ...apiStatus(401, 'Unauthorized') })))).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
   });
 });
 

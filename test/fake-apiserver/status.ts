@@ -34,7 +34,10 @@ export function sendStatus(res: ServerResponse, code: number, message: string, f
   sendBody(res, code, format, statusBody(format, { ...apiStatus(code, message) }));
 }
 
-export function sendBody(res: ServerResponse, code: number, format: Format, body: Buffer): void {
-  res.writeHead(code, { 'Content-Type': contentType(format), 'Content-Length': body.length });
-  res.end(body);
+/** Answers with a body in parts, written as they are (views of stored encodings, mostly), not joined first. */
+export function sendBody(res: ServerResponse, code: number, format: Format, parts: readonly Buffer[]): void {
+  res.writeHead(code, { 'Content-Type': contentType(format), 'Content-Length': parts.reduce((sum, part) => sum + part.length, 0) });
+  res.cork();
+  for (const part of parts) res.write(part);
+  res.end();
 }

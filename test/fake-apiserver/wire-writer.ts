@@ -11,6 +11,12 @@ export class WireWriter {
   #buffer = Buffer.allocUnsafe(1024);
   #pos = 0;
 
+  /** Starts over, keeping the buffer: one writer serves many messages without growing again. */
+  reset(): this {
+    this.#pos = 0;
+    return this;
+  }
+
   tag(field: number, wireType: number): void {
     this.varint(field * 8 + wireType);
   }
@@ -61,8 +67,8 @@ export class WireWriter {
     this.#pos += value.length;
   }
 
-  /** A length-delimited field whose content `write` writes. */
-  messageField(field: number, write: () => void): void {
+  /** A length-delimited field whose content `write` writes; returns the content's length. */
+  messageField(field: number, write: () => void): number {
     this.tag(field, LEN);
     const start = this.#pos;
     write();
@@ -74,6 +80,7 @@ export class WireWriter {
     this.#pos = start;
     this.varint(length);
     this.#pos = end;
+    return length;
   }
 
   /** The bytes written, in a buffer of their own. */

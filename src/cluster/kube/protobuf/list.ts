@@ -9,29 +9,29 @@ import { WireReader } from './wire.ts';
  * `message PodList { optional ListMeta metadata = 1; repeated Pod items = 2; }`).
  */
 
-export interface ListJson {
-  metadata: ListMetaJson;
-  items: ObjectJson[];
-}
-
 const LIST_SUFFIX = 'List';
 
-interface ListFields extends ListJson {
+interface ListFields {
+  readonly metadata: ListMetaJson;
   readonly readItem: ObjectReader;
+  readonly onItem: (item: ObjectJson) => void;
 }
 
-/** Decodes a list page; items have the shape of their JSON (no apiVersion or kind, as in a JSON list). */
-export function decodeList(body: Buffer): ListJson {
+/**
+ * Decodes a list page, handing each item to `onItem` as soon as it is decoded (in the shape of its
+ * JSON: no apiVersion or kind, as in a JSON list); returns the list's metadata.
+ */
+export function decodeList(body: Buffer, onItem: (item: ObjectJson) => void): ListMetaJson {
   const reader = new WireReader(body);
   const envelope = readEnvelope(reader, reader.whole);
   const itemKind = envelope.kind.endsWith(LIST_SUFFIX) ? envelope.kind.slice(0, -LIST_SUFFIX.length) : '';
-  const list: ListFields = { metadata: {}, items: [], readItem: objectReader(itemKind, 0) };
+  const list: ListFields = { metadata: {}, readItem: objectReader(itemKind, 0), onItem };
   reader.fields(envelope.raw, list, readListField);
-  return { metadata: list.metadata, items: list.items };
+  return list.metadata;
 }
 
 function readListField(reader: WireReader, field: number, list: ListFields): void {
   if (field === 1) reader.message(list.metadata, readListMetaField);
-  else if (field === 2) list.items.push(list.readItem(reader, reader.bytes()));
+  else if (field === 2) list.onItem(list.readItem(reader, reader.bytes()));
   else reader.skip();
 }
