@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { FakeApiServer } from './server.ts';
 import { namespaceObject, podObject, serviceObject } from './fixtures.ts';
 import { parseFieldSelector, parseLabelSelector, SelectorSyntaxError } from './selectors.ts';
-import { getJson, openWatch } from './test-client.ts';
+import { getBytes, getJson, openWatch } from './test-client.ts';
+import { FrameSplitter } from '../../src/cluster/kube/frames.ts';
+import { decodeList, decodeObject, decodeWatchEvent } from '../../src/cluster/kube/protobuf/index.ts';
 
 describe('label selectors', () => {
   const cases: Array<[string, Record<string, string>, boolean]> = [
@@ -176,5 +179,73 @@ describe('FakeApiServer over HTTP', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('FakeApiServer over protobuf', () => {
+  const PROTOBUF_FIRST = 'application/vnd.kubernetes.protobuf, application/json';
+
+  async function withServer(options: { protobuf?: boolean }, run: (server: FakeApiServer) => Promise<void>): Promise<void> {
+    const server = new FakeApiServer({ tls: false, ...options });
+    await server.start();
+    try {
+      server.upsert('pod', podObject('default', 'web-0', '10.0.0.1'));
+      server.upsert('pod', podObject('default', 'web-1', '10.0.0.2'));
+      await run(server);
+    } finally {
+      await server.stop();
+    }
+  }
+
+  it('answers lists, watches and errors in protobuf to a client that prefers it', async () => {
+    await withServer({}, async (server) => {
+      const page = await getBytes(server, '/api/v1/pods?limit=1', { accept: PROTOBUF_FIRST });
+      expect(page.contentType).toBe('application/vnd.kubernetes.protobuf');
+      const names: unknown[] = [];
+      const metadata = decodeList(page.body, (item) => names.push(item.metadata?.name));
+      expect(names).toEqual(['web-0']);
+      expect(metadata).toMatchObject({ resourceVersion: String(server.resourceVersion), continue: expect.any(String) });
+
+      const refused = await getBytes(server, '/api/v1/pods', { accept: PROTOBUF_FIRST, token: 'wrong' });
+      expect(refused.status).toBe(401);
+      expect(decodeObject(refused.body)).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+      expect(server.requests.map((r) => r.format)).toEqual(['protobuf', 'protobuf']);
+    });
+  });
+
+  it('streams watch events as length-prefixed frames', async () => {
+    await withServer({}, async (server) => {
+      const url = new URL(`/api/v1/pods?watch=1&resourceVersion=${server.resourceVersion}`, server.url);
+      const res = await new Promise<http.IncomingMessage>((resolve) => http.get(url, { headers: { Authorization: `Bearer ${server.token}`, Accept: PROTOBUF_FIRST } }, resolve));
+      expect(res.headers['content-type']).toBe('application/vnd.kubernetes.protobuf;stream=watch');
+      const events: Array<{ type: string; name?: string }> = [];
+      const frames = new FrameSplitter(url.pathname);
+      res.on('data', (chunk: Buffer) => frames.push(chunk, (frame) => {
+        const event = decodeWatchEvent(frame);
+        events.push({ type: event.type, name: event.object.metadata?.name });
+      }));
+      server.upsert('pod', podObject('default', 'web-2', '10.0.0.3'));
+      server.remove('pod', 'default', 'web-0');
+      while (events.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(events).toEqual([{ type: 'ADDED', name: 'web-2' }, { type: 'DELETED', name: 'web-0' }]);
+      res.destroy();
+    });
+  });
+
+  it('answers JSON when configured without protobuf', async () => {
+    await withServer({ protobuf: false }, async (server) => {
+      const page = await getBytes(server, '/api/v1/pods', { accept: PROTOBUF_FIRST });
+      expect(page.contentType).toBe('application/json');
+      expect(JSON.parse(page.body.toString())).toMatchObject({ kind: 'PodList', items: [{ metadata: { name: 'web-0' } }, { metadata: { name: 'web-1' } }] });
+    });
+  });
+
+  it('refuses to store an object it could not serve as protobuf', async () => {
+    await withServer({}, async (server) => {
+      const rv = server.resourceVersion;
+      expect(() => server.upsert('service', { metadata: { name: 'x', namespace: 'default' }, spec: { invented: true } })).toThrow(/Service\.spec\.invented/);
+      expect(server.get('service', 'default', 'x')).toBeUndefined();
+      expect(server.resourceVersion).toBe(rv);
+    });
   });
 });

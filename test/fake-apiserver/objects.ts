@@ -115,7 +115,7 @@ export class ObjectStore {
     const namespace = info.namespaced ? (input.metadata.namespace ?? 'default') : undefined;
     const probe = { ...input, metadata: { ...input.metadata, namespace } } as KubeObject;
     const previous = objects.get(keyOf(probe))?.object;
-    const rv = ++this.#rv;
+    const rv = this.#rv + 1;
     const metadata: Record<string, unknown> = {
       ...(adopt ? input.metadata : structuredClone(input.metadata)),
       resourceVersion: String(rv),
@@ -130,8 +130,9 @@ export class ObjectStore {
       kind: info.kind,
       metadata,
     }) as KubeObject;
-    // Encoded before it is stored: an object the fake cannot serve is refused where it is given.
+    // Encoded before anything changes: an object the fake cannot serve is refused where it is given.
     const stored: StoredObject = { object, encoded: encodeObject(info, object, this.#protobuf) };
+    this.#rv = rv;
     objects.set(keyOf(object), stored);
     return this.#record({ rv, kind, type: previous ? 'MODIFIED' : 'ADDED', ...stored, ...(previous ? { previous } : {}) });
   }

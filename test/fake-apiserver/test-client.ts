@@ -9,11 +9,14 @@ export interface ClientAuth {
   readonly token?: string | null;
   readonly cert?: string;
   readonly key?: string;
+  /** The Accept header; none by default. */
+  readonly accept?: string;
 }
 
 function request(server: FakeApiServer, path: string, auth: ClientAuth): Promise<IncomingMessage> {
   const token = auth.token === undefined ? server.token : auth.token;
   const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
+  if (auth.accept) headers['Accept'] = auth.accept;
   const url = new URL(path, server.url);
   return new Promise((resolve, reject) => {
     const req = server.tls
@@ -32,6 +35,14 @@ export async function getJson(
   let text = '';
   for await (const chunk of res) text += String(chunk);
   return { status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> };
+}
+
+/** GETs a body as bytes, with its Content-Type. */
+export async function getBytes(server: FakeApiServer, path: string, auth: ClientAuth = {}): Promise<{ status: number; contentType: string; body: Buffer }> {
+  const res = await request(server, path, auth);
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return { status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) };
 }
 
 export interface WatchEvent {
