@@ -32,6 +32,7 @@ function wireFormatOf(response: IncomingMessage): WireFormat {
  * context's abort end the iteration with an error; the request is released when iteration ends.
  */
 export class ApiStream implements AsyncIterable<Buffer> {
+  /** How the body is encoded, from the response's Content-Type. */
   readonly format: WireFormat;
   readonly #response: IncomingMessage;
   readonly #release: () => void;

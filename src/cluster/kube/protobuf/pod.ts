@@ -67,6 +67,7 @@ interface PodStatusJson {
 }
 
 type ProbeSeconds = 'initialDelaySeconds' | 'timeoutSeconds' | 'periodSeconds' | 'successThreshold' | 'failureThreshold';
+/** Probe fields 2 to 6, all int32 and omitempty, by number. */
 const PROBE_SECONDS: readonly (ProbeSeconds | undefined)[] = [undefined, undefined, 'initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];
 
 /** Reads the Pod message spanning `span`. */
