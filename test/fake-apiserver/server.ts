@@ -84,8 +84,9 @@ const WATCH_TRUE = new Set(['1', 't', 'true', 'True', 'TRUE']);
 
 /**
  * A Kubernetes API server that serves Services, EndpointSlices, Pods and Namespaces with the real
- * list/watch protocol (paging, resourceVersions, bookmarks, selectors, 410 on expired history),
- * bearer-token or client-certificate auth, and fault switches.
+ * list/watch protocol (paging, resourceVersions, bookmarks, selectors, 410 on expired history), in
+ * JSON or protobuf as the client's Accept header prefers, bearer-token or client-certificate auth,
+ * and fault switches.
  */
 export class FakeApiServer {
   readonly requests: RequestRecord[] = [];
