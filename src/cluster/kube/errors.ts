@@ -45,7 +45,7 @@ export class KubeIdleTimeoutError extends Error {
   }
 }
 
-/** The API sent something that is not the JSON the protocol promises. */
+/** The API sent something that is not the JSON or protobuf the protocol promises. */
 export class KubeProtocolError extends Error {
   override readonly name = 'KubeProtocolError';
   readonly path: string;
