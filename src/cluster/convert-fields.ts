@@ -96,11 +96,13 @@ export class FieldReader {
     return value;
   }
 
+  /** Returns the member of `allowed`, not the parsed copy: the store then holds one string per value, not one per object. */
   oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], fallback: T): T {
     const text = this.string(value, field);
     if (text === undefined || text === '') return fallback;
-    if (!(allowed as readonly string[]).includes(text)) this.fail(field, `must be one of ${allowed.join(', ')}, got ${describe(text)}`);
-    return text as T;
+    const index = (allowed as readonly string[]).indexOf(text);
+    if (index < 0) this.fail(field, `must be one of ${allowed.join(', ')}, got ${describe(text)}`);
+    return allowed[index]!;
   }
 
   protocol(value: unknown, field: string): Protocol {

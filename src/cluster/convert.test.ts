@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  FULL_RETENTION,
   ObjectError,
   canonicalIP,
   convertObject,
@@ -10,7 +11,7 @@ import {
   toService,
   type Retention,
 } from './convert.ts';
-import { StringPool } from './strings.ts';
+import { ListPool, StringPool } from './strings.ts';
 
 function service(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'web' }): unknown {
   return { apiVersion: 'v1', kind: 'Service', metadata, spec };
@@ -335,7 +336,7 @@ describe('toNamespace', () => {
 });
 
 describe('what the API source keeps', () => {
-  const answersOnly: Retention = { labels: false, workloads: false, targetRefs: false, strings: new StringPool() };
+  const answersOnly: Retention = { labels: false, workloads: false, targetRefs: false, strings: new StringPool(), lists: new ListPool() };
   const container = { name: 'app', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 } } };
 
   it('drops the labels and workload details that only the self-contained mode reads', () => {
@@ -368,6 +369,34 @@ describe('what the API source keeps', () => {
     expect(first!.conditions).toBe(second!.conditions);
     expect(third!.conditions).toEqual({ ready: false, serving: false, terminating: false });
     expect(Object.isFrozen(first!.conditions)).toBe(true);
+  });
+});
+
+describe('shared port lists', () => {
+  it('gives services with equal ports one frozen list, and keeps a slice\'s list apart from a service\'s', () => {
+    const retention: Retention = { ...FULL_RETENTION, lists: new ListPool() };
+    const ports = [{ name: 'http', port: 80, targetPort: 8080 }];
+    const first = toService(service({ ports }, { name: 'a' }), retention);
+    const second = toService(service({ ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] }, { name: 'b' }), retention);
+    const other = toService(service({ ports: [{ name: 'http', port: 80, targetPort: 9090 }] }, { name: 'c' }), retention);
+    expect(second.ports).toBe(first.ports);
+    expect(other.ports).not.toBe(first.ports);
+    expect(other.ports[0]!.targetPort).toBe(9090);
+    expect(Object.isFrozen(first.ports)).toBe(true);
+    const slicePorts = toEndpointSlice(slice({ endpoints: [], ports: [{ name: 'http', port: 80 }] }), retention).ports;
+    expect(slicePorts).not.toBe(first.ports);
+    expect(toEndpointSlice(slice({ endpoints: [], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }, { name: 'other' }), retention).ports).toBe(slicePorts);
+  });
+});
+
+describe('ListPool', () => {
+  it('starts over when full', () => {
+    const pool = new ListPool(1);
+    const a = pool.share('a', [1]);
+    expect(pool.share('a', [1])).toBe(a);
+    pool.share('b', [2]);
+    expect(pool.size).toBe(1);
+    expect(pool.share('a', [1])).not.toBe(a);
   });
 });
 

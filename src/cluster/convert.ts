@@ -1,5 +1,5 @@
 import { FieldReader, isRecord, type JsonRecord, type NameRule } from './convert-fields.ts';
-import { StringPool } from './strings.ts';
+import { ListPool, StringPool } from './strings.ts';
 import type {
   ContainerPort,
   Endpoint,
@@ -28,6 +28,7 @@ export { ObjectError, canonicalIP } from './convert-fields.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
+const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
 const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 const MAX_AFFINITY_TIMEOUT_SECONDS = 86400;
 
@@ -47,12 +48,15 @@ export interface Retention {
   /** Endpoints' target references: `endpoint_pod_names` names endpoints after their pods. */
   readonly targetRefs: boolean;
   readonly strings: StringPool;
+  /** Port lists, shared: keyed by kind and contents, so a service's and a slice's never mix. */
+  readonly lists: ListPool;
 }
 
-export const FULL_RETENTION: Retention = { labels: true, workloads: true, targetRefs: true, strings: new StringPool() };
+export const FULL_RETENTION: Retention = { labels: true, workloads: true, targetRefs: true, strings: new StringPool(), lists: new ListPool() };
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 
+const NO_PORTS: readonly never[] = Object.freeze([]);
 const NO_LABELS: Labels = Object.freeze({});
 const NO_CONTAINER_PORTS: readonly ContainerPort[] = Object.freeze([]);
 
@@ -155,7 +159,11 @@ export function toService(obj: unknown, retention: Retention = FULL_RETENTION): 
     clusterIPs: external || headless ? [] : addresses.values.map((ip, i) => fields.ip(ip, addresses.field(i))),
     headless,
     externalIPs: spec.externalIPs == null ? NO_STRINGS : fields.list(spec.externalIPs, 'spec.externalIPs').map((ip, i) => fields.ip(ip, `spec.externalIPs[${i}]`)),
-    ports: fields.list(spec.ports, 'spec.ports').map((port, i) => servicePort(fields, port, `spec.ports[${i}]`, retention.strings)),
+    ports: sharedPorts(
+      'service',
+      fields.list(spec.ports, 'spec.ports').map((port, i) => servicePort(fields, port, `spec.ports[${i}]`, retention.strings)),
+      retention.lists,
+    ),
     // The API drops empty maps, so an empty selector is no selector.
     selector: Object.keys(selector).length === 0 || !retention.workloads ? null : selector,
     publishNotReadyAddresses: fields.boolean(spec.publishNotReadyAddresses, 'spec.publishNotReadyAddresses', false),
@@ -188,6 +196,12 @@ function affinityTimeout(fields: FieldReader, spec: JsonRecord): number {
   return fields.integer(clientIP?.timeoutSeconds, field, 1, MAX_AFFINITY_TIMEOUT_SECONDS) ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS;
 }
 
+function sharedPorts<T extends ServicePort | EndpointPort>(kind: 'service' | 'slice', ports: readonly T[], lists: ListPool): readonly T[] {
+  if (ports.length === 0) return NO_PORTS as readonly T[];
+  const key = `${kind}:${ports.map((p) => `${p.name}/${p.protocol}/${p.port}/${'targetPort' in p ? p.targetPort : ''}/${'nodePort' in p ? p.nodePort : ''}`).join(',')}`;
+  return lists.share(key, Object.freeze(ports));
+}
+
 function servicePort(fields: FieldReader, value: unknown, field: string, strings: StringPool): ServicePort {
   const port = fields.record(value, field) ?? fields.fail(field, 'must be an object');
   const number = fields.port(port.port, `${field}.port`) ?? fields.fail(`${field}.port`, 'is required');
@@ -206,10 +220,10 @@ export function toEndpointSlice(obj: unknown, retention: Retention = FULL_RETENT
   const meta = readMetadata(obj, 'EndpointSlice', 'dns1123-subdomain', true, retention.strings);
   const { body } = meta;
   const fields: FieldReader = meta.fields;
-  const addressType = fields.string(body.addressType, 'addressType');
-  if (addressType !== 'IPv4' && addressType !== 'IPv6' && addressType !== 'FQDN') {
-    fields.fail('addressType', `must be IPv4, IPv6 or FQDN, got ${JSON.stringify(addressType ?? null)}`);
-  }
+  // The member of ADDRESS_TYPES, not the parsed copy: one string for every slice.
+  const addressType =
+    ADDRESS_TYPES.find((type) => type === body.addressType) ??
+    fields.fail('addressType', `must be IPv4, IPv6 or FQDN, got ${JSON.stringify(body.addressType ?? null)}`);
   const triggerTime = parseTriggerTime(meta.annotations[TRIGGER_TIME_ANNOTATION]);
   const ports: EndpointPort[] = [];
   fields.list(body.ports, 'ports').forEach((port, i) => {
@@ -224,7 +238,7 @@ export function toEndpointSlice(obj: unknown, retention: Retention = FULL_RETENT
     endpoints: fields.list(body.endpoints, 'endpoints').map((endpoint, i) =>
       toEndpoint(fields, endpoint, `endpoints[${i}]`, addressType, meta.namespace, retention),
     ),
-    ports,
+    ports: sharedPorts('slice', ports, retention.lists),
     labels: retention.labels ? meta.labels : NO_LABELS,
     ...(triggerTime === undefined ? {} : { lastChangeTriggerTime: triggerTime }),
   };

@@ -25,3 +25,30 @@ export class StringPool {
     return value;
   }
 }
+
+/**
+ * Shares equal lists between the objects of the store, by a key that spells their contents: a
+ * cluster's services mostly expose the same few port lists, and every EndpointSlice repeats its
+ * service's. 10k services and their slices held 29k port objects; shared, a few hundred.
+ */
+export class ListPool {
+  readonly #lists = new Map<string, readonly unknown[]>();
+  readonly #limit: number;
+
+  constructor(limit = 10_000) {
+    this.#limit = limit;
+  }
+
+  get size(): number {
+    return this.#lists.size;
+  }
+
+  /** `list`, or an equal one shared earlier under `key`; the lists must be frozen or never changed. */
+  share<T>(key: string, list: readonly T[]): readonly T[] {
+    const known = this.#lists.get(key);
+    if (known !== undefined) return known as readonly T[];
+    if (this.#lists.size >= this.#limit) this.#lists.clear();
+    this.#lists.set(key, list);
+    return list;
+  }
+}

@@ -3,7 +3,7 @@ import { DnsEncodeError } from './errors.ts';
 import { writeIPv4, writeIPv6 } from './ip.ts';
 import { MAX_NAME_LENGTH, MAX_POINTER_TARGET, writeName } from './name-codec.ts';
 import { nameWireLength } from './names.ts';
-import { ownedCopy } from './owned-bytes.ts';
+import { ownedCopy, type ByteArena } from './owned-bytes.ts';
 import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from './reply-records.ts';
 import type { DomainName, Reply, ResourceRecord } from './types.ts';
 
@@ -210,7 +210,8 @@ function suffixKey(start: number, end: number): string {
  * data of raw (unknown) records is copied as it is. With `qname: null` nothing is compressed,
  * so the body suits any question. Throws DnsEncodeError on values that cannot go on the wire.
  */
-export function prepareReply(init: { rcode: number; flags: number; qname: DomainName | null; sections: ReplyRecords }): Reply {
+/** `arena`: where the reply's bytes are kept, when its owner keeps many and lets them go together. */
+export function prepareReply(init: { rcode: number; flags: number; qname: DomainName | null; sections: ReplyRecords }, arena?: ByteArena): Reply {
   const { rcode, flags, qname, sections } = init;
   if (!Number.isInteger(rcode) || rcode < 0 || rcode > 0xfff) throw new DnsEncodeError('rcode out of range', rcode);
   const writer = new BodyWriter(qname);
@@ -229,11 +230,11 @@ export function prepareReply(init: { rcode: number; flags: number; qname: Domain
     flags,
     qname,
     // Replies are kept (memoized, cached), so they get memory of their own.
-    body: ownedCopy(scratch.subarray(0, writer.pos)),
+    body: arena === undefined ? ownedCopy(scratch.subarray(0, writer.pos)) : arena.copy(scratch.subarray(0, writer.pos)),
     answerCount: sections.answer.length,
     authorityCount: sections.authority.length,
     additionalCount: sections.additional.length,
-    ttlOffsets: Uint32Array.from(writer.ttlOffsets),
+    ttlOffsets: arena === undefined ? Uint32Array.from(writer.ttlOffsets) : arena.uint32s(writer.ttlOffsets),
     minTtl,
   };
 }

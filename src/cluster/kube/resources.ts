@@ -1,5 +1,5 @@
 import { toEndpointSlice, toNamespace, toPod, toService, type Retention } from '../convert.ts';
-import { StringPool } from '../strings.ts';
+import { ListPool, StringPool } from '../strings.ts';
 import type { ClusterWriter, EndpointSlice, Namespace, ObjectKey, ObjectKind, Pod, Service } from '../types.ts';
 
 /** One watched resource type: where it lives, how it becomes a store shape, how it enters the store. */
@@ -34,7 +34,7 @@ export interface ResourceSelection {
  * by them; the API has applied the selector already, the answers check it again.
  */
 export function apiRetention(selection: ResourceSelection): Retention {
-  return { labels: selection.labelSelector !== undefined, workloads: false, targetRefs: selection.endpointPodNames ?? false, strings: new StringPool() };
+  return { labels: selection.labelSelector !== undefined, workloads: false, targetRefs: selection.endpointPodNames ?? false, strings: new StringPool(), lists: new ListPool() };
 }
 
 // CoreDNS never watches pods that have finished: they hold no address worth answering with.

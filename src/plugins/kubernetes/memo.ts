@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ByteArena } from '../../dns/owned-bytes.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 
 /** How a (qname, qtype) was answered. Negative replies are looked up per use: their SOA serial moves. */
@@ -28,17 +29,17 @@ export interface MemoLimits {
  */
 export const DEFAULT_MEMO_LIMITS: MemoLimits = { entries: 200_000, bytes: 16 * 2 ** 20 };
 
-// Measured on Node 24 (heap used before and after the memo of 20k ClusterIP A answers is dropped):
-// about 1 KB an entry with one dependency, of which 85 bytes are the name and the wire bytes. The
-// rest is the entry, its map slot, the Reply with its Buffer and TTL offsets, and the dependency's
-// key and set.
-const ENTRY_OVERHEAD_BYTES = 760;
+// Measured on Node 24 (heap used with and without 20k entries): an entry with a shared outcome
+// (a search-path miss) takes about 190 bytes besides its name and dependencies; a reply adds its
+// own Reply, outcome and two views on the arena. A dependency is its key, and a set or a slot in one.
+const ENTRY_OVERHEAD_BYTES = 190;
+const REPLY_OVERHEAD_BYTES = 470;
 const DEPENDENCY_BYTES = 150;
 
-/** An estimate of what one memo entry holds: enough to bound the memo, not an exact count. */
+/** An estimate of what one memo entry holds besides its reply's bytes (counted in the arena): enough to bound the memo, not an exact count. */
 function entryBytes(qname: DomainName, outcome: Outcome, dependencies: number): number {
-  const replyBytes = outcome.kind === 'reply' ? outcome.reply.body.length + 4 * outcome.reply.ttlOffsets.length : 0;
-  return ENTRY_OVERHEAD_BYTES + 2 * qname.length + replyBytes + DEPENDENCY_BYTES * dependencies;
+  const reply = outcome.kind === 'reply' && outcome.reply.body.length > 0 ? REPLY_OVERHEAD_BYTES : 0;
+  return ENTRY_OVERHEAD_BYTES + 2 * qname.length + reply + DEPENDENCY_BYTES * dependencies;
 }
 
 /**
@@ -51,6 +52,8 @@ export class AnswerMemo {
   readonly #byDependency = new Map<string, Set<Entry>>();
   readonly #limits: MemoLimits;
   readonly #logger: Logger;
+  /** Where the replies this memo keeps are encoded: prepareReply(..., memo.arena). */
+  readonly arena = new ByteArena();
   #size = 0;
   #bytes = 0;
 
@@ -63,9 +66,9 @@ export class AnswerMemo {
     return this.#size;
   }
 
-  /** The estimated memory the entries hold. */
+  /** The estimated memory the entries hold, their replies' arena included. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#bytes + this.arena.allocatedBytes;
   }
 
   get(qtype: number, qname: DomainName): Outcome | undefined {
@@ -75,8 +78,8 @@ export class AnswerMemo {
   set(qtype: number, qname: DomainName, outcome: Outcome, dependencies: Iterable<string>): void {
     const list = [...dependencies];
     const bytes = entryBytes(qname, outcome, list.length);
-    if (this.#size >= this.#limits.entries || this.#bytes + bytes > this.#limits.bytes) {
-      this.#logger.debug({ entries: this.#size, bytes: this.#bytes }, 'kubernetes answer memo full, emptying it');
+    if (this.#size >= this.#limits.entries || this.bytes + bytes > this.#limits.bytes) {
+      this.#logger.debug({ entries: this.#size, bytes: this.bytes }, 'kubernetes answer memo full, emptying it');
       this.clear();
     }
     let names = this.#byType.get(qtype);
@@ -112,6 +115,7 @@ export class AnswerMemo {
     this.#byDependency.clear();
     this.#size = 0;
     this.#bytes = 0;
+    this.arena.reset();
   }
 
   #drop(entry: Entry): void {
