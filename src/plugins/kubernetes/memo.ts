@@ -23,11 +23,12 @@ export interface MemoLimits {
 }
 
 /**
- * About 16k answers, and a bound the memory envelope of CoreDNS's Deployment (170 MiB) affords
- * whatever the queries are. Half of it (8 MiB) made `npm run bench` (1000 services, a pod's
- * search-path mix) lose 10% of its throughput to memo churn, for a few MB of resident memory.
+ * About 11k answers or 17k search-path misses (by entryBytes, which follows the measured heap), a
+ * bound the memory envelope of CoreDNS's Deployment (170 MiB) affords whatever the queries are.
+ * It is most of what a query burst adds to the resident memory over a large cluster, where nearly
+ * every miss is a new name; a pod's repeated search-path walk over 1000 services fits it whole.
  */
-export const DEFAULT_MEMO_LIMITS: MemoLimits = { entries: 200_000, bytes: 16 * 2 ** 20 };
+export const DEFAULT_MEMO_LIMITS: MemoLimits = { entries: 200_000, bytes: 10 * 2 ** 20 };
 
 // Measured on Node 24 (heap used with and without 20k entries): an entry with a shared outcome
 // (a search-path miss) takes about 190 bytes besides its name and dependencies; a reply adds its
