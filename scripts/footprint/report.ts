@@ -1,4 +1,4 @@
-/** The measurements of one run, and the markdown table `npm run footprint` prints. */
+/** The measurements of each run, their medians over a size's runs, and the markdown table `npm run footprint` prints. */
 import type { ApiServerReady } from './apiserver.ts';
 import type { CgroupStats, CgroupVersion } from './cgroup.ts';
 import type { HeapMetrics } from './http.ts';
@@ -186,9 +186,10 @@ function orDash(value: number | null, format: (value: number) => string): string
   return value === null ? '-' : format(value);
 }
 
-export function formatRow(row: FootprintRow): string[] {
+/** One run's cells; `label` names the run when its size was measured more than once (`small run 2`). */
+export function formatRow(row: FootprintRow, label = row.size): string[] {
   return [
-    row.size,
+    label,
     `${thousands(row.services)} / ${thousands(row.endpoints)} / ${thousands(row.pods)}`,
     row.syncMs === null ? '-' : seconds(row.syncMs),
     row.afterSync ? mb(row.afterSync.memory.rssBytes) : '-',
@@ -209,11 +210,11 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-/** `memory limit: 170Mi (cgroup v1)`: the run's, or each size's when they differ. */
+/** `memory limit: 170Mi (cgroup v1)`: the run's, or each size's (each run's) when they differ. */
 export function limitLine(rows: readonly FootprintRow[]): string {
   const texts = rows.map((row) => limitText(row.limit));
   if (new Set(texts).size <= 1) return `memory limit: ${texts[0] ?? 'none'}`;
-  return `memory limit: ${rows.map((row, i) => `${row.size} ${texts[i]}`).join('; ')}`;
+  return `memory limit: ${labelledRuns(groupRuns(rows)).map(({ row, label }) => `${label} ${limitText(row.limit)}`).join('; ')}`;
 }
 
 function cgroupNote(row: FootprintRow): string {
@@ -236,8 +237,131 @@ function deathNote(row: FootprintRow): string {
   return `  The server died during ${row.death.phase}: ${row.death.cause === 'oom-kill' ? 'OOM-killed' : "V8's heap limit reached"} (${row.death.evidence}); what would have been measured after is "-".`;
 }
 
+/** The runs of one size, in the order they were measured. */
+export interface SizeRuns {
+  readonly size: string;
+  readonly runs: readonly [FootprintRow, ...FootprintRow[]];
+}
+
+/** Rows by size, sizes in the order first measured: the rows of a size are its runs (`--runs N`). */
+export function groupRuns(rows: readonly FootprintRow[]): SizeRuns[] {
+  const bySize = new Map<string, [FootprintRow, ...FootprintRow[]]>();
+  for (const row of rows) {
+    const runs = bySize.get(row.size);
+    if (runs) runs.push(row);
+    else bySize.set(row.size, [row]);
+  }
+  return [...bySize].map(([size, runs]) => ({ size, runs }));
+}
+
+/** `small` for a size measured once, so that `--runs 1` reads as it always has; `small run 2` among several. */
+export function runLabel(size: string, run: number, runs: number): string {
+  return runs === 1 ? size : `${size} run ${run}`;
+}
+
+function labelledRuns(groups: readonly SizeRuns[]): { row: FootprintRow; label: string }[] {
+  return groups.flatMap((group) => group.runs.map((row, i) => ({ row, label: runLabel(group.size, i + 1, group.runs.length) })));
+}
+
+/** A figure over a size's runs; `count` is how many runs had it (a run that died lacks what came after). */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly count: number;
+}
+
+/** The median (of an even count, the mean of the middle two) and range of the runs that have the figure; null when none has it. */
+export function spread(values: readonly (number | null)[]): Spread | null {
+  const known = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
+  if (known.length === 0) return null;
+  const middle = Math.floor(known.length / 2);
+  const median = known.length % 2 === 1 ? known[middle] as number : ((known[middle - 1] as number) + (known[middle] as number)) / 2;
+  return { median, min: known[0] as number, max: known[known.length - 1] as number, count: known.length };
+}
+
+/** What a size's runs measured together: one run varies too much to judge a change by. */
+export interface RunsSummary {
+  readonly size: string;
+  readonly runs: number;
+  readonly syncMs: Spread | null;
+  readonly rssAfterSyncBytes: Spread | null;
+  readonly rssAfterBurstBytes: Spread | null;
+  readonly peakRssBytes: Spread | null;
+  readonly heapUsedAfterSyncBytes: Spread | null;
+  readonly heapUsedAfterBurstBytes: Spread | null;
+  /** What holds judges, as for one run: RSS after the burst, else after sync, of the runs that lived to it. */
+  readonly judgedRssBytes: Spread | null;
+  /** Queries lost over every run's burst; null when no run had a burst. */
+  readonly lost: number | null;
+  /** `yes`, or `no` with every reason: the medians against the target, and any run's lost queries or death. */
+  readonly holds: string;
+}
+
+export function summarizeRuns(group: SizeRuns): RunsSummary {
+  const { runs } = group;
+  const target = runs[0].target;
+  const syncMs = spread(runs.map((row) => row.syncMs));
+  const judgedRssBytes = spread(runs.map(judgedRss));
+  const bursts = runs.flatMap((row) => (row.burst ? [row.burst] : []));
+  const lost = bursts.length === 0 ? null : bursts.reduce((sum, burst) => sum + burst.lost, 0);
+  const reasons: string[] = [];
+  runs.forEach((row, i) => {
+    if (row.death) reasons.push(`run ${i + 1} ${deathText(row)}`);
+  });
+  if (judgedRssBytes && judgedRssBytes.median / MB > target.rssMb) reasons.push(`median RSS ${(judgedRssBytes.median / MB).toFixed(0)} > ${target.rssMb}`);
+  if (target.syncMs !== undefined && syncMs && syncMs.median >= target.syncMs) reasons.push(`median sync ${seconds(syncMs.median)}`);
+  const losing = runs.flatMap((row, i) => (row.burst && row.burst.lost > 0 ? [i + 1] : []));
+  if (lost) reasons.push(`${lost} lost in ${losing.length === 1 ? 'run' : 'runs'} ${losing.join(', ')}`);
+  return {
+    size: group.size,
+    runs: runs.length,
+    syncMs,
+    rssAfterSyncBytes: spread(runs.map((row) => row.afterSync?.memory.rssBytes ?? null)),
+    rssAfterBurstBytes: spread(runs.map((row) => row.afterBurst?.memory.rssBytes ?? null)),
+    peakRssBytes: spread(runs.map(peakRss)),
+    heapUsedAfterSyncBytes: spread(runs.map((row) => row.afterSync?.heap?.heapUsedBytes ?? null)),
+    heapUsedAfterBurstBytes: spread(runs.map((row) => row.afterBurst?.heap?.heapUsedBytes ?? null)),
+    judgedRssBytes,
+    lost,
+    holds: reasons.length === 0 ? 'yes' : `no (${reasons.join(', ')})`,
+  };
+}
+
+/** `71.3 (68.0-75.1)`: median (min-max), and how many runs had the figure when not all did. */
+export function spreadText(figure: Spread | null, runs: number, format: (value: number) => string, unit = ''): string {
+  if (!figure) return '-';
+  const partial = figure.count < runs ? `; ${figure.count} of ${runs} runs` : '';
+  return `${format(figure.median)}${unit} (${format(figure.min)}-${format(figure.max)}${partial})`;
+}
+
+/** The row under a size's runs: the median (min-max) of each figure, and holds judged on the medians. */
+export function formatSummaryRow(group: SizeRuns): string[] {
+  const first = group.runs[0];
+  const summary = summarizeRuns(group);
+  const n = summary.runs;
+  const heap = [summary.heapUsedAfterSyncBytes, ...(summary.rssAfterBurstBytes ? [summary.heapUsedAfterBurstBytes] : [])];
+  const bursts = group.runs.filter((row) => row.burst).length;
+  return [
+    `${group.size} median (min-max), ${n} runs`,
+    `${thousands(first.services)} / ${thousands(first.endpoints)} / ${thousands(first.pods)}`,
+    spreadText(summary.syncMs, n, (ms) => (ms / 1000).toFixed(2), ' s'),
+    spreadText(summary.rssAfterSyncBytes, n, mb),
+    spreadText(summary.rssAfterBurstBytes, n, mb),
+    spreadText(summary.peakRssBytes, n, mb),
+    heap.every((figure) => figure === null) ? '-' : heap.map((figure) => spreadText(figure, n, mb)).join(' / '),
+    summary.lost === null ? '-' : `${summary.lost} lost in ${bursts} burst${bursts === 1 ? '' : 's'}`,
+    `${first.formulaMb.toFixed(1)}${first.autopath ? ' (autopath)' : ''}`,
+    orDash(summary.judgedRssBytes?.median ?? null, (rss) => (rss / MB / first.formulaMb).toFixed(2)),
+    targetText(first.target),
+    summary.holds,
+  ];
+}
+
 /** The table and the notes that say how to read it. */
 export function formatReport(rows: readonly FootprintRow[]): string {
+  const groups = groupRuns(rows);
+  const repeated = groups.some((group) => group.runs.length > 1);
   const notes = [
     limitLine(rows),
     'MB = 2^20 bytes. RSS = VmRSS of the server process (with any children), read from /proc ~2 s after sync and after the burst;',
@@ -245,13 +369,24 @@ export function formatReport(rows: readonly FootprintRow[]): string {
     'sync = from spawning `node bin/clusterdns.js -conf Corefile` to /ready answering 200.',
     "CoreDNS formula (Scaling_CoreDNS.md): (pods + services)/1000 + 54 MB, with autopath (pods + services)/250 + 56 MB;",
     'pods = the pods behind the endpoints when the fake serves none. target/holds judge RSS after the burst (and sync time, lost queries).',
+    ...(repeated
+      ? [
+        "median (min-max) rows: each figure over the size's runs (the median of an even count is the mean of the middle two); a run that died",
+        "lacks what came after. RSS / formula and holds judge the medians; holds also fails on any run's lost queries or death.",
+      ]
+      : []),
   ];
-  const seeding = rows.map((row) => {
+  const table = groups.flatMap((group) =>
+    group.runs.length === 1
+      ? [formatRow(group.runs[0])]
+      : [...group.runs.map((row, i) => formatRow(row, runLabel(group.size, i + 1, group.runs.length))), formatSummaryRow(group)]
+  );
+  const seeding = labelledRuns(groups).map(({ row, label }) => {
     const a = row.apiServer;
     const counts = Object.entries(a.objects).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}s (~${(a.meanBytes[kind as keyof typeof a.meanBytes] / 1024).toFixed(1)} KB each)`);
     const cpu = row.syncCpu;
     const lines = [
-      `- ${row.size}: fake API server seeded ${counts.join(', ')} in ${seconds(a.seedMs)} (its RSS ${mb(a.rssBytes)} MB, not counted).`,
+      `- ${label}: fake API server seeded ${counts.join(', ')} in ${seconds(a.seedMs)} (its RSS ${mb(a.rssBytes)} MB, not counted).`,
       cpu ? `  CPU during sync: server ${cpu.server.toFixed(2)} s, fake API server ${cpu.apiServer.toFixed(2)} s, other processes ${cpu.other.toFixed(2)} s.` : '',
       row.burst ? `  Burst replies: ${burstReplies(row.burst)}.` : '',
       cgroupNote(row),
@@ -260,5 +395,5 @@ export function formatReport(rows: readonly FootprintRow[]): string {
     ];
     return lines.filter((line) => line !== '').join('\n');
   });
-  return [markdownTable(HEADER, rows.map(formatRow)), '', ...notes, '', ...seeding].join('\n');
+  return [markdownTable(HEADER, table), '', ...notes, '', ...seeding].join('\n');
 }

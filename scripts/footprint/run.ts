@@ -3,7 +3,8 @@
  * a fake API server (child process) serving real-sized objects, kubeadm's Corefile pointing at it,
  * `node bin/clusterdns.js -conf Corefile` started as a user starts it, the sync time to /ready,
  * RSS after sync, a query burst (child process), RSS after it. The server runs in a memory
- * cgroup with the coredns Deployment's limit (cgroup.ts), as it would in a pod. Loopback only.
+ * cgroup with the coredns Deployment's limit (cgroup.ts), as it would in a pod. `--runs N` does
+ * all of that N times per size and adds each size's medians. Loopback only.
  * README.md beside this file says how to read the table.
  */
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { scrapeHeap, waitFor200 } from './http.ts';
 import { DEFAULT_BURST, runBurst, type BurstResult } from './load.ts';
 import { FootprintOptionsError, parseFootprintOptions, USAGE, type FootprintOptions } from './options.ts';
 import { treeMemory } from './procfs.ts';
-import { deathText, formatReport, limitLine, type FootprintRow, type MemorySample, type RowLimit, type RunPhase, type ServerDeath, type SyncCpu } from './report.ts';
+import { deathText, formatReport, groupRuns, limitLine, runLabel, summarizeRuns, type FootprintRow, type MemorySample, type RowLimit, type RunPhase, type ServerDeath, type SyncCpu } from './report.ts';
 import { endpointCount, type FootprintSize } from './sizes.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -68,8 +69,8 @@ function syncCpuSeconds(before: ProcessSnapshot, after: ProcessSnapshot, serverP
 }
 
 /**
- * The memory limit of each size's server: a fresh cgroup per size (its peak and OOM count are that
- * size's), or none, and why. A cgroup that cannot be made is warned about once; the sizes after
+ * The memory limit of each run's server: a fresh cgroup per run (its peak and OOM count are that
+ * run's), or none, and why. A cgroup that cannot be made is warned about once; the runs after
  * run without a limit too.
  */
 class MemoryLimits {
@@ -80,10 +81,11 @@ class MemoryLimits {
     this.limit = limit;
   }
 
-  open(size: FootprintSize): { cgroup: MemoryCgroup | null; limit: RowLimit } {
+  /** `label` names the run (`small`, or `small run 2` with --runs > 1), so that each run's cgroup is new. */
+  open(label: string): { cgroup: MemoryCgroup | null; limit: RowLimit } {
     if (this.limit === null) return { cgroup: null, limit: { kind: 'none', reason: '--memory-limit none' } };
     if (this.failure === null) {
-      const outcome = openMemoryCgroup(`clusterdns-footprint-${process.pid}-${size.name.replace(/\W/g, '-')}`, this.limit);
+      const outcome = openMemoryCgroup(`clusterdns-footprint-${process.pid}-${label.replace(/\W/g, '-')}`, this.limit);
       if ('cgroup' in outcome) {
         const cgroup = outcome.cgroup;
         cgroups.add(cgroup);
@@ -114,21 +116,22 @@ async function endedWithin(exited: Promise<void>, ms: number): Promise<boolean> 
   return ended;
 }
 
-async function measure(size: FootprintSize, queries: number, limits: MemoryLimits): Promise<FootprintRow> {
-  const dir = await mkdtemp(join(tmpdir(), `footprint-${size.name.replace(/\W/g, '-')}-`));
+/** One run of one size; `label` (report.ts's runLabel) names it in the log, its cgroup and its errors. */
+async function measure(size: FootprintSize, label: string, queries: number, limits: MemoryLimits): Promise<FootprintRow> {
+  const dir = await mkdtemp(join(tmpdir(), `footprint-${label.replace(/\W/g, '-')}-`));
   tempDirs.add(dir);
-  log(`${size.name}: seeding the fake API server`);
+  log(`${label}: seeding the fake API server`);
   const api = await startApiServer(size.layout, dir, SEED_TIMEOUT_MS);
   try {
-    log(`${size.name}: seeded in ${(api.ready.seedMs / 1000).toFixed(1)} s; starting clusterdns`);
+    log(`${label}: seeded in ${(api.ready.seedMs / 1000).toFixed(1)} s; starting clusterdns`);
     const [dnsPort, healthPort, readyPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number];
     const corefile = join(dir, 'Corefile');
     const options = { dnsPort, healthPort, readyPort, metricsPort, kubeconfig: api.ready.kubeconfig, pods: size.podsMode, autopath: size.autopath };
     await writeFile(corefile, footprintCorefile(await readKubeadmCorefile(), options));
     const logPath = join(dir, 'clusterdns.log');
     const logFd = openSync(logPath, 'w');
-    const { cgroup, limit } = limits.open(size);
-    if (cgroup) log(`${size.name}: in cgroup ${cgroup.dir} (${limit.kind === 'cgroup' ? limit.text : ''})`);
+    const { cgroup, limit } = limits.open(label);
+    if (cgroup) log(`${label}: in cgroup ${cgroup.dir} (${limit.kind === 'cgroup' ? limit.text : ''})`);
     const command = cgroup ? cgroup.wrap(process.execPath, [BIN, '-conf', corefile]) : { command: process.execPath, args: [BIN, '-conf', corefile] };
     const cpuBefore = await snapshotProcesses();
     const spawnedAt = performance.now();
@@ -173,16 +176,16 @@ async function measure(size: FootprintSize, queries: number, limits: MemoryLimit
         });
         const cpuAfter = await snapshotProcesses();
         syncCpu = cpuBefore && cpuAfter ? syncCpuSeconds(cpuBefore, cpuAfter, server.pid, api.pid) : null;
-        log(`${size.name}: ready after ${(syncMs / 1000).toFixed(2)} s; settling`);
+        log(`${label}: ready after ${(syncMs / 1000).toFixed(2)} s; settling`);
         const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
         phase = 'the settle after sync';
         await sleep(SETTLE_MS);
         afterSync = await sample(server.pid, metricsUrl);
         if (queries > 0) {
           phase = 'the burst';
-          log(`${size.name}: burst of ${queries} queries`);
+          log(`${label}: burst of ${queries} queries`);
           burst = await runBurst({ port: dnsPort, layout: size.layout, count: queries, ...DEFAULT_BURST }, serverGone.signal);
-          log(`${size.name}: ${burst.answered} answered, ${burst.lost} lost, ${Math.round(burst.qps)} QPS; settling`);
+          log(`${label}: ${burst.answered} answered, ${burst.lost} lost, ${Math.round(burst.qps)} QPS; settling`);
           phase = 'the settle after the burst';
           await sleep(SETTLE_MS);
           afterBurst = await sample(server.pid, metricsUrl);
@@ -200,7 +203,7 @@ async function measure(size: FootprintSize, queries: number, limits: MemoryLimit
         if (!death) {
           const output = tail(logPath, 20);
           const how = ended ? ` (the server ended during ${phase} by ${server.child.signalCode ?? `exit code ${server.child.exitCode}`})` : '';
-          throw new Error(`${size.name}: ${error instanceof Error ? error.message : String(error)}${how}${output ? `\nclusterdns output (last lines):\n${output}` : ''}`);
+          throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}${how}${output ? `\nclusterdns output (last lines):\n${output}` : ''}`);
         }
       }
     } finally {
@@ -230,7 +233,7 @@ async function measure(size: FootprintSize, queries: number, limits: MemoryLimit
       cgroup: cgroupStats,
       death,
     };
-    if (death) log(`${size.name}: ${deathText(row)} (${death.evidence}); going on`);
+    if (death) log(`${label}: ${deathText(row)} (${death.evidence}); going on`);
     return row;
   } finally {
     await api.stop(3000);
@@ -271,11 +274,15 @@ async function main(options: FootprintOptions): Promise<void> {
   warnIfStaleBuild();
   const rows: FootprintRow[] = [];
   const limits = new MemoryLimits(options.memoryLimit);
-  for (const size of options.sizes) rows.push(await measure(size, options.queries, limits));
+  for (const size of options.sizes) {
+    for (let run = 1; run <= options.runs; run++) rows.push(await measure(size, runLabel(size.name, run, options.runs), options.queries, limits));
+  }
   const report = formatReport(rows);
   process.stdout.write(`${report}\n`);
   if (options.json) {
-    const result = { date: new Date().toISOString(), node: process.version, queries: options.queries, memoryLimit: limitLine(rows), rows };
+    // `runs` and `summaries` only with --runs > 1, so that --runs 1 writes the JSON it always has.
+    const repeated = options.runs > 1 ? { runs: options.runs, summaries: groupRuns(rows).map(summarizeRuns) } : {};
+    const result = { date: new Date().toISOString(), node: process.version, queries: options.queries, memoryLimit: limitLine(rows), rows, ...repeated };
     await writeFile(options.json, `${JSON.stringify(result, null, 2)}\n`);
     log(`JSON written to ${options.json}`);
   }

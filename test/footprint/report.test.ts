@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseHeapMetrics, metricValue } from '../../scripts/footprint/http.ts';
 import { parseStatusMemory, treeMemory } from '../../scripts/footprint/procfs.ts';
-import { formatReport, formatRow, limitLine, markdownTable, MB, verdict, type FootprintRow } from '../../scripts/footprint/report.ts';
+import {
+  formatReport, formatRow, formatSummaryRow, groupRuns, limitLine, markdownTable, MB, runLabel, spread, spreadText, summarizeRuns, verdict, type FootprintRow, type SizeRuns,
+} from '../../scripts/footprint/report.ts';
 
 function row(overrides: Partial<FootprintRow> = {}): FootprintRow {
   const memory = (rssMb: number, hwmMb: number) => ({ rssBytes: rssMb * MB, hwmBytes: hwmMb * MB, pids: [1] });
@@ -80,7 +82,8 @@ describe('the footprint report', () => {
     expect(text).toContain('VmHWM 120.0 MB; memory.failcnt 3, oom_kill 0.');
     const none = row({ limit: { kind: 'none', reason: 'cgroup not writable: EROFS' }, cgroup: null });
     expect(limitLine([none, none])).toBe('memory limit: none (cgroup not writable: EROFS)');
-    expect(limitLine([row(), none])).toBe('memory limit: large 170Mi (cgroup v1); large none (cgroup not writable: EROFS)');
+    expect(limitLine([row({ size: 'small' }), none])).toBe('memory limit: small 170Mi (cgroup v1); large none (cgroup not writable: EROFS)');
+    expect(limitLine([row(), none])).toBe('memory limit: large run 1 170Mi (cgroup v1); large run 2 none (cgroup not writable: EROFS)');
     expect(formatReport([none])).not.toContain('cgroup /');
   });
 
@@ -109,6 +112,120 @@ describe('the footprint report', () => {
 
   it('pads markdown cells to their column', () => {
     expect(markdownTable(['a', 'bb'], [['ccc', 'd']])).toBe('| a   | bb |\n|-----|----|\n| ccc | d  |');
+  });
+});
+
+/** A run of `large` after which the server held `rssAfterBurstMb`. */
+function run(syncMs: number, rssAfterSyncMb: number, rssAfterBurstMb: number, hwmMb: number, heapMb: [number, number], lost = 0): FootprintRow {
+  return row({
+    syncMs,
+    afterSync: { memory: { rssBytes: rssAfterSyncMb * MB, hwmBytes: hwmMb * MB, pids: [1] }, heap: { heapUsedBytes: heapMb[0] * MB } },
+    afterBurst: { memory: { rssBytes: rssAfterBurstMb * MB, hwmBytes: hwmMb * MB, pids: [1] }, heap: { heapUsedBytes: heapMb[1] * MB } },
+    burst: { ...row().burst!, answered: 200_000 - lost, lost },
+  });
+}
+
+function sizeRuns(...runs: [FootprintRow, ...FootprintRow[]]): SizeRuns {
+  return { size: runs[0].size, runs };
+}
+
+describe('medians over a size\'s runs', () => {
+  it('takes the middle figure of an odd count, the mean of the middle two of an even one, and the range', () => {
+    expect(spread([130, 100, 110])).toEqual({ median: 110, min: 100, max: 130, count: 3 });
+    expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4, count: 4 });
+    expect(spread([7])).toEqual({ median: 7, min: 7, max: 7, count: 1 });
+    expect(spread([null, 5, null, 9])).toEqual({ median: 7, min: 5, max: 9, count: 2 });
+    expect(spread([null, null])).toBeNull();
+    expect(spread([])).toBeNull();
+  });
+
+  it('writes a figure as median (min-max), and says how many runs had it when not all did', () => {
+    expect(spreadText({ median: 110 * MB, min: 100 * MB, max: 130 * MB, count: 3 }, 3, (bytes) => (bytes / MB).toFixed(1))).toBe('110.0 (100.0-130.0)');
+    expect(spreadText({ median: 1500, min: 1400, max: 1700, count: 2 }, 3, (ms) => (ms / 1000).toFixed(2), ' s')).toBe('1.50 s (1.40-1.70; 2 of 3 runs)');
+    expect(spreadText(null, 3, String)).toBe('-');
+  });
+
+  it('names runs only when a size has more than one', () => {
+    expect(runLabel('small', 1, 1)).toBe('small');
+    expect(runLabel('large+pods', 2, 3)).toBe('large+pods run 2');
+    const groups = groupRuns([row({ size: 'small' }), row({ size: 'small' }), row()]);
+    expect(groups.map((group) => [group.size, group.runs.length])).toEqual([['small', 2], ['large', 1]]);
+  });
+
+  it('summarizes sync, RSS after sync and after the burst, peak and heap, and judges holds on the medians', () => {
+    const group = sizeRuns(run(1500, 100, 110, 120, [40, 45]), run(1700, 95, 130, 140, [38, 50]), run(1400, 105, 100, 118, [42, 44]));
+    expect(formatSummaryRow(group)).toEqual([
+      'large median (min-max), 3 runs',
+      '10k / 50k / 0',
+      '1.50 s (1.40-1.70)',
+      '100.0 (95.0-105.0)',
+      '110.0 (100.0-130.0)',
+      '120.0 (118.0-140.0)',
+      '40.0 (38.0-42.0) / 45.0 (44.0-50.0)',
+      '0 lost in 3 bursts',
+      '114.0',
+      '0.96',
+      '≤ 114 MB, sync < 2 s',
+      'yes',
+    ]);
+    // One run above the target does not fail the size: its median is under it.
+    expect(verdict(group.runs[1]!)).toBe('no (RSS 130 > 114)');
+    const summary = summarizeRuns(group);
+    expect(summary.rssAfterBurstBytes).toEqual({ median: 110 * MB, min: 100 * MB, max: 130 * MB, count: 3 });
+    expect(summary.judgedRssBytes?.median).toBe(110 * MB);
+    expect(summary.heapUsedAfterBurstBytes).toEqual({ median: 45 * MB, min: 44 * MB, max: 50 * MB, count: 3 });
+    expect(summary.lost).toBe(0);
+  });
+
+  it('fails on a median over the target, a slow median sync, and any run\'s lost queries', () => {
+    expect(summarizeRuns(sizeRuns(run(1500, 100, 120, 130, [40, 45]), run(1500, 100, 116, 130, [40, 45]))).holds).toBe('no (median RSS 118 > 114)');
+    expect(summarizeRuns(sizeRuns(run(1900, 100, 110, 130, [40, 45]), run(2300, 100, 110, 130, [40, 45]))).holds).toBe('no (median sync 2.10 s)');
+    const losing = sizeRuns(run(1500, 100, 110, 120, [40, 45], 3), run(1500, 100, 110, 120, [40, 45]), run(1500, 100, 110, 120, [40, 45], 2));
+    expect(summarizeRuns(losing).holds).toBe('no (5 lost in runs 1, 3)');
+    expect(formatSummaryRow(losing)[7]).toBe('5 lost in 3 bursts');
+    expect(summarizeRuns(sizeRuns(run(1500, 100, 110, 120, [40, 45], 1), run(1500, 100, 110, 120, [40, 45]))).holds).toBe('no (1 lost in run 1)');
+  });
+
+  it('reports a run that died, and takes the figures it lacks from the runs that have them', () => {
+    const killed = row({
+      afterBurst: null,
+      burst: null,
+      stopped: null,
+      death: { cause: 'oom-kill', phase: 'the burst', evidence: 'SIGKILL; memory.oom_control oom_kill 1' },
+    });
+    const group = sizeRuns(run(1500, 100, 110, 120, [40, 45]), killed, run(1700, 104, 112, 124, [42, 47]));
+    const cells = formatSummaryRow(group);
+    expect(cells[3]).toBe('100.0 (100.0-104.0)');
+    expect(cells[4]).toBe('111.0 (110.0-112.0; 2 of 3 runs)');
+    expect(cells[5]).toBe('122.0 (120.0-124.0; 2 of 3 runs)');
+    expect(cells[7]).toBe('0 lost in 2 bursts');
+    expect(cells[11]).toBe('no (run 2 OOM-killed at 170Mi during the burst)');
+  });
+
+  it('summarizes runs without a burst on RSS after sync', () => {
+    const quiet = (rssMb: number) => row({ afterBurst: null, burst: null, afterSync: { memory: { rssBytes: rssMb * MB, hwmBytes: 130 * MB, pids: [1] }, heap: { heapUsedBytes: 40 * MB } } });
+    const cells = formatSummaryRow(sizeRuns(quiet(100), quiet(120)));
+    expect(cells.slice(3, 10)).toEqual(['110.0 (100.0-120.0)', '-', '130.0 (130.0-130.0)', '40.0 (40.0-40.0)', '-', '114.0', '0.96']);
+    expect(cells[11]).toBe('yes');
+  });
+
+  it('prints every run, then the size\'s medians, and says how to read them', () => {
+    const text = formatReport([run(1500, 100, 110, 120, [40, 45]), run(1700, 95, 130, 140, [38, 50]), row({ size: 'small' })]);
+    const lines = text.split('\n');
+    expect(lines.slice(2, 5).map((line) => line.split('|')[1]!.trim())).toEqual(['large run 1', 'large run 2', 'large median (min-max), 2 runs']);
+    expect(lines[5]).toMatch(/^\| small +\| /);
+    expect(lines[4]).toContain('| 120.0 (110.0-130.0) |');
+    expect(new Set(lines.slice(0, 6).map((line) => line.length)).size).toBe(1);
+    expect(text).toContain('median (min-max) rows: each figure over the size\'s runs');
+    expect(text).toContain('- large run 2: fake API server seeded');
+    expect(text).toContain('\n- small: fake API server seeded');
+  });
+
+  it('prints a size measured once as it always has', () => {
+    const text = formatReport([row()]);
+    expect(text).not.toContain('median');
+    expect(text).not.toContain(' run 1');
+    expect(text.split('\n')[2]).toMatch(/^\| large \| 10k \/ 50k \/ 0 /);
   });
 });
 
