@@ -1,6 +1,6 @@
 import { RCode } from '../dns/constants.ts';
 import type { Query } from '../dns/types.ts';
-import type { Transport } from '../plugin/types.ts';
+import type { Transport } from '../toolkit/types.ts';
 import { DROPPED_ZONE } from './coredns.ts';
 import { ZoneCells } from './dns-cells.ts';
 

@@ -6,7 +6,7 @@ import { RCode, RRType } from '../dns/constants.ts';
 import { emptyReply } from '../dns/reply.ts';
 import type { Reply } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
-import type { BlockInfo, Handler, PluginDefinition, PluginInstance, Request, ServerControl, SetupContext } from '../plugin/types.ts';
+import type { BlockInfo, Handler, PluginDefinition, PluginInstance, Request, ServerControl, SetupContext } from '../toolkit/types.ts';
 import { bindPlugin } from '../plugins/bind/index.ts';
 import { buildBlockChain, composeChain } from './chain.ts';
 import { planServer } from './config.ts';

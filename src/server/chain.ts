@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { CorefileError } from '../corefile/types.ts';
-import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../plugin/types.ts';
+import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../toolkit/types.ts';
 import { joinHostPort } from './address.ts';
 import type { BlockPlan } from './config.ts';
 import { NoNextPluginError, NoServerError, PluginSetupError } from './errors.ts';

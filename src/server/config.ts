@@ -2,8 +2,8 @@ import { parseServerKeys } from '../corefile/address.ts';
 import { CorefileError, type Corefile, type Directive, type ServerBlock, type Token } from '../corefile/types.ts';
 import { toFqdn } from '../dns/names.ts';
 import type { DomainName } from '../dns/types.ts';
-import { PLUGIN_ORDER } from '../plugin/order.ts';
-import type { PluginDefinition } from '../plugin/types.ts';
+import { PLUGIN_ORDER } from '../toolkit/order.ts';
+import type { PluginDefinition } from '../toolkit/types.ts';
 
 export const DEFAULT_DNS_PORT = 53;
 /** A listen host of '' means every interface, as CoreDNS's default ListenHosts. */

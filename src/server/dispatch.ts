@@ -6,8 +6,8 @@ import { emptyReply } from '../dns/reply.ts';
 import { encodeResponse, udpLimit } from '../dns/response.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
 import type { RefusedReporter } from '../metrics/dropped.ts';
-import { failureRcode, PluginError } from '../plugin/errors.ts';
-import type { Handler, Transport } from '../plugin/types.ts';
+import { failureRcode, PluginError } from '../toolkit/errors.ts';
+import type { Handler, Transport } from '../toolkit/types.ts';
 import { isPromiseLike, ServerRequest } from './request.ts';
 
 /** DS (RFC 4034) is answered by the parent side of a zone cut: CoreDNS routes it to the shortest zone. */

@@ -1,6 +1,6 @@
 import { RCode } from '../dns/constants.ts';
-import { PluginError } from '../plugin/errors.ts';
-import type { Transport } from '../plugin/types.ts';
+import { PluginError } from '../toolkit/errors.ts';
+import type { Transport } from '../toolkit/types.ts';
 import { joinHostPort } from './address.ts';
 
 function describe(cause: unknown): string {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { refusedReporter } from '../metrics/dropped.ts';
-import type { Handler } from '../plugin/types.ts';
+import type { Handler } from '../toolkit/types.ts';
 import { joinHostPort } from './address.ts';
 import { ALL_INTERFACES, type BlockPlan, type ListenerPlan } from './config.ts';
 import { Dispatcher, type Route } from './dispatch.ts';

@@ -1,4 +1,4 @@
-import type { Handler } from '../plugin/types.ts';
+import type { Handler } from '../toolkit/types.ts';
 import { isPromiseLike } from './request.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { DomainName, Query, Reply } from '../dns/types.ts';
-import type { Request, Transport } from '../plugin/types.ts';
+import type { Request, Transport } from '../toolkit/types.ts';
 
 /**
  * Told about the response once it is encoded: the reply the chain produced (or the SERVFAIL that

@@ -6,7 +6,7 @@ import { decodeMessage } from '../../src/dns/message.ts';
 import { emptyReply } from '../../src/dns/reply.ts';
 import { encodeResponse } from '../../src/dns/response.ts';
 import type { Query, Reply } from '../../src/dns/types.ts';
-import type { Handler, Transport } from '../../src/plugin/types.ts';
+import type { Handler, Transport } from '../../src/toolkit/types.ts';
 import { MaxConcurrentError, UpstreamError } from '../../src/plugins/forward/errors.ts';
 import { Forward } from '../../src/plugins/forward/forward.ts';
 import { connCacheMisses, healthcheckBroken, healthcheckFailures, maxConcurrentRejects, requestDuration } from '../../src/plugins/forward/metrics.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorefile } from '../../src/corefile/parse.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { PluginDefinition } from '../../src/plugin/types.ts';
+import type { PluginDefinition } from '../../src/toolkit/types.ts';
 import { plugins } from '../../src/plugins/index.ts';
 import { createErrorsPlugin } from '../../src/plugins/errors/index.ts';
 import { createLogPlugin } from '../../src/plugins/log/index.ts';

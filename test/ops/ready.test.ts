@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PluginDefinition } from '../../src/plugin/types.ts';
+import type { PluginDefinition } from '../../src/toolkit/types.ts';
 import { FakeApiServer, namespaceObject, serviceObject } from '../fake-apiserver/index.ts';
 import { freePort } from '../helpers/cli.ts';
 import { dig } from '../helpers/dig.ts';

@@ -3,7 +3,7 @@ import { parseCorefile } from '../../src/corefile/parse.ts';
 import { CorefileError } from '../../src/corefile/types.ts';
 import { HeaderFlag, RCode } from '../../src/dns/constants.ts';
 import { prepareReply } from '../../src/dns/reply.ts';
-import type { PluginDefinition } from '../../src/plugin/types.ts';
+import type { PluginDefinition } from '../../src/toolkit/types.ts';
 import { ServerStoppedError } from '../../src/server/index.ts';
 import { freePort } from '../helpers/cli.ts';
 import { dig } from '../helpers/dig.ts';

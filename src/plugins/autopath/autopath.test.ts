@@ -11,7 +11,7 @@ import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { DomainName, Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { metricsRegistry } from '../../metrics/registry.ts';
-import type { Handler } from '../../plugin/types.ts';
+import type { Handler } from '../../toolkit/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { AutoPathTrimError, createAutoPathHandler } from './handler.ts';
 import { parseAutoPath } from './parse.ts';

@@ -3,7 +3,7 @@ import { isSubdomain } from '../../dns/names.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import type { CounterCell } from '../../metrics/families.ts';
 import { counter } from '../../metrics/registry.ts';
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { isPromiseLike } from '../../server/request.ts';
 import { matchZone } from '../kubernetes/zones.ts';
 import { withQuery, withQuestion } from '../rewrite/question.ts';

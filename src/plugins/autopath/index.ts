@@ -1,4 +1,4 @@
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { SHARED_AUTOPATH_KEY, type AutoPathFunc } from '../kubernetes/autopath.ts';
 import { createAutoPathHandler, type SearchPathFor } from './handler.ts';
 import { parseAutoPath, type AutoPathOptions } from './parse.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CorefileError, type Directive } from '../../corefile/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { noBlock, parseZonesArg } from '../../plugin/args.ts';
+import { noBlock, parseZonesArg } from '../../toolkit/args.ts';
 import { parseResolvConf } from '../../resolver/resolv-conf.ts';
 
 /** Where the search path comes from: a fixed list read from a resolv.conf, or the kubernetes plugin per query. */

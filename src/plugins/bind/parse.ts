@@ -1,5 +1,5 @@
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
-import { blockDirectives, noBlock } from '../../plugin/args.ts';
+import { blockDirectives, noBlock } from '../../toolkit/args.ts';
 import type { ListenHostsOptions } from '../../server/config.ts';
 import { hostInterfaces, resolveBindWord, UnknownAddressError, type InterfaceTable } from './addresses.ts';
 

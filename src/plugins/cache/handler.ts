@@ -2,7 +2,7 @@ import type { Logger } from '../../log.ts';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
 import { isSubdomain, toFqdn } from '../../dns/names.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
-import type { Handler, Request } from '../../plugin/types.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
 import { isPromiseLike } from '../../server/request.ts';
 import { minimalTtl, ResponseFacts, ResponseKind } from './classify.ts';
 import { CacheItem, withUniformTtl } from './item.ts';

@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { Cache, systemClock, type CacheClock } from './handler.ts';
 import { trackCacheMetrics } from './metrics.ts';
 import { parseCache, type CacheOptions } from './parse.ts';

@@ -1,7 +1,7 @@
 import { normalizeZone } from '../../corefile/address.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { argCount, blockDirectives, noBlock, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, noBlock, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 
 /** Limits of one of the two caches (positive answers, denials). Times in seconds. */
 export interface CacheTier {

@@ -7,7 +7,7 @@ import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { DomainName, Query, Reply, ResourceRecord, SOARecord } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, Request } from '../../plugin/types.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { Cache, type CacheClock } from './handler.ts';
 import { parseCache } from './parse.ts';

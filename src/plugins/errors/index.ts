@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { stdoutLine, type LineWriter } from '../../server/console.ts';
 import { ErrorReporter, errorsHandler } from './handler/index.ts';
 import { parseErrors, type ErrorsOptions } from './parse.ts';

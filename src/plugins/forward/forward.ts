@@ -2,7 +2,7 @@ import { RCode } from '../../dns/constants.ts';
 import { isSubdomain, toFqdn } from '../../dns/names.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
-import type { Handler, Request, Transport } from '../../plugin/types.ts';
+import type { Handler, Request, Transport } from '../../toolkit/types.ts';
 import { CachedConnectionClosedError, MaxConcurrentError, NoHealthyUpstreamError } from './errors.ts';
 import { healthcheckBroken, maxConcurrentRejects } from './metrics.ts';
 import { DEFAULTS, type ForwardOptions } from './options.ts';

@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { Forward } from './forward.ts';
 import type { ForwardOptions } from './options.ts';
 import { parseForward } from './parse.ts';

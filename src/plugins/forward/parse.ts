@@ -3,7 +3,7 @@ import { CorefileError, type Directive, type Token } from '../../corefile/types.
 import { rcodeFromName } from '../../dns/constants.ts';
 import { encodeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 import { DEFAULTS, type ForwardOptions, type HealthCheckOptions, type PolicyName } from './options.ts';
 import { parseUpstreamArgument, UpstreamAddressError, type UpstreamAddress } from './upstreams.ts';
 

@@ -2,7 +2,7 @@ import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
 import { addressFromReverse, isSubdomain } from '../../dns/names.ts';
 import { emptyReply, prepareReply } from '../../dns/reply.ts';
 import type { DomainName, Reply, ResourceRecord } from '../../dns/types.ts';
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { canonicalAddress, lookupAddresses, type HostsMap } from './hostsfile.ts';
 import type { HostsSource } from './source.ts';
 

@@ -10,7 +10,7 @@ import { emptyReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, SetupContext } from '../../plugin/types.ts';
+import type { Handler, SetupContext } from '../../toolkit/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { createHostsHandler, type HostsAnswerOptions } from './handler.ts';
 import { canonicalAddress, entryCount, parseHosts as parseHostsText } from './hostsfile.ts';

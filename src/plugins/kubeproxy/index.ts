@@ -1,5 +1,5 @@
 import type { ClusterView } from '../../cluster/types.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { ServiceProxy } from '../../proxy/index.ts';
 import { type KubeproxyOptions, parseKubeproxy } from './parse.ts';
 

@@ -3,7 +3,7 @@ import { createClusterStore } from '../../cluster/store.ts';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError, type Directive } from '../../corefile/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { SetupContext } from '../../plugin/types.ts';
+import type { SetupContext } from '../../toolkit/types.ts';
 import { ServiceProxy } from '../../proxy/index.ts';
 import { NamedTcpBackend, freePort, service, slices, whichBackend } from '../../../test/proxy/helpers.ts';
 import { KubeproxySetupError, SHARED_PROXY_KEY, kubeproxyPlugin } from './index.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ClusterView } from '../../cluster/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import type { Request } from '../../plugin/types.ts';
+import type { Request } from '../../toolkit/types.ts';
 import { parseResolvConf } from '../../resolver/resolv-conf.ts';
 import type { PodMode } from './options.ts';
 import { join, matchZone } from './zones.ts';

@@ -6,7 +6,7 @@ import { emptyReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, Request } from '../../plugin/types.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { createKubernetesHandler } from './handler.ts';
 import { AnswerMemo } from './memo.ts';

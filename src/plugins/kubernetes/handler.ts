@@ -3,7 +3,7 @@ import type { ClusterView } from '../../cluster/types.ts';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
 import { emptyReply, prepareReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { answer, FALLTHROUGH, soaRecord } from './answer.ts';
 import { ANY_CHANGE, changedDependencies, RecordingView } from './dependencies.ts';
 import { AnswerMemo, DEFAULT_MEMO_LIMITS, type MemoLimits, type Outcome } from './memo.ts';

@@ -9,7 +9,7 @@ import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, Readiness, SetupContext } from '../../plugin/types.ts';
+import type { Handler, Readiness, SetupContext } from '../../toolkit/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { kubernetesPlugin, localAddresses, SHARED_CLUSTER_KEY, setupKubernetes } from './index.ts';
 import { withImplicitNamespaces } from './source.ts';

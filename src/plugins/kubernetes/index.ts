@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
 import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { createAutoPath, SHARED_AUTOPATH_KEY, searchFromResolvConf } from './autopath.ts';
 import { createKubernetesHandler } from './handler.ts';
 import type { KubernetesOptions } from './options.ts';

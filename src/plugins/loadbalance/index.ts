@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { isPromiseLike } from '../../server/request.ts';
 import { Balancer } from './balance.ts';
 import { parseLoadbalance, type LoadbalanceOptions } from './parse.ts';

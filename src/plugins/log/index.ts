@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { stdoutLine, type LineWriter } from '../../server/console.ts';
 import { logHandler } from './handler/index.ts';
 import { parseLog, type LogOptions } from './parse.ts';

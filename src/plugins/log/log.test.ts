@@ -6,7 +6,7 @@ import { encodeQuery } from '../../dns/query.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import type { ResourceRecord } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler } from '../../plugin/types.ts';
+import type { Handler } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
 import { Dispatcher } from '../../server/dispatch.ts';
 import { queryFor } from '../../../test/helpers/request.ts';

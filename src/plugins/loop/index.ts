@@ -1,4 +1,4 @@
-import type { BlockInfo, PluginDefinition } from '../../plugin/types.ts';
+import type { BlockInfo, PluginDefinition } from '../../toolkit/types.ts';
 import { flushStdout, stdoutLine, type LineWriter } from '../../server/console.ts';
 import { Loop } from './loop.ts';
 import { parseLoop } from './parse.ts';

@@ -5,7 +5,7 @@ import { eventually } from '../../../test/helpers/wait.ts';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
-import type { Handler } from '../../plugin/types.ts';
+import type { Handler } from '../../toolkit/types.ts';
 import { Loop } from './loop.ts';
 import { parseLoop } from './parse.ts';
 import { dialHost, probeName } from './probe.ts';

@@ -2,7 +2,7 @@ import { RCode, RRType } from '../../dns/constants.ts';
 import { isSubdomain, toFqdn } from '../../dns/names.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
-import type { Handler, Request } from '../../plugin/types.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
 import { joinHostPort } from '../../server/address.ts';
 import type { LineWriter } from '../../server/console.ts';
 import { dialHost, exchangeProbe, probeName } from './probe.ts';

@@ -1,4 +1,4 @@
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import type { HistogramCell } from '../../metrics/families.ts';
 import { isPromiseLike, observeResponse } from '../../server/request.ts';
 import type { DnsRecorder } from './recorder.ts';

@@ -4,7 +4,7 @@ import type { Logger } from '../../log.ts';
 import { buildInfo } from '../../metrics/coredns.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
 import { enableProcessMetrics, METRICS_CONTENT_TYPE, renderMetrics } from '../../metrics/registry.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { reportEnabledPlugins } from './enabled.ts';
 import { metricsHandler } from './handler.ts';
 import { parsePrometheus, type PrometheusOptions } from './parse.ts';

@@ -1,5 +1,5 @@
 import { CorefileError, type Directive } from '../../corefile/types.ts';
-import { argCount, blockDirectives, boolFlag } from '../../plugin/args.ts';
+import { argCount, blockDirectives, boolFlag } from '../../toolkit/args.ts';
 import { listenAddressArg } from '../../metrics/address.ts';
 
 /** Where CoreDNS exports metrics unless told otherwise. */

@@ -1,7 +1,7 @@
 import { toFqdn } from '../../dns/names.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import { ZoneCells } from '../../metrics/dns-cells.ts';
-import type { Request } from '../../plugin/types.ts';
+import type { Request } from '../../toolkit/types.ts';
 import { answeringPlugin, type ResponseObserver } from '../../server/request.ts';
 
 /**

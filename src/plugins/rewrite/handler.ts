@@ -2,7 +2,7 @@ import { toFqdn } from '../../dns/names.ts';
 import { readReplyRecords } from '../../dns/reply-records.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { isPromiseLike } from '../../server/request.ts';
 import { withQuery, withQuestion } from './question.ts';
 import { fromFqdn, isValidName, rewriteRecords, type ResponseRule } from './response.ts';

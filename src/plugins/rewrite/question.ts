@@ -1,7 +1,7 @@
 import { HEADER_LENGTH } from '../../dns/constants.ts';
 import { encodeName } from '../../dns/names.ts';
 import type { DomainName, Query } from '../../dns/types.ts';
-import type { Request } from '../../plugin/types.ts';
+import type { Request } from '../../toolkit/types.ts';
 
 
 /**

@@ -8,7 +8,7 @@ import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, PluginInstance, Request, SetupContext } from '../../plugin/types.ts';
+import type { Handler, PluginInstance, Request, SetupContext } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { createRewriteHandler, InvalidRewriteError } from './handler.ts';

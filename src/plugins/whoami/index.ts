@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { whoamiHandler } from './handler/index.ts';
 import { parseWhoami } from './parse.ts';
 

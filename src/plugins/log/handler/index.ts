@@ -1,6 +1,6 @@
 import { isSubdomain } from '../../../dns/names.ts';
 import type { Reply } from '../../../dns/types.ts';
-import type { HandlerFactory, Request } from '../../../plugin/types.ts';
+import type { HandlerFactory, Request } from '../../../toolkit/types.ts';
 import type { LineWriter } from '../../../server/console.ts';
 import { hasObserver, observeResponse, type ResponseObserver } from '../../../server/request.ts';
 import { classify, typify, type ResponseClass, type ResponseType } from '../classify.ts';

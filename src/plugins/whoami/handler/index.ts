@@ -1,7 +1,7 @@
 import { HeaderFlag, RCode, RRType } from '../../../dns/constants.ts';
 import { prepareReply } from '../../../dns/reply.ts';
 import type { Reply, ResourceRecord } from '../../../dns/types.ts';
-import type { Handler, Request } from '../../../plugin/types.ts';
+import type { Handler, Request } from '../../../toolkit/types.ts';
 import { isIP } from 'node:net';
 
 /**
