@@ -12,7 +12,7 @@ import { buildBlockChain, composeChain } from './chain.ts';
 import { planServer } from './config.ts';
 import { NoNextPluginError, PluginSetupError } from './errors.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { answeringPlugin, ServerRequest } from './request.ts';
+import { answeringPlugin, ServerRequest } from '../toolkit/request.ts';
 
 const request = {} as Request;
 

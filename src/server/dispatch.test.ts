@@ -10,7 +10,7 @@ import { PluginError } from '../toolkit/errors.ts';
 import type { Handler, Request } from '../toolkit/types.ts';
 import { composeChain } from './chain.ts';
 import { Dispatcher, type Route } from './dispatch.ts';
-import { observeResponse } from './request.ts';
+import { observeResponse } from '../toolkit/request.ts';
 
 /** Answers TXT with the zone the request was routed to, so a test can see the routing. */
 const zoneEcho: Handler = (request) =>

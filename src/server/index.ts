@@ -10,7 +10,8 @@ import { blocks, closeListener, listenerKey, openListener, reroute, type OpenLis
 import { PendingAnswers } from './pending.ts';
 import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
 
-export { ListenError, PluginSetupError, PluginStartError } from './errors.ts';
+export { ListenError } from '../toolkit/errors.ts';
+export { PluginSetupError, PluginStartError } from './errors.ts';
 
 export interface ServerOptions {
   /** The port of keys that name none (CoreDNS's -dns.port); 0 picks a free port, for tests. */

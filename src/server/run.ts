@@ -3,7 +3,7 @@ import { loadCorefile, parseCorefile } from '../corefile/parse.ts';
 import type { Corefile } from '../corefile/types.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { plugins } from '../plugins/index.ts';
-import { flushStdout, stdoutLine } from './console.ts';
+import { flushStdout, stdoutLine } from '../toolkit/console.ts';
 import { DEFAULT_DNS_PORT } from './config.ts';
 import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from './flags.ts';
 import { startServer, type RunningServer } from './index.ts';

@@ -2,8 +2,9 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { ALL_INTERFACES } from './config.ts';
 import type { Dispatcher } from './dispatch.ts';
-import { ListenError } from './errors.ts';
-import { clientAddress, isPromiseLike } from './request.ts';
+import { ListenError } from '../toolkit/errors.ts';
+import { isPromiseLike } from '../toolkit/promise.ts';
+import { clientAddress } from './client-address.ts';
 
 export interface TcpOptions {
   /** Time for a new connection to send its first query (CoreDNS's ReadTimeout: 3 s). */

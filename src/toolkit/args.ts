@@ -1,6 +1,7 @@
-import { splitHostPort, splitScheme } from '../corefile/address.ts';
+import { splitScheme, splitZonePort } from '../corefile/address.ts';
 import { CorefileError, type Directive, type Token } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
+import { HostPortError, parseListenAddress } from './host-port.ts';
 
 /*
  * Helpers for plugins' `parse(directive)`, shaped after how CoreDNS setup functions use caddy's
@@ -135,7 +136,7 @@ export function parseZonesArg(
 ): DomainName[] {
   if (tokens.length === 0) return [...blockZones];
   const zones: DomainName[] = [];
-  for (const token of tokens) zones.push(...splitHostPort(splitScheme(token.text).rest, token, name).zones);
+  for (const token of tokens) zones.push(...splitZonePort(splitScheme(token.text).rest, token, name).zones);
   return zones;
 }
 
@@ -159,4 +160,15 @@ export function boolFlag(sub: Directive): true {
   argCount(sub, 0, 0);
   noBlock(sub);
   return true;
+}
+
+/** A directive's `HOST:PORT` argument (health, ready, prometheus), checked as Go reads it. */
+export function listenAddressArg(token: Token, plugin: string): string {
+  try {
+    parseListenAddress(token.text);
+  } catch (error) {
+    if (error instanceof HostPortError) throw errorAt(token, error.message, plugin);
+    throw error;
+  }
+  return token.text;
 }

@@ -1,9 +1,10 @@
 import type { Logger } from '../../log.ts';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
-import { isSubdomain, toFqdn } from '../../dns/names.ts';
+import { toFqdn } from '../../dns/names.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
+import { isPromiseLike } from '../../toolkit/promise.ts';
 import type { Handler, Request } from '../../toolkit/types.ts';
-import { isPromiseLike } from '../../server/request.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import { minimalTtl, ResponseFacts, ResponseKind } from './classify.ts';
 import { CacheItem, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
@@ -33,11 +34,6 @@ interface Admission {
 type RefreshOutcome = { readonly refreshed: false } | (Admission & { readonly refreshed: true });
 
 const NOT_REFRESHED: RefreshOutcome = Object.freeze({ refreshed: false });
-
-function matchesAny(zones: readonly DomainName[], name: DomainName): boolean {
-  for (const zone of zones) if (isSubdomain(name, zone)) return true;
-  return false;
-}
 
 function clampTtl(seconds: number, tier: CacheTier): number {
   return Math.min(Math.max(seconds, tier.minTtl), tier.maxTtl);
@@ -103,7 +99,7 @@ export class Cache {
 
   private serve(request: Request, next: Handler): Reply | Promise<Reply> {
     const { query } = request;
-    if (!matchesAny(this.zones, query.name)) return next(request);
+    if (matchZone(this.zones, query.name) === null) return next(request);
     const now = this.clock.now();
     const counters = this.metrics.forServer(request.server);
     const dnssecOk = query.edns !== null && query.edns.dnssecOk;
@@ -225,7 +221,7 @@ export class Cache {
 
   private disabled(name: DomainName, kind: ResponseKind): boolean {
     const positive = kind === ResponseKind.NoError || kind === ResponseKind.Delegation;
-    return matchesAny(positive ? this.options.disabledSuccess : this.options.disabledDenial, name);
+    return matchZone(positive ? this.options.disabledSuccess : this.options.disabledDenial, name) !== null;
   }
 
   private put(

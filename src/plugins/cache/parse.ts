@@ -1,5 +1,5 @@
-import { normalizeZone } from '../../corefile/address.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
+import { normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 import { argCount, blockDirectives, noBlock, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 
@@ -166,7 +166,7 @@ function parseDisable(line: Directive): { kind: 'success' | 'denial'; zones: Dom
   if (kind!.text !== 'success' && kind!.text !== 'denial') {
     throw errorAt(kind!, 'cache type for disable must be "success" or "denial"');
   }
-  const zones = zoneTokens.length === 0 ? [''] : zoneTokens.map((token) => normalizeZone(token.text));
+  const zones = zoneTokens.length === 0 ? [''] : zoneTokens.map((token) => normalizeName(token.text));
   return { kind: kind!.text, zones };
 }
 

@@ -3,6 +3,7 @@ import { isSubdomain, toFqdn } from '../../dns/names.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import type { Handler, Request, Transport } from '../../toolkit/types.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import { CachedConnectionClosedError, MaxConcurrentError, NoHealthyUpstreamError } from './errors.ts';
 import { healthcheckBroken, maxConcurrentRejects } from './metrics.ts';
 import { DEFAULTS, type ForwardOptions } from './options.ts';
@@ -42,8 +43,7 @@ export class Forward {
     const { from, except } = this.options;
     if (!isSubdomain(name, from)) return false;
     if (name === from) return true;
-    for (const zone of except) if (isSubdomain(name, zone)) return false;
-    return true;
+    return matchZone(except, name) === null;
   }
 
   handler(next: Handler): Handler {

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { ClusterView } from '../../cluster/types.ts';
 import type { DomainName } from '../../dns/types.ts';
 import type { Request } from '../../toolkit/types.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import { parseResolvConf } from '../../resolver/resolv-conf.ts';
 import type { PodMode } from './options.ts';
-import { join, matchZone } from './zones.ts';
+import { join } from './zones.ts';
 
 /** The key `autopath @kubernetes` finds this block's search-path function under in SetupContext.shared. */
 export const SHARED_AUTOPATH_KEY = 'kubernetes.autopath';

@@ -4,8 +4,8 @@ import { emptyReply } from '../../../dns/reply.ts';
 import type { Reply } from '../../../dns/types.ts';
 import { failureRcode } from '../../../toolkit/errors.ts';
 import type { HandlerFactory, Request } from '../../../toolkit/types.ts';
-import type { LineWriter } from '../../../server/console.ts';
-import { isPromiseLike } from '../../../server/request.ts';
+import type { LineWriter } from '../../../toolkit/console.ts';
+import { isPromiseLike } from '../../../toolkit/promise.ts';
 import type { ConsolidateLevel, ConsolidateRule, ErrorsOptions } from '../parse.ts';
 
 const PREFIX: Record<ConsolidateLevel, string | null> = {

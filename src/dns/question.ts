@@ -1,8 +1,6 @@
-import { HEADER_LENGTH } from '../../dns/constants.ts';
-import { encodeName } from '../../dns/names.ts';
-import type { DomainName, Query } from '../../dns/types.ts';
-import type { Request } from '../../toolkit/types.ts';
-
+import { HEADER_LENGTH } from './constants.ts';
+import { encodeName } from './names.ts';
+import type { DomainName, Query } from './types.ts';
 
 /**
  * `query` asking another question. The raw message is rebuilt around the new question (header
@@ -20,21 +18,4 @@ export function withQuestion(query: Query, name: DomainName, type: number, qclas
   raw.writeUInt16BE(qclass, questionEnd - 2);
   tail.copy(raw, questionEnd);
   return { ...query, name, type, class: qclass, raw, questionEnd };
-}
-
-/**
- * The request as the rest of the chain should see it: same client and listener, another query.
- * It is a plain object, so `observeResponse` from a later plugin does not reach the server.
- */
-export function withQuery(request: Request, query: Query): Request {
-  return {
-    query,
-    transport: request.transport,
-    remoteAddress: request.remoteAddress,
-    remotePort: request.remotePort,
-    localAddress: request.localAddress,
-    localPort: request.localPort,
-    server: request.server,
-    zone: request.zone,
-  };
 }

@@ -1,5 +1,5 @@
 import type { DomainName, Query, Reply } from '../dns/types.ts';
-import type { Request, Transport } from '../toolkit/types.ts';
+import type { Request, Transport } from './types.ts';
 
 /**
  * Told about the response once it is encoded: the reply the chain produced (or the SERVFAIL that
@@ -74,12 +74,19 @@ export function answeringPlugin(request: Request): string {
   return request instanceof ServerRequest ? (request.answeredBy ?? '') : '';
 }
 
-/** A result a handler may return: checking `then` only here keeps sync answers free of Promises. */
-export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T>).then === 'function';
-}
-
-/** Addresses from a dual-stack socket come as `::ffff:1.2.3.4`; CoreDNS shows them as IPv4. */
-export function clientAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.', 7) ? address.slice(7) : address;
+/**
+ * The request as the rest of the chain should see it: same client and listener, another query.
+ * It is a plain object, so `observeResponse` from a later plugin does not reach the server.
+ */
+export function withQuery(request: Request, query: Query): Request {
+  return {
+    query,
+    transport: request.transport,
+    remoteAddress: request.remoteAddress,
+    remotePort: request.remotePort,
+    localAddress: request.localAddress,
+    localPort: request.localPort,
+    server: request.server,
+    zone: request.zone,
+  };
 }
