@@ -53,6 +53,14 @@ export interface SetupContext {
   readonly shared: Map<string, unknown>;
 }
 
+/**
+ * What `bind`'s parse returns: the addresses it resolved (interface names already expanded). The
+ * server reads them to know where a block listens, as CoreDNS's bind sets Config.ListenHosts.
+ */
+export interface ListenHostsOptions {
+  readonly listenHosts: readonly string[];
+}
+
 /** One key zone of a block on one of its addresses: what CoreDNS labels plugin_enabled with. */
 export interface BlockSite {
   /** `dns://:53`, `dns://127.0.0.1:1053`: the configured port (0 stays 0). */
