@@ -47,8 +47,9 @@ export interface SetupContext {
   addReadiness(readiness: Readiness): void;
   /**
    * Values the plugins of one server block share, as CoreDNS plugins find each other through the
-   * server config: the kubernetes plugin publishes its cluster view under `cluster` for kubeproxy
-   * and autopath. Plugins are set up in PLUGIN_ORDER, so a later plugin sees an earlier one's values.
+   * server config: what one plugin offers another goes through an Offer of offers.ts (kubernetes's
+   * cluster view for kubeproxy). Plugins are set up in PLUGIN_ORDER, so a later plugin sees an
+   * earlier one's values.
    */
   readonly shared: Map<string, unknown>;
 }
@@ -96,7 +97,7 @@ export interface PluginInstance {
   readonly handler?: HandlerFactory;
   /**
    * Asks the block's chain to record which plugin answered each query (see answeringPlugin in
-   * src/server/request.ts), as prometheus labels its counts; costs a little per query, so opt-in.
+   * request.ts), as prometheus labels its counts; costs a little per query, so opt-in.
    */
   readonly tracksAnswers?: boolean;
   /**

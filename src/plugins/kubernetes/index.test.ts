@@ -2,16 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterSource, ClusterView, ClusterWriter } from '../../cluster/types.ts';
+import type { ClusterSource, ClusterWriter } from '../../cluster/types.ts';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
+import { clusterViewOffer } from '../../toolkit/offers.ts';
 import type { Handler, Readiness, SetupContext } from '../../toolkit/types.ts';
 import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { kubernetesPlugin, localAddresses, SHARED_CLUSTER_KEY, setupKubernetes } from './index.ts';
+import { kubernetesPlugin, localAddresses, setupKubernetes } from './index.ts';
 import { withImplicitNamespaces } from './source.ts';
 import { service } from './test-support.ts';
 
@@ -94,8 +95,8 @@ describe('kubernetes plugin setup', () => {
     expect(ask(handler, 'nope.shop.svc.cluster.local').rcode).toBe(RCode.NXDOMAIN);
     expect(ask(handler, 'example.org').rcode).toBe(RCode.REFUSED);
     expect(readiness.map((r) => [r.name, r.ready()])).toEqual([['kubernetes', true]]);
-    const view = context.shared.get(SHARED_CLUSTER_KEY) as ClusterView;
-    expect(view.service('shop', 'web')?.clusterIPs).toEqual(['10.96.0.20']);
+    const view = clusterViewOffer.find(context);
+    expect(view?.service('shop', 'web')?.clusterIPs).toEqual(['10.96.0.20']);
   });
 
   it('aborts setup with the manifests error when the first load fails', async () => {

@@ -5,6 +5,8 @@ import { RRType } from '../../dns/constants.ts';
 import { silentLogger } from '../../log.ts';
 import { renderMetrics } from '../../metrics/registry.ts';
 import { rcodeLabel, TYPE_LABELS, typeSlot } from '../../metrics/dns-labels.ts';
+import { metricsExporterOffer } from '../../toolkit/offers.ts';
+import { setupPrometheus } from './index.ts';
 import { parsePrometheus } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
 
@@ -22,6 +24,19 @@ describe('prometheus parse', () => {
     expect(() => parsePrometheus(directive('prometheus 9153'))).toThrow('Corefile:2 - Error during parsing: prometheus: address 9153: missing port in address');
     expect(() => parsePrometheus(directive('prometheus {\n tls web.yaml\n}'))).toThrow('Corefile:3');
     expect(() => parsePrometheus(directive('prometheus {\n fancy\n}'))).toThrow('prometheus: unknown option: fancy');
+  });
+});
+
+describe('prometheus setup', () => {
+  it("offers its block an exporter that runs the other plugins' collectors at each scrape", async () => {
+    const context = { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map() };
+    setupPrometheus({ address: '127.0.0.1:0' }, context);
+    let runs = 0;
+    const remove = metricsExporterOffer.find(context)!.addCollector(() => runs++);
+    await renderMetrics(silentLogger);
+    remove();
+    await renderMetrics(silentLogger);
+    expect(runs).toBe(1);
   });
 });
 

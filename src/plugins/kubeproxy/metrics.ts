@@ -1,11 +1,10 @@
-import { counter, registerCollector } from '../../../metrics/registry.ts';
-import type { ProxyCounters } from '../../../proxy/index.ts';
-import { SHARED_PROXY_KEY } from '../../kubeproxy/index.ts';
+import { counter, registerCollector } from '../../metrics/registry.ts';
+import type { ProxyCounters } from '../../proxy/index.ts';
 
 /*
  * kubeproxy is clusterdns's own (CoreDNS has none), so its series carry a clusterdns_ prefix.
- * Each proxy keeps plain per-service counters; a block with both prometheus and kubeproxy has
- * them read at each scrape. A reload starts a new proxy: its counters start again from zero.
+ * Each proxy keeps plain per-service counters, read at each scrape in the blocks that export
+ * metrics. A reload starts a new proxy: its counters start again from zero.
  */
 
 const LABELS = ['namespace', 'service'];
@@ -30,19 +29,20 @@ const errors = counter({
   labelNames: LABELS,
 });
 
-interface StatsSource {
+// Registered as this module loads, so before any proxy's collector: every scrape starts from no
+// series, and the proxies registered then add theirs up (two blocks may proxy one service).
+registerCollector(() => {
+  for (const family of [connections, receivedBytes, sentBytes, errors]) family.reset();
+});
+
+/** What a proxy offers its counters through: per `namespace/service`. */
+export interface ProxyStats {
   stats(): ReadonlyMap<string, Readonly<ProxyCounters>>;
 }
 
-function isStatsSource(value: unknown): value is StatsSource {
-  return typeof value === 'object' && value !== null && typeof (value as StatsSource).stats === 'function';
-}
-
-const proxies = new Set<StatsSource>();
-
-registerCollector(() => {
-  for (const family of [connections, receivedBytes, sentBytes, errors]) family.reset();
-  for (const proxy of proxies) {
+/** Adds a proxy's counters to the clusterdns_kubeproxy_* series, each time it runs. */
+export function proxyCollector(proxy: ProxyStats): () => void {
+  return () => {
     for (const [key, counters] of proxy.stats()) {
       const slash = key.indexOf('/');
       const labels = [key.slice(0, slash), key.slice(slash + 1)];
@@ -51,13 +51,5 @@ registerCollector(() => {
       sentBytes.cell(...labels).inc(counters.bytesOut);
       errors.cell(...labels).inc(counters.errors);
     }
-  }
-});
-
-/** Reads the block's proxy (if it has one) at each scrape until the returned function is called. */
-export function reportKubeproxy(shared: ReadonlyMap<string, unknown>): () => void {
-  const proxy = shared.get(SHARED_PROXY_KEY);
-  if (!isStatsSource(proxy)) return () => {};
-  proxies.add(proxy);
-  return () => void proxies.delete(proxy);
+  };
 }

@@ -1,5 +1,5 @@
-import { counter, gauge, registerCollector } from '../../../metrics/registry.ts';
-import { liveCacheMetrics, type CacheMetrics, type CacheServerCounters } from '../../cache/index.ts';
+import { counter, gauge, registerCollector } from '../../metrics/registry.ts';
+import type { CacheMetrics, CacheServerCounters } from './metrics.ts';
 
 /*
  * The cache plugin keeps plain numbers per instance and listener (CacheServerCounters); this turns
@@ -66,8 +66,16 @@ function publish(key: string, total: Totals): void {
   evictions.cell(server, 'denial', zones, '').value = total.denialEvictions;
 }
 
+/** The metrics of every cache instance currently serving (a reload retires the old ones). */
+const live = new Set<CacheMetrics>();
+
+/** Has `metrics` read at each scrape until the returned function is called (at shutdown). */
+export function trackCacheMetrics(metrics: CacheMetrics): () => void {
+  live.add(metrics);
+  return () => void live.delete(metrics);
+}
+
 function collectCaches(): void {
-  const live = liveCacheMetrics();
   for (const [metrics, servers] of lastSeen) {
     if (live.has(metrics)) continue;
     for (const [key, counters] of servers) add(retired, key, counters);
