@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { CorefileError } from '../corefile/types.ts';
-import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../toolkit/types.ts';
 import { joinHostPort } from '../toolkit/host-port.ts';
+import { isPromiseLike } from '../toolkit/promise.ts';
+import { markAnswered } from '../toolkit/request.ts';
+import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../toolkit/types.ts';
 import type { BlockPlan } from './config.ts';
 import { NoNextPluginError, NoServerError, PluginSetupError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import { isPromiseLike } from '../toolkit/promise.ts';
-import { markAnswered } from '../toolkit/request.ts';
 
 /** A plugin's place in a chain. */
 export interface ChainLink {

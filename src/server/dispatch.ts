@@ -7,9 +7,9 @@ import { encodeResponse, udpLimit } from '../dns/response.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
 import type { RefusedReporter } from '../metrics/dropped.ts';
 import { failureRcode, PluginError } from '../toolkit/errors.ts';
-import type { Handler, Transport } from '../toolkit/types.ts';
 import { isPromiseLike } from '../toolkit/promise.ts';
 import { ServerRequest } from '../toolkit/request.ts';
+import type { Handler, Transport } from '../toolkit/types.ts';
 
 /** DS (RFC 4034) is answered by the parent side of a zone cut: CoreDNS routes it to the shortest zone. */
 const TYPE_DS = 43;

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
-import type { Handler, Readiness, ServerControl, Transport } from '../toolkit/types.ts';
 import { plugins as compiledInPlugins } from '../plugins/index.ts';
+import type { Handler, Readiness, ServerControl, Transport } from '../toolkit/types.ts';
 import { buildBlockChain } from './chain.ts';
 import { planServer, type BlockPlan, type PluginRegistry, type ServerPlan } from './config.ts';
 import { Lifecycle } from './lifecycle.ts';

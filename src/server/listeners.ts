@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { refusedReporter } from '../metrics/dropped.ts';
-import type { Handler } from '../toolkit/types.ts';
 import { joinHostPort } from '../toolkit/host-port.ts';
+import type { Handler } from '../toolkit/types.ts';
 import { ALL_INTERFACES, type BlockPlan, type ListenerPlan } from './config.ts';
 import { Dispatcher, type Route } from './dispatch.ts';
 import type { TcpOptions } from './tcp.ts';

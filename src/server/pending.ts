@@ -1,5 +1,5 @@
-import type { Handler } from '../toolkit/types.ts';
 import { isPromiseLike } from '../toolkit/promise.ts';
+import type { Handler } from '../toolkit/types.ts';
 
 /**
  * The asynchronous answers a configuration still owes (a forward waiting on its upstream), so a

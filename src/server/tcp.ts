@@ -1,10 +1,10 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { ALL_INTERFACES } from './config.ts';
-import type { Dispatcher } from './dispatch.ts';
 import { ListenError } from '../toolkit/errors.ts';
 import { isPromiseLike } from '../toolkit/promise.ts';
 import { clientAddress } from './client-address.ts';
+import { ALL_INTERFACES } from './config.ts';
+import type { Dispatcher } from './dispatch.ts';
 
 export interface TcpOptions {
   /** Time for a new connection to send its first query (CoreDNS's ReadTimeout: 3 s). */

@@ -1,10 +1,10 @@
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
-import { ALL_INTERFACES } from './config.ts';
-import type { Dispatcher } from './dispatch.ts';
 import { ListenError } from '../toolkit/errors.ts';
 import { isPromiseLike } from '../toolkit/promise.ts';
 import { clientAddress } from './client-address.ts';
+import { ALL_INTERFACES } from './config.ts';
+import type { Dispatcher } from './dispatch.ts';
 
 /** Asked of the kernel so bursts queue instead of dropping; Linux caps it at net.core.rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;

@@ -1,6 +1,6 @@
+import type { Logger } from 'pino';
 import type { Corefile, Directive } from '../corefile/types.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
-import type { Logger } from 'pino';
 
 export type Transport = 'udp' | 'tcp';
 

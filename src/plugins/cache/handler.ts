@@ -1,7 +1,8 @@
-import type { Logger } from '../../log.ts';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
 import { toFqdn } from '../../dns/names.ts';
+import { isWalkable } from '../../dns/reply-records.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
+import type { Logger } from '../../log.ts';
 import { isPromiseLike } from '../../toolkit/promise.ts';
 import type { Handler, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
@@ -9,7 +10,6 @@ import { minimalTtl, ResponseFacts, ResponseKind } from './classify.ts';
 import { CacheItem, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
 import type { CacheOptions, CacheTier } from './parse.ts';
-import { isWalkable } from '../../dns/reply-records.ts';
 import { forClient, KnownShape, type Storability, timeless } from './pass-through.ts';
 import { cacheKey, CacheStore } from './store.ts';
 

@@ -1,6 +1,6 @@
 import type { PluginDefinition } from '../../toolkit/types.ts';
-import { Cache, systemClock, type CacheClock } from './handler.ts';
 import { trackCacheMetrics } from './collector.ts';
+import { Cache, systemClock, type CacheClock } from './handler.ts';
 import { parseCache, type CacheOptions } from './parse.ts';
 
 export { Cache, type CacheClock } from './handler.ts';

@@ -1,5 +1,5 @@
-import type { PluginDefinition } from '../../toolkit/types.ts';
 import { stdoutLine, type LineWriter } from '../../toolkit/console.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { ErrorReporter, errorsHandler } from './handler/index.ts';
 import { parseErrors, type ErrorsOptions } from './parse.ts';
 

@@ -1,5 +1,5 @@
-import type { PluginDefinition } from '../../toolkit/types.ts';
 import { isPromiseLike } from '../../toolkit/promise.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { Balancer } from './balance.ts';
 import { parseLoadbalance, type LoadbalanceOptions } from './parse.ts';
 

@@ -1,5 +1,5 @@
-import type { PluginDefinition } from '../../toolkit/types.ts';
 import { stdoutLine, type LineWriter } from '../../toolkit/console.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { logHandler } from './handler/index.ts';
 import { parseLog, type LogOptions } from './parse.ts';
 

@@ -1,5 +1,5 @@
-import type { BlockInfo, PluginDefinition } from '../../toolkit/types.ts';
 import { flushStdout, stdoutLine, type LineWriter } from '../../toolkit/console.ts';
+import type { BlockInfo, PluginDefinition } from '../../toolkit/types.ts';
 import { Loop } from './loop.ts';
 import { parseLoop } from './parse.ts';
 

@@ -2,9 +2,9 @@ import { RCode, RRType } from '../../dns/constants.ts';
 import { isSubdomain, toFqdn } from '../../dns/names.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
-import type { Handler, Request } from '../../toolkit/types.ts';
-import { joinHostPort } from '../../toolkit/host-port.ts';
 import type { LineWriter } from '../../toolkit/console.ts';
+import { joinHostPort } from '../../toolkit/host-port.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
 import { dialHost, exchangeProbe, probeName } from './probe.ts';
 
 /** CoreDNS keeps probing this long after startup, a second apart, until one probe is answered. */
