@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { queryFor } from '../../test/helpers/request.ts';
 import { parseCorefile } from '../corefile/parse.ts';
 import { CorefileError } from '../corefile/types.ts';
 import { RCode, RRType } from '../dns/constants.ts';
 import { emptyReply } from '../dns/reply.ts';
 import type { Reply } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
+import { queryFor } from '../test-support/request.ts';
 import type { BlockInfo, Handler, PluginDefinition, PluginInstance, Request, ServerControl, SetupContext } from '../toolkit/types.ts';
 import { bindPlugin } from '../plugins/bind/index.ts';
 import { buildBlockChain, composeChain } from './chain.ts';

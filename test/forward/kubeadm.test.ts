@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { randomLoopbackAddress, startDnsmasq, type Dnsmasq } from '../helpers/upstream.ts';
+import { freePort } from '../../src/test-support/cli.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { randomLoopbackAddress, startDnsmasq, type Dnsmasq } from '../../src/test-support/upstream.ts';
 import { httpGet, sample } from '../ops/http.ts';
 
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
-import { freePort, runCli, type CliRun } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
+import { freePort, runCli, type CliRun } from '../../src/test-support/cli.ts';
+import { dig } from '../../src/test-support/dig.ts';
 
 const versionLine = `clusterdns-${packageJson.version}`;
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importProblem, isTestCode, layerViolations } from './rules.ts';
+import { importProblem, isTestCode, layerViolations, testImportProblem } from './rules.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,7 +39,7 @@ describe('importProblem', () => {
   });
 
   it('refuses source code importing test code, and a file in no layer', () => {
-    expect(importProblem('src/plugins/cache/handler.ts', '../../../test/helpers/request.ts')).toBe('source code imports test code');
+    expect(importProblem('src/plugins/cache/handler.ts', '../../../test/watch/harness.ts')).toBe('source code imports test code');
     expect(importProblem('src/extra/thing.ts', '../dns/names.ts')).toBe('src/extra/thing.ts is in no layer: place it in LAYERS');
   });
 
@@ -55,9 +55,20 @@ describe('importProblem', () => {
   });
 });
 
+describe('testImportProblem', () => {
+  it('lets tests under src/ import any of src/, and nothing of test/', () => {
+    expect(testImportProblem('src/plugins/cache/cache.test.ts', '../../server/chain.ts')).toBeNull();
+    expect(testImportProblem('src/plugins/cache/cache.test.ts', '../../test-support/request.ts')).toBeNull();
+    expect(testImportProblem('src/test-support/server.ts', 'node:fs')).toBeNull();
+    expect(testImportProblem('src/plugins/cache/cache.test.ts', '../../../test/watch/harness.ts')).toBe(
+      'a test under src/ imports test/: shared test support lives in src/test-support/',
+    );
+  });
+});
+
 describe('isTestCode', () => {
   it('knows tests and their helpers by name', () => {
-    expect(['src/dns/names.test.ts', 'src/plugins/cache/test-support.ts', 'src/cluster/test-fixtures.ts'].map(isTestCode)).toEqual([true, true, true]);
+    expect(['src/dns/names.test.ts', 'src/test-support/cache.ts', 'src/test-support/request.ts'].map(isTestCode)).toEqual([true, true, true]);
     expect(['src/dns/names.ts', 'src/toolkit/request.ts', 'src/cluster/kube/protobuf/testing.ts'].map(isTestCode)).toEqual([false, false, false]);
   });
 });

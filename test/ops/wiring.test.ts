@@ -3,10 +3,10 @@ import { parseCorefile } from '../../src/corefile/parse.ts';
 import { silentLogger } from '../../src/log.ts';
 import { registerCollector, renderMetrics } from '../../src/metrics/registry.ts';
 import { proxyCollector } from '../../src/plugins/kubeproxy/metrics.ts';
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
-import { fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { freePort } from '../../src/test-support/cli.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 import { httpGet, sample } from './http.ts';
 
 describe('prometheus exposes the cache counters as coredns_cache_*', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../../test/helpers/log.ts';
 import { silentLogger } from '../../log.ts';
+import { recordingLogger } from '../../test-support/log.ts';
 import { ManifestError } from './errors.ts';
 import { parseManifests } from './parse.ts';
 

@@ -11,8 +11,8 @@ import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { DomainName, Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { metricsRegistry } from '../../metrics/registry.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 import type { Handler } from '../../toolkit/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { AutoPathTrimError, createAutoPathHandler } from './handler.ts';
 import { parseAutoPath } from './parse.ts';
 

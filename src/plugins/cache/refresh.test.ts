@@ -2,8 +2,8 @@ import { setImmediate as flush } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
 import type { Reply } from '../../dns/types.ts';
+import { addresses, aRecords, cacheUnderTest, Origin, reply, soa, ttls } from '../../test-support/cache.ts';
 import type { Request } from '../../toolkit/types.ts';
-import { addresses, aRecords, cacheUnderTest, Origin, reply, soa, ttls } from './test-support.ts';
 
 /** An origin answering A with `current.address` and `current.ttl`, or what `current.make` says. */
 function switchable(ttl: number) {

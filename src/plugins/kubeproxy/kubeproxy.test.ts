@@ -3,9 +3,9 @@ import { createClusterStore } from '../../cluster/store.ts';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError, type Directive } from '../../corefile/types.ts';
 import { silentLogger } from '../../log.ts';
+import { NamedTcpBackend, freePort, service, slices, whichBackend } from '../../test-support/proxy.ts';
 import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
-import { NamedTcpBackend, freePort, service, slices, whichBackend } from '../../../test/proxy/helpers.ts';
 import { KubeproxySetupError, kubeproxyPlugin } from './index.ts';
 import { parseKubeproxy } from './parse.ts';
 

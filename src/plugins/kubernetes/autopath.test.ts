@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClusterStore } from '../../cluster/store.ts';
 import { RRType } from '../../dns/constants.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { pod } from '../../test-support/kubernetes.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 import { createAutoPather, searchFromResolvConf } from './autopath.ts';
-import { pod } from './test-support.ts';
 
 function store() {
   const cluster = createClusterStore();

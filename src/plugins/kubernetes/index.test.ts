@@ -9,12 +9,12 @@ import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
+import { service } from '../../test-support/kubernetes.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 import { clusterViewOffer } from '../../toolkit/offers.ts';
 import type { Handler, Readiness, SetupContext } from '../../toolkit/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { kubernetesPlugin, localAddresses, setupKubernetes } from './index.ts';
 import { withImplicitNamespaces } from './source.ts';
-import { service } from './test-support.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 

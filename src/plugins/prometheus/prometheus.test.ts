@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { RRType } from '../../dns/constants.ts';
 import { silentLogger } from '../../log.ts';
 import { renderMetrics } from '../../metrics/registry.ts';
 import { rcodeLabel, TYPE_LABELS, typeSlot } from '../../metrics/dns-labels.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 import { metricsExporterOffer } from '../../toolkit/offers.ts';
 import { setupPrometheus } from './index.ts';
 import { parsePrometheus } from './parse.ts';

@@ -3,7 +3,7 @@ import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRClass, RRType } from '../../dns/constants.ts';
 import { decodeMessage } from '../../dns/message.ts';
 import { encodeResponse } from '../../dns/response.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 import { whoamiReply } from './handler/index.ts';
 import { parseWhoami } from './parse.ts';
 

@@ -1,6 +1,6 @@
-import { parseQuery, type EncodeQueryOptions, encodeQuery } from '../../src/dns/query.ts';
-import type { DomainName, Query } from '../../src/dns/types.ts';
-import type { Request } from '../../src/toolkit/types.ts';
+import { parseQuery, type EncodeQueryOptions, encodeQuery } from '../dns/query.ts';
+import type { DomainName, Query } from '../dns/types.ts';
+import type { Request } from '../toolkit/types.ts';
 
 /** A query as the server parses it off the wire. */
 export function queryFor(name: DomainName, type: number, options: EncodeQueryOptions = {}): Query {

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCorefile } from '../../src/corefile/parse.ts';
-import { silentLogger, type Logger } from '../../src/log.ts';
-import type { PluginDefinition } from '../../src/toolkit/types.ts';
-import { plugins } from '../../src/plugins/index.ts';
-import { createErrorsPlugin } from '../../src/plugins/errors/index.ts';
-import { createLogPlugin } from '../../src/plugins/log/index.ts';
-import type { PluginRegistry } from '../../src/server/config.ts';
-import { startServer, type RunningServer, type ServerOptions } from '../../src/server/index.ts';
+import { loadCorefile } from '../corefile/parse.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { PluginDefinition } from '../toolkit/types.ts';
+import { plugins } from '../plugins/index.ts';
+import { createErrorsPlugin } from '../plugins/errors/index.ts';
+import { createLogPlugin } from '../plugins/log/index.ts';
+import type { PluginRegistry } from '../server/config.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../server/index.ts';
 
 export interface TestServer {
   readonly server: RunningServer;

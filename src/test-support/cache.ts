@@ -1,16 +1,16 @@
 /** Helpers for the cache plugin's tests: a clock to move by hand, an origin to answer, decoding. */
-import { parseCorefile } from '../../corefile/parse.ts';
-import type { Directive } from '../../corefile/types.ts';
-import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
-import { decodeMessage, type DecodedMessage } from '../../dns/message.ts';
-import { prepareReply } from '../../dns/reply.ts';
-import { encodeResponse } from '../../dns/response.ts';
-import type { DomainName, Query, Reply, ResourceRecord, SOARecord } from '../../dns/types.ts';
-import { silentLogger } from '../../log.ts';
-import type { Handler, Request } from '../../toolkit/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { Cache, type CacheClock } from './handler.ts';
-import { parseCache } from './parse.ts';
+import { parseCorefile } from '../corefile/parse.ts';
+import type { Directive } from '../corefile/types.ts';
+import { HeaderFlag, RCode, RRType } from '../dns/constants.ts';
+import { decodeMessage, type DecodedMessage } from '../dns/message.ts';
+import { prepareReply } from '../dns/reply.ts';
+import { encodeResponse } from '../dns/response.ts';
+import type { DomainName, Query, Reply, ResourceRecord, SOARecord } from '../dns/types.ts';
+import { silentLogger } from '../log.ts';
+import type { Handler, Request } from '../toolkit/types.ts';
+import { queryFor, requestFor } from './request.ts';
+import { Cache, type CacheClock } from '../plugins/cache/handler.ts';
+import { parseCache } from '../plugins/cache/parse.ts';
 
 export class ManualClock implements CacheClock {
   ms = 1_000_000;

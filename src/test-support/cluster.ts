@@ -1,4 +1,4 @@
-import type { ClusterState, EndpointSlice, Pod, Service } from './types.ts';
+import type { ClusterState, EndpointSlice, Pod, Service } from '../cluster/types.ts';
 
 /** Test builders: the smallest valid objects, with the fields a test cares about overridden. */
 export function service(overrides: Partial<Service> & { name: string }): Service {

@@ -1,7 +1,7 @@
-import { HeaderFlag, RCode, RRType } from '../../src/dns/constants.ts';
-import { prepareReply } from '../../src/dns/reply.ts';
-import type { ResourceRecord } from '../../src/dns/types.ts';
-import type { Handler, PluginDefinition, Request } from '../../src/toolkit/types.ts';
+import { HeaderFlag, RCode, RRType } from '../dns/constants.ts';
+import { prepareReply } from '../dns/reply.ts';
+import type { ResourceRecord } from '../dns/types.ts';
+import type { Handler, PluginDefinition, Request } from '../toolkit/types.ts';
 
 /** Test-only plugins: their names are not in PLUGIN_ORDER, so they run after every real plugin. */
 

@@ -5,9 +5,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket, { type Answer } from 'dns-packet';
-import { decodeMessage, type DecodedMessage } from '../../src/dns/message.ts';
-import { encodeQuery } from '../../src/dns/query.ts';
-import { RRType } from '../../src/dns/constants.ts';
+import { decodeMessage, type DecodedMessage } from '../dns/message.ts';
+import { encodeQuery } from '../dns/query.ts';
+import { RRType } from '../dns/constants.ts';
 import { freePort } from './cli.ts';
 
 /*

@@ -1,7 +1,7 @@
 import { type Socket as UdpSocket, createSocket } from 'node:dgram';
 import { type Server, type Socket, connect, createServer } from 'node:net';
-import { service as clusterService } from '../../src/cluster/test-fixtures.ts';
-import type { EndpointSlice, Service } from '../../src/cluster/types.ts';
+import { service as clusterService } from './cluster.ts';
+import type { EndpointSlice, Service } from '../cluster/types.ts';
 
 /** A port free for both TCP and UDP on this address, so a service port can be chosen for a test. */
 export async function freePort(address: string): Promise<number> {

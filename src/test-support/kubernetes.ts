@@ -1,29 +1,18 @@
 /**
- * Test helpers: a fixture cluster shaped like the one CoreDNS's handler_test.go serves, options
- * with CoreDNS's defaults, and records in presentation format so tables read like CoreDNS's.
+ * For the kubernetes plugin's tests: a fixture cluster shaped like the one CoreDNS's
+ * handler_test.go serves, options with CoreDNS's defaults, and records in presentation format so
+ * tables read like CoreDNS's.
  */
-import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
-import type { Endpoint, EndpointSlice, Namespace, Pod, Service, ServicePort } from '../../cluster/types.ts';
-import { typeName } from '../../dns/constants.ts';
-import type { ResourceRecord } from '../../dns/types.ts';
-import type { AnswerOptions } from './options.ts';
+import { createClusterStore, type ClusterStore } from '../cluster/store.ts';
+import type { Endpoint, EndpointSlice, Namespace, Pod, Service, ServicePort } from '../cluster/types.ts';
+import { typeName } from '../dns/constants.ts';
+import type { ResourceRecord } from '../dns/types.ts';
+import type { AnswerOptions } from '../plugins/kubernetes/options.ts';
+import { pod as clusterPod, service as clusterService, slice as clusterSlice } from './cluster.ts';
 
+/** Builders in the argument order CoreDNS's tests use, over the defaults of cluster.ts's. */
 export function service(namespace: string, name: string, fields: Partial<Service> = {}): Service {
-  return {
-    namespace,
-    name,
-    type: 'ClusterIP',
-    clusterIPs: [],
-    headless: false,
-    externalIPs: [],
-    ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
-    selector: { app: name },
-    publishNotReadyAddresses: false,
-    sessionAffinity: 'None',
-    sessionAffinityTimeoutSeconds: 10800,
-    labels: {},
-    ...fields,
-  };
+  return clusterService({ namespace, name, clusterIPs: [], ports: [{ name: 'http', protocol: 'TCP', port: 80 }], ...fields });
 }
 
 export function headless(namespace: string, name: string, ports: ServicePort[] = []): Service {
@@ -46,7 +35,7 @@ export function slice(
   fields: Partial<EndpointSlice> = {},
 ): EndpointSlice {
   const v6 = endpoints.some((e) => e.addresses.some((a) => a.includes(':')));
-  return {
+  return clusterSlice({
     namespace,
     name,
     serviceName,
@@ -55,21 +44,11 @@ export function slice(
     ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
     labels: { 'kubernetes.io/service-name': serviceName },
     ...fields,
-  };
+  });
 }
 
 export function pod(namespace: string, name: string, ips: string[], fields: Partial<Pod> = {}): Pod {
-  return {
-    namespace,
-    name,
-    ips,
-    labels: {},
-    phase: 'Running',
-    ready: true,
-    terminating: false,
-    containerPorts: [],
-    ...fields,
-  };
+  return clusterPod({ namespace, name, ips, ...fields });
 }
 
 /** The cluster of CoreDNS's handler tests, with distinct addresses so PTR answers are unambiguous. */

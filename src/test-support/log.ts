@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Logger } from '../../src/log.ts';
+import type { Logger } from '../log.ts';
 
 export interface LogLine {
   readonly level: number;

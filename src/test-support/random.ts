@@ -1,5 +1,3 @@
-/** Test helpers shared by the codec's tests. */
-
 /** A small seeded PRNG (mulberry32): the same seed gives the same sequence, so failures replay. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export async function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'clusterdns-manifests-'));
+  const dir = await mkdtemp(join(tmpdir(), 'clusterdns-test-'));
   try {
     return await run(dir);
   } finally {
