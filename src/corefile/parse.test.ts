@@ -60,8 +60,8 @@ const KUBEADM_COREFILE = `.:53 {
 }
 `;
 
-/** The same Corefile as the issue writes it, with one-line and mixed blocks (shared with test/forward/kubeadm.test.ts). */
-const COMPRESSED_KUBEADM_COREFILE = readFileSync(new URL('../../test/fixtures/kubeadm-compressed.Corefile', import.meta.url), 'utf8');
+/** The same Corefile written compressed, with one-line and mixed blocks (shared with test/forward/kubeadm.test.ts). */
+const COMPRESSED_KUBEADM_COREFILE = readFileSync(new URL('../test-support/kubeadm-compressed.Corefile', import.meta.url), 'utf8');
 
 describe('parseCorefile: structure', () => {
   it('parses the kubeadm default Corefile', () => {

@@ -11,12 +11,12 @@ import { httpGet, sample } from '../ops/http.ts';
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');
 
 /**
- * The Corefile kubeadm installs, in the compressed form the issue requires to run unchanged
- * (one-line and mixed blocks). A test cannot take :53, :8080, :8181 and :9153, nor reach the
- * cluster API or the machine's resolv.conf: `adapt` swaps in free ports, a resolv.conf naming a
- * dnsmasq on loopback, and the example manifests as the cluster.
+ * The Corefile kubeadm installs, written compressed (one-line and mixed blocks), which the server
+ * runs unchanged. A test cannot take :53, :8080, :8181 and :9153, nor reach the cluster API or the
+ * machine's resolv.conf: `adapt` swaps in free ports, a resolv.conf naming a dnsmasq on loopback,
+ * and the example manifests as the cluster.
  */
-const KUBEADM_COREFILE = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'kubeadm-compressed.Corefile'), 'utf8');
+const KUBEADM_COREFILE = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'test-support', 'kubeadm-compressed.Corefile'), 'utf8');
 
 interface Ports {
   readonly dns: number;
