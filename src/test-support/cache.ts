@@ -1,16 +1,16 @@
 /** Helpers for the cache plugin's tests: a clock to move by hand, an origin to answer, decoding. */
-import { parseCorefile } from '../corefile/parse.ts';
-import type { Directive } from '../corefile/types.ts';
 import { HeaderFlag, RCode, RRType } from '../dns/constants.ts';
 import { decodeMessage, type DecodedMessage } from '../dns/message.ts';
 import { prepareReply } from '../dns/reply.ts';
 import { encodeResponse } from '../dns/response.ts';
-import type { DomainName, Query, Reply, ResourceRecord, SOARecord } from '../dns/types.ts';
+import type { DomainName, Query, Reply, ResourceRecord } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
-import type { Handler, Request } from '../toolkit/types.ts';
-import { queryFor, requestFor } from './request.ts';
 import { Cache, type CacheClock } from '../plugins/cache/handler.ts';
 import { parseCache } from '../plugins/cache/parse.ts';
+import type { Handler, Request } from '../toolkit/types.ts';
+import { directive } from './corefile.ts';
+import { aRecords } from './records.ts';
+import { queryFor, requestFor } from './request.ts';
 
 export class ManualClock implements CacheClock {
   ms = 1_000_000;
@@ -25,11 +25,6 @@ export class ManualClock implements CacheClock {
     this.ms += seconds * 1000;
     this.wall += seconds;
   }
-}
-
-/** The first directive of a one-block Corefile, parsed for real (file `Corefile`, block on line 1). */
-export function directive(text: string): Directive {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
 }
 
 /** A stand-in for the rest of the chain: counts calls and answers with whatever `answer` says. */
@@ -60,25 +55,6 @@ export function reply(
     qname,
     sections: { answer: sections.answer ?? [], authority: sections.authority ?? [], additional: sections.additional ?? [] },
   });
-}
-
-export function aRecords(name: DomainName, ttl: number, ...addresses: string[]): ResourceRecord[] {
-  return addresses.map((address) => ({ name, type: RRType.A, ttl, address }));
-}
-
-export function soa(zone: DomainName, ttl: number, minimum: number): SOARecord {
-  return {
-    name: zone,
-    type: RRType.SOA,
-    ttl,
-    mname: `ns.${zone}`,
-    rname: `hostmaster.${zone}`,
-    serial: 1,
-    refresh: 7200,
-    retry: 1800,
-    expire: 86400,
-    minimum,
-  };
 }
 
 /** An answer with an RRSIG over it, its body built by hand (the encoder does not model RRSIG). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../corefile/parse.ts';
-import { CorefileError, type Directive, type Token } from '../corefile/types.ts';
+import { CorefileError, type Token } from '../corefile/types.ts';
+import { directive } from '../test-support/corefile.ts';
 import {
   argCount,
   blockDirectives,
@@ -11,14 +11,6 @@ import {
   parseZonesArg,
   unknownProperty,
 } from './args.ts';
-
-/** The first directive of `. { ... }` holding `body`, parsed for real so tokens carry file and line. */
-function directive(body: string): Directive {
-  const [block] = parseCorefile(`. {\n${body}\n}\n`, 'Corefile', { env: {} }).blocks;
-  const first = block?.directives[0];
-  if (first === undefined) throw new Error('no directive parsed');
-  return first;
-}
 
 const token = (text: string): Token => ({ text, file: 'Corefile', line: 7, quoted: false });
 

@@ -3,7 +3,7 @@ import { RCode, RRClass, RRType } from '../../dns/constants.ts';
 import { decodeMessage } from '../../dns/message.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
-import { directive } from '../../test-support/cache.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import { anyHandler } from './handler.ts';
 import { parseAny } from './parse.ts';

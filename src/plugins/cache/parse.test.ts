@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directive } from '../../test-support/cache.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { parseCache } from './parse.ts';
 import { effectiveCapacity } from './store.ts';
 

@@ -4,7 +4,8 @@ import { decodeMessage } from '../../dns/message.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
-import { aRecords, cacheUnderTest, Origin, reply, signedAnswer, soa, ttls, type CacheUnderTest } from '../../test-support/cache.ts';
+import { cacheUnderTest, Origin, reply, signedAnswer, ttls, type CacheUnderTest } from '../../test-support/cache.ts';
+import { aRecords, soa } from '../../test-support/records.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 
 const KUBEADM = 'cache 30 {\n disable success cluster.local\n disable denial cluster.local\n}';

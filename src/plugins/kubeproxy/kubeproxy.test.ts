@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterStore } from '../../cluster/store.ts';
-import { parseCorefile } from '../../corefile/parse.ts';
-import { CorefileError, type Directive } from '../../corefile/types.ts';
+import { CorefileError } from '../../corefile/types.ts';
 import { silentLogger } from '../../log.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { NamedTcpBackend, freePort, service, slices, whichBackend } from '../../test-support/proxy.ts';
 import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
 import { KubeproxySetupError, kubeproxyPlugin } from './index.ts';
 import { parseKubeproxy } from './parse.ts';
-
-function directive(body: string): Directive {
-  return parseCorefile(`. {\n${body}\n}\n`, 'Corefile', { env: {} }).blocks[0]!.directives[0]!;
-}
 
 function parseError(body: string): string {
   try {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterSource, ClusterWriter } from '../../cluster/types.ts';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { service } from '../../test-support/kubernetes.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import { clusterViewOffer } from '../../toolkit/offers.ts';
@@ -39,9 +39,7 @@ function testContext(zones: string[] = ['cluster.local']) {
   return { context, readiness };
 }
 
-function directive(body: string, keys = 'cluster.local') {
-  return parseCorefile(`${keys} {\n${body}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
+const inClusterLocal = (body: string, keys = 'cluster.local') => directive(body, keys);
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'clusterdns-kubernetes-'));
@@ -82,7 +80,7 @@ describe('kubernetes plugin setup', () => {
     const dir = await tempDir();
     const file = join(dir, 'cluster.yaml');
     await writeFile(file, MANIFEST);
-    const options = kubernetesPlugin.parse(directive(`kubernetes {\n  manifests ${file}\n}`));
+    const options = kubernetesPlugin.parse(inClusterLocal(`kubernetes {\n  manifests ${file}\n}`));
     const { context, readiness } = testContext();
     const instance = await kubernetesPlugin.setup(options, context);
     const handler = instance.handler!(next);
@@ -101,18 +99,18 @@ describe('kubernetes plugin setup', () => {
 
   it('aborts setup with the manifests error when the first load fails', async () => {
     const dir = await tempDir();
-    const options = kubernetesPlugin.parse(directive(`kubernetes {\n  manifests ${join(dir, 'missing.yaml')}\n}`));
+    const options = kubernetesPlugin.parse(inClusterLocal(`kubernetes {\n  manifests ${join(dir, 'missing.yaml')}\n}`));
     await expect(kubernetesPlugin.setup(options, testContext().context)).rejects.toThrow(/missing\.yaml/);
   });
 
   it('aborts setup when the API cannot be reached for want of configuration', async () => {
     const dir = await tempDir();
-    const options = kubernetesPlugin.parse(directive(`kubernetes {\n  kubeconfig ${join(dir, 'nope.conf')}\n}`));
+    const options = kubernetesPlugin.parse(inClusterLocal(`kubernetes {\n  kubeconfig ${join(dir, 'nope.conf')}\n}`));
     await expect(kubernetesPlugin.setup(options, testContext().context)).rejects.toThrow(/nope\.conf/);
   });
 
   it('takes the server block zones when the directive names none, and needs a forward one', async () => {
-    const options = kubernetesPlugin.parse(directive('kubernetes', 'example.org in-addr.arpa'));
+    const options = kubernetesPlugin.parse(inClusterLocal('kubernetes', 'example.org in-addr.arpa'));
     expect(options.zones).toEqual([]);
     const source = new ManualSource();
     const { context } = testContext(['example.org', '10.in-addr.arpa']);
@@ -130,7 +128,7 @@ describe('kubernetes plugin setup', () => {
   });
 
   it('starts unsynced after startup_timeout, answering SERVFAIL until the source syncs', async () => {
-    const options = kubernetesPlugin.parse(directive('kubernetes cluster.local {\n  startup_timeout 20ms\n}'));
+    const options = kubernetesPlugin.parse(inClusterLocal('kubernetes cluster.local {\n  startup_timeout 20ms\n}'));
     const source = new ManualSource();
     const { context, readiness } = testContext();
     const instance = await setupKubernetes(options, context, { source, localIPs: [] });

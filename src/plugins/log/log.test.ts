@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
 import { encodeQuery } from '../../dns/query.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import type { ResourceRecord } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
+import { directives } from '../../test-support/corefile.ts';
+import { soa as soaRecord } from '../../test-support/records.ts';
 import { queryFor } from '../../test-support/request.ts';
 import type { Handler } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
@@ -15,26 +16,11 @@ import { COMMON_LOG_FORMAT, compileFormat, formatSeconds } from './format.ts';
 import { logHandler } from './handler/index.ts';
 import { parseLog, type LogRule } from './parse.ts';
 
-function directives(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives;
-}
-
 function rulesOf(text: string): LogRule[] {
   return directives(text).flatMap((d) => parseLog(d).rules);
 }
 
-const soa: ResourceRecord = {
-  name: 'example.org',
-  type: RRType.SOA,
-  ttl: 5,
-  mname: 'ns.example.org',
-  rname: 'hostmaster.example.org',
-  serial: 1,
-  refresh: 7200,
-  retry: 1800,
-  expire: 86400,
-  minimum: 5,
-};
+const soa = soaRecord('example.org', 5, 5);
 const ns: ResourceRecord = { name: 'sub.example.org', type: RRType.NS, ttl: 5, target: 'ns.sub.example.org' };
 const a: ResourceRecord = { name: 'www.example.org', type: RRType.A, ttl: 5, address: '10.0.0.1' };
 

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { RRType } from '../../dns/constants.ts';
 import { silentLogger } from '../../log.ts';
 import { renderMetrics } from '../../metrics/registry.ts';
 import { rcodeLabel, TYPE_LABELS, typeSlot } from '../../metrics/dns-labels.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import { metricsExporterOffer } from '../../toolkit/offers.ts';
 import { setupPrometheus } from './index.ts';
 import { parsePrometheus } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
-
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
 
 describe('prometheus parse', () => {
   it('defaults to localhost:9153 and accepts runtime_metrics', () => {
