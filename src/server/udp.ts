@@ -80,7 +80,13 @@ export class UdpListener {
     const { logger } = this;
     this.socket.on('message', (packet, peer) => {
       try {
-        const result = dispatcher.dispatch(packet, 'udp', clientAddress(peer.address), peer.port, this.address, this.port);
+        const result = dispatcher.dispatch(packet, {
+          transport: 'udp',
+          remoteAddress: clientAddress(peer.address),
+          remotePort: peer.port,
+          localAddress: this.address,
+          localPort: this.port,
+        });
         if (result === null) return;
         if (!isPromiseLike(result)) this.send(result, peer.port, peer.address);
         else {

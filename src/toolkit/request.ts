@@ -1,5 +1,5 @@
 import type { DomainName, Query, Reply } from '../dns/types.ts';
-import type { Request, Transport } from './types.ts';
+import type { Endpoints, Request, Transport } from './types.ts';
 
 /**
  * Told about the response once it is encoded: the reply the chain produced (or the SERVFAIL that
@@ -9,6 +9,17 @@ export interface ResponseObserver {
   /** The plugin that asked, so a plugin used twice in a block can tell it already observes. */
   readonly plugin: string;
   responded(request: Request, reply: Reply, response: Buffer): void;
+}
+
+/** What the server knows of a query when it hands it to a chain. */
+export interface ServerRequestFields {
+  readonly query: Query;
+  /** Where the query came in; copied, so the listener's value is not held past the constructor. */
+  readonly from: Endpoints;
+  /** The listener as logs and metrics name it: `dns://:53`. */
+  readonly server: string;
+  /** The server block zone the query was routed to. */
+  readonly zone: DomainName;
 }
 
 /** The Request the server builds per query; observers are only allocated when a plugin asks. */
@@ -25,22 +36,13 @@ export class ServerRequest implements Request {
   /** The plugin whose handler returned the reply, when the block tracks it (for prometheus). */
   answeredBy: string | null = null;
 
-  constructor(
-    query: Query,
-    transport: Transport,
-    remoteAddress: string,
-    remotePort: number,
-    localAddress: string,
-    localPort: number,
-    server: string,
-    zone: DomainName,
-  ) {
+  constructor({ query, from, server, zone }: ServerRequestFields) {
     this.query = query;
-    this.transport = transport;
-    this.remoteAddress = remoteAddress;
-    this.remotePort = remotePort;
-    this.localAddress = localAddress;
-    this.localPort = localPort;
+    this.transport = from.transport;
+    this.remoteAddress = from.remoteAddress;
+    this.remotePort = from.remotePort;
+    this.localAddress = from.localAddress;
+    this.localPort = from.localPort;
     this.server = server;
     this.zone = zone;
   }

@@ -4,14 +4,18 @@ import type { DomainName, Query, Reply } from '../dns/types.ts';
 
 export type Transport = 'udp' | 'tcp';
 
-/** One query on its way through a server block's plugin chain. */
-export interface Request {
-  readonly query: Query;
+/** Where a query came in: the transport, the client's address and the listener's own. */
+export interface Endpoints {
   readonly transport: Transport;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
+}
+
+/** One query on its way through a server block's plugin chain. */
+export interface Request extends Endpoints {
+  readonly query: Query;
   /** The listener as CoreDNS names it in logs and metrics: `dns://:53`. */
   readonly server: string;
   /** The server block zone the query was routed to (longest match). */

@@ -11,6 +11,7 @@ import { queryFor } from '../../test-support/request.ts';
 import type { Handler } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
 import { Dispatcher } from '../../server/dispatch.ts';
+import { PendingAnswers } from '../../server/pending.ts';
 import { classify, typify } from './classify.ts';
 import { COMMON_LOG_FORMAT, compileFormat, formatSeconds } from './format.ts';
 import { logHandler } from './handler/index.ts';
@@ -126,10 +127,12 @@ describe('log handler', () => {
     const lines: string[] = [];
     const links = directives(text).map((d) => ({ plugin: 'log', factory: logHandler(parseLog(d).rules, (line) => void lines.push(line)) }));
     const handler = composeChain([...links, { plugin: 'backend', factory: () => backend }]);
-    const dispatcher = new Dispatcher({ server: 'dns://:53', routes: [{ zone: '', handler }], acceptAnyClass: false, logger: silentLogger });
+    const routing = { routes: [{ zone: '', handler }], acceptAnyClass: false, pending: new PendingAnswers() };
+    const dispatcher = new Dispatcher({ server: 'dns://:53', routing, logger: silentLogger });
     const ask = (name: string, options: { tcp?: boolean; id?: number; edns?: { udpSize: number; dnssecOk?: boolean } } = {}) => {
       const packet = encodeQuery(name, RRType.A, { id: options.id ?? 4242, edns: options.edns });
-      return dispatcher.dispatch(packet, options.tcp ? 'tcp' : 'udp', '2001:db8::5', 53000, '::', 53) as Buffer;
+      const transport = options.tcp ? 'tcp' : 'udp';
+      return dispatcher.dispatch(packet, { transport, remoteAddress: '2001:db8::5', remotePort: 53000, localAddress: '::', localPort: 53 }) as Buffer;
     };
     return { lines, ask };
   }
