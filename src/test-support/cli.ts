@@ -1,31 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'clusterdns.js');
 /** A guard against a hung child, not a measure of speed. */
 const WAIT_MS = 10_000;
-
-/** A port free for both UDP and TCP right now (the CLI cannot take port 0 as CoreDNS cannot). */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const udp = dgram.createSocket('udp6');
-    await new Promise<void>((resolve) => udp.bind(0, '::', resolve));
-    const port = udp.address().port;
-    const tcp = net.createServer();
-    const ok = await new Promise<boolean>((resolve) => {
-      tcp.once('error', () => resolve(false));
-      tcp.listen(port, () => resolve(true));
-    });
-    await new Promise<void>((resolve) => udp.close(() => resolve()));
-    if (ok) {
-      await new Promise<void>((resolve) => tcp.close(() => resolve()));
-      return port;
-    }
-  }
-  throw new Error('no free port found');
-}
 
 export interface CliRun {
   readonly child: ChildProcess;

@@ -1,28 +1,7 @@
 import { type Socket as UdpSocket, createSocket } from 'node:dgram';
 import { type Server, type Socket, connect, createServer } from 'node:net';
-import { service as clusterService } from './cluster.ts';
 import type { EndpointSlice, Service } from '../cluster/types.ts';
-
-/** A port free for both TCP and UDP on this address, so a service port can be chosen for a test. */
-export async function freePort(address: string): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: address, port: 0 }, resolve);
-    });
-    const port = (server.address() as { port: number }).port;
-    const udp = createSocket(address.includes(':') ? 'udp6' : 'udp4');
-    const free = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind({ address, port }, () => resolve(true));
-    });
-    if (free) udp.close();
-    await new Promise((resolve) => server.close(resolve));
-    if (free) return port;
-  }
-  throw new Error(`no free port on ${address}`);
-}
+import { service as clusterService } from './cluster.ts';
 
 /** A TCP server answering every connection with its name and a newline, then echoing until the client ends. */
 export class NamedTcpBackend {

@@ -8,7 +8,7 @@ import dnsPacket, { type Answer } from 'dns-packet';
 import { decodeMessage, type DecodedMessage } from '../dns/message.ts';
 import { encodeQuery } from '../dns/query.ts';
 import { RRType } from '../dns/constants.ts';
-import { freePort } from './cli.ts';
+import { freePort } from './ports.ts';
 
 /*
  * Upstream DNS servers for tests of forwarding: a scriptable fake on UDP and TCP for fault

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
-import { freePort } from '../../src/test-support/cli.ts';
 import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import { dockerignoreFilter, execForm, parseCopy, parseDockerfile, type Instruction } from './dockerfile.ts';
 import { findObject, loadObjects, REPO, type WorkloadSpec } from './manifests.ts';
 

@@ -6,8 +6,9 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
-import { freePort, runCli, type CliRun } from '../../src/test-support/cli.ts';
+import { runCli, type CliRun } from '../../src/test-support/cli.ts';
 import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 
 const versionLine = `clusterdns-${packageJson.version}`;
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../../src/test-support/dig.ts';
-import { NamedTcpBackend, freePort, whichBackend } from '../../src/test-support/proxy.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { NamedTcpBackend, whichBackend } from '../../src/test-support/proxy.ts';
 import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 import { eventually } from '../../src/test-support/wait.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/test-support/cli.ts';
 import { dig } from '../../src/test-support/dig.ts';
 import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 /** Two blocks share a port, each bound to its own loopback address (Linux routes all of 127/8 to lo). */

@@ -3,9 +3,9 @@ import { parseCorefile } from '../../src/corefile/parse.ts';
 import { silentLogger } from '../../src/log.ts';
 import { registerCollector, renderMetrics } from '../../src/metrics/registry.ts';
 import { proxyCollector } from '../../src/plugins/kubeproxy/metrics.ts';
-import { freePort } from '../../src/test-support/cli.ts';
 import { dig } from '../../src/test-support/dig.ts';
 import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 import { httpGet, sample } from './http.ts';
 

@@ -5,12 +5,12 @@ import type { Service } from '../../src/cluster/types.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { ServiceProxy, type SchedulerName } from '../../src/proxy/index.ts';
 import { recordingLogger } from '../../src/test-support/log.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import {
   type BackendAt,
   NamedTcpBackend,
   connectNamed,
   countBy,
-  freePort,
   service,
   slices,
   whichBackend,
