@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { thrownBy } from '../test-support/errors.ts';
 import { CorefileReadError } from './errors.ts';
 import { loadCorefile, parseCorefile, type ParseOptions } from './parse.ts';
 import { CorefileError, type Corefile, type Directive } from './types.ts';
@@ -26,13 +27,7 @@ function shape(corefile: Corefile) {
 const parse = (text: string, options: ParseOptions = { env: {} }) => parseCorefile(text, 'Corefile', options);
 
 function parseError(text: string, options: ParseOptions = { env: {} }): CorefileError {
-  try {
-    parse(text, options);
-  } catch (error) {
-    if (error instanceof CorefileError) return error;
-    throw error;
-  }
-  throw new Error('expected a CorefileError');
+  return thrownBy(CorefileError, () => parse(text, options));
 }
 
 const KUBEADM_COREFILE = `.:53 {
@@ -547,12 +542,4 @@ describe('parseCorefile: syntax errors name file and line', () => {
   });
 });
 
-function catchError(fn: () => unknown): CorefileError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CorefileError) return error;
-    throw error;
-  }
-  throw new Error('expected a CorefileError');
-}
+const catchError = (run: () => unknown): CorefileError => thrownBy(CorefileError, run);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CorefileError, type Token } from '../corefile/types.ts';
 import { directive } from '../test-support/corefile.ts';
+import { thrownBy } from '../test-support/errors.ts';
 import {
   argCount,
   blockDirectives,
@@ -14,15 +15,7 @@ import {
 
 const token = (text: string): Token => ({ text, file: 'Corefile', line: 7, quoted: false });
 
-function thrown(fn: () => unknown): CorefileError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CorefileError) return error;
-    throw error;
-  }
-  throw new Error('expected a CorefileError');
-}
+const thrown = (run: () => unknown): CorefileError => thrownBy(CorefileError, run);
 
 describe('argCount', () => {
   it('returns the arguments when their number is within bounds, with no upper bound by default', () => {

@@ -11,6 +11,7 @@ import { encodeResponse } from '../../dns/response.ts';
 import type { DomainName, Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { metricsRegistry } from '../../metrics/registry.ts';
 import { directive } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
 import { soa } from '../../test-support/records.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import type { Handler } from '../../toolkit/types.ts';
@@ -18,13 +19,7 @@ import { AutoPathTrimError, createAutoPathHandler } from './handler.ts';
 import { parseAutoPath } from './parse.ts';
 
 function parseError(text: string): string {
-  try {
-    parseAutoPath(directive(text));
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorefileError);
-    return (error as Error).message;
-  }
-  throw new Error(`no error for ${text}`);
+  return thrownBy(CorefileError, () => parseAutoPath(directive(text))).message;
 }
 
 /** A chain that knows `names` (A 192.0.2.1, TTL 7), NXDOMAIN with an SOA for the rest, and notes what it was asked. */

@@ -10,6 +10,7 @@ import { encodeResponse } from '../../dns/response.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
 import { directive } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import type { Handler, SetupContext } from '../../toolkit/types.ts';
 import { createHostsHandler, type HostsAnswerOptions } from './handler.ts';
@@ -21,13 +22,7 @@ import { HostsSource } from './source.ts';
 const inExampleOrg = (text: string) => directive(text, 'example.org');
 
 function parseError(text: string): string {
-  try {
-    parseHosts(inExampleOrg(text));
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorefileError);
-    return (error as Error).message;
-  }
-  throw new Error(`no error for ${text}`);
+  return thrownBy(CorefileError, () => parseHosts(inExampleOrg(text))).message;
 }
 
 const PASSED = emptyReply(RCode.REFUSED);

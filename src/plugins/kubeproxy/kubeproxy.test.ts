@@ -3,6 +3,7 @@ import { createClusterStore } from '../../cluster/store.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { silentLogger } from '../../log.ts';
 import { directive } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
 import { freePort } from '../../test-support/ports.ts';
 import { NamedTcpBackend, service, slices, whichBackend } from '../../test-support/proxy.ts';
 import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts';
@@ -11,13 +12,7 @@ import { KubeproxySetupError, kubeproxyPlugin } from './index.ts';
 import { parseKubeproxy } from './parse.ts';
 
 function parseError(body: string): string {
-  try {
-    parseKubeproxy(directive(body));
-  } catch (error) {
-    if (error instanceof CorefileError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a CorefileError');
+  return thrownBy(CorefileError, () => parseKubeproxy(directive(body))).message;
 }
 
 const cleanups: (() => unknown)[] = [];

@@ -8,6 +8,7 @@ import { encodeResponse } from '../../dns/response.ts';
 import type { Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
 import { directives } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import type { Handler, PluginInstance, Request, SetupContext } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
@@ -23,13 +24,7 @@ function rules(text: string): Rule[] {
 }
 
 function parseError(text: string): string {
-  try {
-    rules(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorefileError);
-    return (error as Error).message;
-  }
-  throw new Error(`no error for ${text}`);
+  return thrownBy(CorefileError, () => rules(text)).message;
 }
 
 /** A next handler that answers what it is asked with the given records, compressed for its question, and notes each query. */
