@@ -19,7 +19,7 @@ import {
 import { eventually } from '../../src/test-support/wait.ts';
 import type { Handler, Transport } from '../../src/toolkit/types.ts';
 import { MaxConcurrentError, UpstreamError } from '../../src/plugins/forward/errors.ts';
-import { Forward } from '../../src/plugins/forward/forward.ts';
+import { Forward } from '../../src/plugins/forward/handler.ts';
 import { connCacheMisses, healthcheckBroken, healthcheckFailures, maxConcurrentRejects, requestDuration } from '../../src/plugins/forward/metrics.ts';
 import { parseForward } from '../../src/plugins/forward/parse.ts';
 

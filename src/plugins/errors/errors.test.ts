@@ -6,7 +6,7 @@ import type { Reply } from '../../dns/types.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import { PluginError } from '../../toolkit/errors.ts';
 import type { Handler } from '../../toolkit/types.ts';
-import { ErrorReporter, errorsHandler, goDuration } from './handler/index.ts';
+import { ErrorReporter, errorsHandler, goDuration } from './handler.ts';
 import { parseErrors, type ErrorsOptions } from './parse.ts';
 
 function parse(text: string): ErrorsOptions {

@@ -14,7 +14,7 @@ import { Dispatcher } from '../../server/dispatch.ts';
 import { PendingAnswers } from '../../server/pending.ts';
 import { classify, typify } from './classify.ts';
 import { COMMON_LOG_FORMAT, compileFormat, formatSeconds } from './format.ts';
-import { logHandler } from './handler/index.ts';
+import { logHandler } from './handler.ts';
 import { parseLog, type LogRule } from './parse.ts';
 
 function rulesOf(text: string): LogRule[] {

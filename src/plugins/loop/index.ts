@@ -1,9 +1,9 @@
 import { flushStdout, stdoutLine, type LineWriter } from '../../toolkit/console.ts';
 import type { BlockInfo, PluginDefinition } from '../../toolkit/types.ts';
-import { Loop } from './loop.ts';
+import { Loop } from './handler.ts';
 import { parseLoop } from './parse.ts';
 
-export { Loop } from './loop.ts';
+export { Loop } from './handler.ts';
 
 export interface LoopIo {
   readonly write: LineWriter;

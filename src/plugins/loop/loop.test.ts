@@ -6,7 +6,7 @@ import { queryFor, requestFor } from '../../test-support/request.ts';
 import { respond, startFakeUpstream, type FakeUpstream } from '../../test-support/upstream.ts';
 import { eventually } from '../../test-support/wait.ts';
 import type { Handler } from '../../toolkit/types.ts';
-import { Loop } from './loop.ts';
+import { Loop } from './handler.ts';
 import { parseLoop } from './parse.ts';
 import { dialHost, probeName } from './probe.ts';
 

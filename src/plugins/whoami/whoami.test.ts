@@ -4,7 +4,7 @@ import { decodeMessage } from '../../dns/message.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
-import { whoamiReply } from './handler/index.ts';
+import { whoamiReply } from './handler.ts';
 import { parseWhoami } from './parse.ts';
 
 describe('whoami parse', () => {

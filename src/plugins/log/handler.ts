@@ -1,11 +1,11 @@
-import { isSubdomain } from '../../../dns/names.ts';
-import type { Reply } from '../../../dns/types.ts';
-import type { LineWriter } from '../../../toolkit/console.ts';
-import { hasObserver, observeResponse, type ResponseObserver } from '../../../toolkit/request.ts';
-import type { HandlerFactory, Request } from '../../../toolkit/types.ts';
-import { classify, typify, type ResponseClass, type ResponseType } from '../classify.ts';
-import { renderFormat, type LogContext } from '../format.ts';
-import type { LogRule } from '../parse.ts';
+import { isSubdomain } from '../../dns/names.ts';
+import type { Reply } from '../../dns/types.ts';
+import type { LineWriter } from '../../toolkit/console.ts';
+import { hasObserver, observeResponse, type ResponseObserver } from '../../toolkit/request.ts';
+import type { HandlerFactory, Request } from '../../toolkit/types.ts';
+import { classify, typify, type ResponseClass, type ResponseType } from './classify.ts';
+import { renderFormat, type LogContext } from './format.ts';
+import type { LogRule } from './parse.ts';
 
 /** One query being logged: waits for the encoded response, then writes its line if the class matches. */
 class LogEntry implements ResponseObserver {

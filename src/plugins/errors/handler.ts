@@ -1,12 +1,12 @@
-import { typeName } from '../../../dns/constants.ts';
-import { toFqdn } from '../../../dns/names.ts';
-import { emptyReply } from '../../../dns/reply.ts';
-import type { Reply } from '../../../dns/types.ts';
-import type { LineWriter } from '../../../toolkit/console.ts';
-import { failureRcode } from '../../../toolkit/errors.ts';
-import { isPromiseLike } from '../../../toolkit/promise.ts';
-import type { HandlerFactory, Request } from '../../../toolkit/types.ts';
-import type { ConsolidateLevel, ConsolidateRule, ErrorsOptions } from '../parse.ts';
+import { typeName } from '../../dns/constants.ts';
+import { toFqdn } from '../../dns/names.ts';
+import { emptyReply } from '../../dns/reply.ts';
+import type { Reply } from '../../dns/types.ts';
+import type { LineWriter } from '../../toolkit/console.ts';
+import { failureRcode } from '../../toolkit/errors.ts';
+import { isPromiseLike } from '../../toolkit/promise.ts';
+import type { HandlerFactory, Request } from '../../toolkit/types.ts';
+import type { ConsolidateLevel, ConsolidateRule, ErrorsOptions } from './parse.ts';
 
 const PREFIX: Record<ConsolidateLevel, string | null> = {
   error: '[ERROR] plugin/errors: ',

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
-import { HeaderFlag, RCode, RRType } from '../../../dns/constants.ts';
-import { prepareReply } from '../../../dns/reply.ts';
-import type { Reply, ResourceRecord } from '../../../dns/types.ts';
-import type { Handler, Request } from '../../../toolkit/types.ts';
+import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
+import { prepareReply } from '../../dns/reply.ts';
+import type { Reply, ResourceRecord } from '../../dns/types.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
 
 /**
  * CoreDNS's whoami: an authoritative, empty answer whose additional section holds the client's
