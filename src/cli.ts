@@ -1,5 +1,6 @@
+import type { CommandIo } from './command-line/io.ts';
 import { runResolveCommand, runResolvConfCommand } from './resolver/cli.ts';
-import { runServerCommand, type CommandIo } from './server/run.ts';
+import { runServerCommand } from './server/run.ts';
 
 /**
  * clusterdns's command line. Without a subcommand it is CoreDNS's (`-conf`, `-dns.port`, ...);

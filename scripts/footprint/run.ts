@@ -12,7 +12,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../test/helpers/cli.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import { cpuSecondsBetween, foreignCpuSeconds, processTree, snapshotProcesses, type ProcessSnapshot } from '../bench/cpu-accounting.ts';
 import { installExitHooks, startProcess } from '../bench/processes.ts';
 import { startApiServer } from './apiserver.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../test-support/errors.ts';
 import {
   FULL_RETENTION,
   ObjectError,
@@ -25,15 +26,7 @@ function pod(spec: Record<string, unknown>, status: Record<string, unknown> = {}
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec, status };
 }
 
-function objectError(run: () => unknown): ObjectError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ObjectError) return error;
-    throw error;
-  }
-  throw new Error('expected an ObjectError');
-}
+const objectError = (run: () => unknown): ObjectError => thrownBy(ObjectError, run);
 
 describe('objectKind', () => {
   it('knows the four store kinds by apiVersion and kind', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import * as fixtures from '../test-support/cluster.ts';
 import { createClusterStore } from './store.ts';
-import * as fixtures from './test-fixtures.ts';
 import type { EndpointSlice, Pod, Service, StoreChange } from './types.ts';
 
 function service(namespace: string, name: string, clusterIPs: string[] = []): Service {

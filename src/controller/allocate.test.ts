@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterState, Service } from '../cluster/types.ts';
+import { pod, reversedInterleave, service, slice, state } from '../test-support/cluster.ts';
 import { allocateServiceAddresses } from './allocate.ts';
-import { pod, reversedInterleave, service, slice, state } from '../cluster/test-fixtures.ts';
 import { parseCIDR, parseIP } from './ip.ts';
 import { ControllerConfigError } from './types.ts';
 

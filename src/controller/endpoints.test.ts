@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Pod } from '../cluster/types.ts';
+import { pod, reversedInterleave, service, slice, state } from '../test-support/cluster.ts';
 import {
   CONTROLLER_NAME,
   HEADLESS_LABEL,
@@ -7,7 +8,6 @@ import {
   SERVICE_NAME_LABEL,
   computeEndpointSlices,
 } from './endpoints.ts';
-import { pod, reversedInterleave, service, slice, state } from '../cluster/test-fixtures.ts';
 import { ControllerConfigError } from './types.ts';
 
 const web = service({ name: 'web', selector: { app: 'web' } });

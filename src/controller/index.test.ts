@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../test/helpers/log.ts';
-import { pod, service, slice, state } from '../cluster/test-fixtures.ts';
+import { pod, service, slice, state } from '../test-support/cluster.ts';
+import { recordingLogger } from '../test-support/log.ts';
 import { ControllerConfigError, SERVICE_NAME_LABEL, selfContainedTransform } from './index.ts';
 
 describe('selfContainedTransform', () => {

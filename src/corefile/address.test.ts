@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeZone, parseServerKey, parseServerKeys, splitHostPort } from './address.ts';
+import { parseServerKey, parseServerKeys, splitZonePort } from './address.ts';
 import { CorefileError, type Token } from './types.ts';
 
 const key = (text: string): Token => ({ text, file: 'Corefile', line: 4, quoted: false });
@@ -13,15 +13,6 @@ function keyError(text: string): CorefileError {
   }
   throw new Error(`expected '${text}' to be rejected`);
 }
-
-describe('normalizeZone', () => {
-  it('lower-cases and drops the trailing dot; the root is the empty name', () => {
-    expect(normalizeZone('Cluster.Local.')).toBe('cluster.local');
-    expect(normalizeZone('example.org')).toBe('example.org');
-    expect(normalizeZone('.')).toBe('');
-    expect(normalizeZone('')).toBe('');
-  });
-});
 
 describe('parseServerKey', () => {
   it.each([
@@ -99,15 +90,15 @@ describe('parseServerKeys', () => {
   });
 });
 
-describe('splitHostPort', () => {
+describe('splitZonePort', () => {
   it('names the directive in its errors', () => {
-    expect(() => splitHostPort('a..b', key('a..b'), 'kubernetes')).toThrow(
+    expect(() => splitZonePort('a..b', key('a..b'), 'kubernetes')).toThrow(
       /^Corefile:4 - Error during parsing: kubernetes: zone 'a\.\.b' is not a valid domain name/,
     );
   });
 
   it('leaves text that only looks like a CIDR as a name', () => {
-    expect(splitHostPort('10.0.0.0/33', key('x')).zones).toEqual(['10.0.0.0/33']);
-    expect(splitHostPort('300.0.0.0/8', key('x')).zones).toEqual(['300.0.0.0/8']);
+    expect(splitZonePort('10.0.0.0/33', key('x')).zones).toEqual(['10.0.0.0/33']);
+    expect(splitZonePort('300.0.0.0/8', key('x')).zones).toEqual(['300.0.0.0/8']);
   });
 });

@@ -1,3 +1,4 @@
+import { normalizeName } from '../dns/names.ts';
 import type { DomainName } from '../dns/types.ts';
 import { parseCidr, reverseZones } from './reverse.ts';
 import { CorefileError, type Token } from './types.ts';
@@ -8,12 +9,6 @@ export interface ServerAddress {
   readonly zone: DomainName;
   /** null when the key names no port: the server's default (53, or -dns.port) applies; 0 is any free port. */
   readonly port: number | null;
-}
-
-/** Lower-cases a zone and drops its trailing dot: `Example.ORG.` -> `example.org`, `.` -> ''. */
-export function normalizeZone(text: string): DomainName {
-  const lower = text.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
@@ -40,7 +35,7 @@ export function parseServerKeys(token: Token): ServerAddress[] {
       `unsupported transport '${scheme}://' in server block key '${token.text}': clusterdns serves plain DNS (dns://) only`,
     );
   }
-  const { zones, port } = splitHostPort(rest, token);
+  const { zones, port } = splitZonePort(rest, token);
   return zones.map((zone) => ({ scheme: 'dns', zone, port }));
 }
 
@@ -61,8 +56,9 @@ export function parseServerKey(token: Token): ServerAddress {
 /**
  * Splits `zone[:port]` (no scheme) as CoreDNS's plugin.SplitHostPort does: a number after the
  * last colon is the port; the zone must be a valid domain name; a CIDR becomes its reverse zones.
+ * Unlike a host:port split, a colon followed by anything else belongs to the zone (an IPv6 CIDR).
  */
-export function splitHostPort(
+export function splitZonePort(
   text: string,
   token: Token,
   directive?: string,
@@ -86,7 +82,7 @@ export function splitHostPort(
   if (invalid !== null) throw fail(`zone '${host}' is not a valid domain name: ${invalid}`);
 
   const cidr = parseCidr(host);
-  if (cidr === null) return { zones: [normalizeZone(host)], port };
+  if (cidr === null) return { zones: [normalizeName(host)], port };
   // CoreDNS refuses these rather than guess whether the colon belongs to a port.
   if (host.startsWith(':') || (host.startsWith('0') && host.includes(':'))) throw fail(`invalid CIDR '${host}'`);
   return { zones: reverseZones(cidr), port };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { thrownBy } from '../test-support/errors.ts';
 import { CorefileReadError } from './errors.ts';
 import { loadCorefile, parseCorefile, type ParseOptions } from './parse.ts';
 import { CorefileError, type Corefile, type Directive } from './types.ts';
@@ -26,13 +27,7 @@ function shape(corefile: Corefile) {
 const parse = (text: string, options: ParseOptions = { env: {} }) => parseCorefile(text, 'Corefile', options);
 
 function parseError(text: string, options: ParseOptions = { env: {} }): CorefileError {
-  try {
-    parse(text, options);
-  } catch (error) {
-    if (error instanceof CorefileError) return error;
-    throw error;
-  }
-  throw new Error('expected a CorefileError');
+  return thrownBy(CorefileError, () => parse(text, options));
 }
 
 const KUBEADM_COREFILE = `.:53 {
@@ -60,8 +55,8 @@ const KUBEADM_COREFILE = `.:53 {
 }
 `;
 
-/** The same Corefile as the issue writes it, with one-line and mixed blocks (shared with test/forward/kubeadm.test.ts). */
-const COMPRESSED_KUBEADM_COREFILE = readFileSync(new URL('../../test/fixtures/kubeadm-compressed.Corefile', import.meta.url), 'utf8');
+/** The same Corefile written compressed, with one-line and mixed blocks (shared with test/forward/kubeadm.test.ts). */
+const COMPRESSED_KUBEADM_COREFILE = readFileSync(new URL('../test-support/kubeadm-compressed.Corefile', import.meta.url), 'utf8');
 
 describe('parseCorefile: structure', () => {
   it('parses the kubeadm default Corefile', () => {
@@ -547,12 +542,4 @@ describe('parseCorefile: syntax errors name file and line', () => {
   });
 });
 
-function catchError(fn: () => unknown): CorefileError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CorefileError) return error;
-    throw error;
-  }
-  throw new Error('expected a CorefileError');
-}
+const catchError = (run: () => unknown): CorefileError => thrownBy(CorefileError, run);

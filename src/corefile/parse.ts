@@ -40,12 +40,13 @@ export function loadCorefile(path: string, options: ParseOptions = {}): Corefile
  * snippets and environment references, with CoreDNS's (caddy v1's) syntax. It checks syntax only:
  * keys and directives are interpreted by the server and the plugins.
  *
- * Blocks may be written compressed, as the issue's kubeadm Corefile does: the tokens after a `{`
- * on its line start the block's first directive line, and an unquoted `}` closes the block
- * wherever it stands, ending the directive line before it. Only another `}` may follow a
- * directive block's `}` on its line. This is a superset of CoreDNS, whose parser rejects a `}`
- * sharing a line with a server block's directive (`. { whoami }`) and whose plugins that read a
- * property with RemainingArgs take a `}` on that line as one more argument.
+ * Blocks may be written compressed, as src/test-support/kubeadm-compressed.Corefile writes
+ * kubeadm's Corefile: the tokens after a `{` on its line start the block's first directive line,
+ * and an unquoted `}` closes the block wherever it stands, ending the directive line before it.
+ * Only another `}` may follow a directive block's `}` on its line. This is a superset of CoreDNS,
+ * whose parser rejects a `}` sharing a line with a server block's directive (`. { whoami }`) and
+ * whose plugins that read a property with RemainingArgs take a `}` on that line as one more
+ * argument.
  */
 export function parseCorefile(text: string, file: string, options: ParseOptions = {}): Corefile {
   return new CorefileParser(text, file, options).parse();

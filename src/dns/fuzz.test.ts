@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { randomInt, seededRandom } from '../test-support/random.ts';
 import { ExtendedRCode, RCode, RRClass, RRType } from './constants.ts';
 import { DnsParseError } from './errors.ts';
 import { decodeMessage } from './message.ts';
 import { encodeQuery, encodeReject, parseQuery } from './query.ts';
 import { emptyReply, prepareReply } from './reply.ts';
 import { encodeResponse } from './response.ts';
-import { randomInt, seededRandom } from './test-support.ts';
 import type { ResourceRecord } from './types.ts';
 
 const QNAME = 'web.default.svc.cluster.local';

@@ -1,5 +1,6 @@
 import * as packet from 'dns-packet';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../test-support/errors.ts';
 import { RCode, RRClass, RRType } from './constants.ts';
 import { DnsParseError } from './errors.ts';
 import { decodeMessage, type DecodedMessage } from './message.ts';
@@ -18,15 +19,7 @@ function response(fields: packet.Packet): Buffer {
   });
 }
 
-function parseError(buf: Buffer): DnsParseError {
-  try {
-    decodeMessage(buf);
-  } catch (error) {
-    if (error instanceof DnsParseError) return error;
-    throw error;
-  }
-  throw new Error('decoded without error');
-}
+const parseError = (buf: Buffer): DnsParseError => thrownBy(DnsParseError, () => decodeMessage(buf));
 
 describe('decodeMessage', () => {
   it('reads the header and questions', () => {

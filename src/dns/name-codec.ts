@@ -13,28 +13,28 @@ export const MAX_LABEL_LENGTH = 63;
 /** The furthest offset a compression pointer reaches: it carries 14 bits. */
 export const MAX_POINTER_TARGET = 0x3fff;
 
-const COPY = 0;
-const LOWER = 1;
-const ESCAPE = 2;
-const DECIMAL = 3;
-
-const byteClass = new Uint8Array(256);
-for (let b = 0; b < 256; b++) {
-  if (b < 0x20 || b > 0x7e) byteClass[b] = DECIMAL;
-  else if (b >= 0x41 && b <= 0x5a) byteClass[b] = LOWER;
-}
-for (const c of '. \'@;()"\\') byteClass[c.charCodeAt(0)] = ESCAPE;
+/**
+ * The presentation byte of each wire byte that stands for itself in a label (ASCII letters
+ * lower-cased), or -1 for one that takes a backslash (see presentEscaped).
+ */
+const plainByte = new Int16Array(256);
+for (let b = 0; b < 256; b++) plainByte[b] = b < 0x20 || b > 0x7e ? -1 : b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+for (const c of '. \'@;()"\\') plainByte[c.charCodeAt(0)] = -1;
 
 /** Each wire byte becomes at most 4 presentation bytes (\DDD). */
 const presentation = Buffer.allocUnsafe(MAX_NAME_LENGTH * 4);
+/** Where each label of the name decoded last starts (its length byte) in the message, and how many it has. */
+const labelStarts = new Int32Array(MAX_NAME_LENGTH >> 1);
+let labelCount = 0;
 
 /** Where the last decodeName call's name ended in the message (past the first pointer, if any). */
 export const decoded = { end: 0 };
 
 /**
- * Decodes the name at `offset`, lower-cased, into DomainName form and sets `decoded.end`.
- * Pointers must go strictly backwards from the start of the labels that contain them, which
- * bounds the walk without a counter.
+ * Decodes the name at `offset`, lower-cased, into DomainName form and sets `decoded`. This is
+ * the one walk over names on the wire: copyName and skipName go through it. Pointers must go
+ * strictly backwards from the start of the labels that contain them, which bounds the walk
+ * without a counter.
  */
 export function decodeName(buf: Uint8Array, offset: number, allowPointers: boolean): DomainName {
   const length = buf.length;
@@ -42,6 +42,7 @@ export function decodeName(buf: Uint8Array, offset: number, allowPointers: boole
   let segmentStart = offset;
   let end = -1;
   let wireLength = 1;
+  let labels = 0;
   let out = 0;
   for (;;) {
     if (pos >= length) throw new DnsParseError('name runs past the end of the message', pos);
@@ -65,28 +66,50 @@ export function decodeName(buf: Uint8Array, offset: number, allowPointers: boole
     if (wireLength > MAX_NAME_LENGTH) throw new DnsParseError('name longer than 255 bytes', pos);
     const labelEnd = pos + 1 + c;
     if (labelEnd > length) throw new DnsParseError('label runs past the end of the message', pos);
+    labelStarts[labels++] = pos;
     if (out > 0) presentation[out++] = 0x2e;
     for (let i = pos + 1; i < labelEnd; i++) {
       const b = buf[i] as number;
-      const kindOfByte = byteClass[b];
-      if (kindOfByte === COPY) {
-        presentation[out++] = b;
-      } else if (kindOfByte === LOWER) {
-        presentation[out++] = b | 0x20;
-      } else if (kindOfByte === ESCAPE) {
-        presentation[out++] = 0x5c;
-        presentation[out++] = b;
-      } else {
-        presentation[out++] = 0x5c;
-        presentation[out++] = 0x30 + ((b / 100) | 0);
-        presentation[out++] = 0x30 + (((b / 10) | 0) % 10);
-        presentation[out++] = 0x30 + (b % 10);
-      }
+      const plain = plainByte[b] as number;
+      if (plain >= 0) presentation[out++] = plain;
+      else out = presentEscaped(b, out);
     }
     pos = labelEnd;
   }
   decoded.end = end;
+  labelCount = labels;
   return out === 0 ? '' : presentation.toString('latin1', 0, out);
+}
+
+/** `. ' @ ; ( ) " \` and space become `\c`, bytes outside printable ASCII `\DDD`; returns the position past them. */
+function presentEscaped(b: number, at: number): number {
+  presentation[at++] = 0x5c;
+  if (b >= 0x20 && b <= 0x7e) {
+    presentation[at++] = b;
+    return at;
+  }
+  presentation[at++] = 0x30 + ((b / 100) | 0);
+  presentation[at++] = 0x30 + (((b / 10) | 0) % 10);
+  presentation[at++] = 0x30 + (b % 10);
+  return at;
+}
+
+/**
+ * Copies the name at `offset` into `out` uncompressed, its bytes as they were sent (case kept),
+ * and returns its wire length; `decoded.end` says where it ended in `buf`. `out` needs room for
+ * 255 bytes. The walk is decodeName's, its string left unused: taking the walk out of
+ * decodeName into a function of its own cost parseQuery, which every query goes through, 4-8%.
+ */
+export function copyName(buf: Uint8Array, offset: number, out: Uint8Array): number {
+  decodeName(buf, offset, true);
+  let written = 0;
+  for (let label = 0; label < labelCount; label++) {
+    const start = labelStarts[label] as number;
+    const end = start + 1 + (buf[start] as number);
+    for (let i = start; i < end; i++) out[written++] = buf[i] as number;
+  }
+  out[written++] = 0;
+  return written;
 }
 
 /** Skips past the name at `offset` (validating it fully) and returns where it ends. */

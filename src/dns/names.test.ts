@@ -1,9 +1,9 @@
 import { SocketAddress } from 'node:net';
 import * as packet from 'dns-packet';
 import { describe, expect, it } from 'vitest';
+import { randomInt, seededRandom } from '../test-support/random.ts';
 import { DnsEncodeError, DnsParseError } from './errors.ts';
 import { addressFromReverse, encodeName, isSubdomain, nameWireLength, normalizeName, readName, reverseName, toFqdn } from './names.ts';
-import { randomInt, seededRandom } from './test-support.ts';
 
 /** dns-packet's own name codec, which its type declarations leave out. */
 const packetName = (packet as unknown as { name: { encode(name: string): Buffer } }).name;

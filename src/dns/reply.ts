@@ -1,7 +1,8 @@
 import { HEADER_LENGTH, MAX_MESSAGE_SIZE, RRClass, RRType } from './constants.ts';
 import { DnsEncodeError } from './errors.ts';
 import { writeIPv4, writeIPv6 } from './ip.ts';
-import { MAX_NAME_LENGTH, MAX_POINTER_TARGET, writeName } from './name-codec.ts';
+import { MAX_NAME_LENGTH } from './name-codec.ts';
+import { NameCompressor } from './name-compressor.ts';
 import { nameWireLength } from './names.ts';
 import { ownedCopy, type ByteArena } from './owned-bytes.ts';
 import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from './reply-records.ts';
@@ -11,8 +12,7 @@ const MAX_CHARACTER_STRING = 255;
 
 /** Room for a whole message plus one record's worth of overrun before the size check. */
 const scratch = Buffer.allocUnsafe(MAX_MESSAGE_SIZE + 4 * MAX_NAME_LENGTH + 64);
-const nameWire = Buffer.allocUnsafe(MAX_NAME_LENGTH);
-const labelStarts = new Uint16Array(128);
+const names = new NameCompressor();
 
 /**
  * Writes the body of one reply into `scratch`. Offsets it remembers for compression are
@@ -21,62 +21,17 @@ const labelStarts = new Uint16Array(128);
 class BodyWriter {
   pos = 0;
   readonly base: number;
-  /** Lower-cased wire form of a name suffix -> where it sits in the message; null disables compression. */
-  readonly suffixes: Map<string, number> | null;
   readonly ttlOffsets: number[] = [];
 
   constructor(qname: DomainName | null) {
-    if (qname === null) {
-      this.base = 0;
-      this.suffixes = null;
-      return;
-    }
-    this.base = HEADER_LENGTH + nameWireLength(qname) + 4;
-    this.suffixes = new Map();
-    const length = writeName(qname, nameWire, 0);
-    const labels = findLabels(length);
-    for (let i = 0; i < labels; i++) {
-      const start = labelStarts[i] as number;
-      this.suffixes.set(suffixKey(start, length), HEADER_LENGTH + start);
-    }
+    names.begin(qname);
+    this.base = qname === null ? 0 : HEADER_LENGTH + nameWireLength(qname) + 4;
   }
 
   /** Writes `name`, replacing its longest already-written suffix with a pointer when `compress`. */
   name(name: DomainName, compress: boolean): void {
-    const length = writeName(name, nameWire, 0);
-    const labels = findLabels(length);
-    const suffixes = this.suffixes;
-    let keys: string[] | null = null;
-    let reused = labels;
-    let target = -1;
-    if (suffixes !== null) {
-      keys = [];
-      for (let i = 0; i < labels; i++) {
-        const key = suffixKey(labelStarts[i] as number, length);
-        keys.push(key);
-        const offset = suffixes.get(key);
-        if (compress && offset !== undefined) {
-          reused = i;
-          target = offset;
-          break;
-        }
-      }
-    }
-    const start = this.pos;
-    const literalEnd = reused < labels ? (labelStarts[reused] as number) : length;
-    nameWire.copy(scratch, start, 0, literalEnd);
-    this.pos += literalEnd;
-    if (target >= 0) {
-      scratch.writeUInt16BE(0xc000 | target, this.pos);
-      this.pos += 2;
-    }
-    if (suffixes === null || keys === null) return;
-    for (let i = 0; i < reused; i++) {
-      const offset = this.base + start + (labelStarts[i] as number);
-      if (offset > MAX_POINTER_TARGET) break;
-      const key = keys[i] as string;
-      if (!suffixes.has(key)) suffixes.set(key, offset);
-    }
+    names.loadText(name);
+    this.pos = names.write(scratch, this.pos, this.base + this.pos, compress);
   }
 
   uint16(value: number, what: string): void {
@@ -185,23 +140,6 @@ class BodyWriter {
       }
     }
   }
-}
-
-/** Fills labelStarts with the offset of each label of the name in nameWire; returns the label count. */
-function findLabels(length: number): number {
-  let count = 0;
-  for (let pos = 0; pos < length - 1; pos += (nameWire[pos] as number) + 1) labelStarts[count++] = pos;
-  return count;
-}
-
-/** The wire bytes of a name suffix with ASCII letters lower-cased, as a map key. */
-function suffixKey(start: number, end: number): string {
-  let key = '';
-  for (let i = start; i < end; i++) {
-    const b = nameWire[i] as number;
-    key += String.fromCharCode(b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
-  }
-  return key;
 }
 
 /**

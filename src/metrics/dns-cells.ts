@@ -1,5 +1,5 @@
 import type { Query } from '../dns/types.ts';
-import type { Transport } from '../plugin/types.ts';
+import type { Transport } from '../toolkit/types.ts';
 import { requestCount, requestDo, requestDuration, requestSize, responseRcode, responseSize } from './coredns.ts';
 import { rcodeLabel, TYPE_LABELS, typeSlot } from './dns-labels.ts';
 import type { CounterCell, HistogramCell } from './families.ts';

@@ -1,11 +1,11 @@
 import { RCode } from '../dns/constants.ts';
 import type { Query } from '../dns/types.ts';
-import type { Transport } from '../plugin/types.ts';
+import type { Endpoints } from '../toolkit/types.ts';
 import { DROPPED_ZONE } from './coredns.ts';
 import { ZoneCells } from './dns-cells.ts';
 
 /** What the server reports about queries it refused before any plugin saw them. */
-export type RefusedReporter = (query: Query, transport: Transport, remoteAddress: string, response: Buffer) => void;
+export type RefusedReporter = (query: Query, from: Endpoints, response: Buffer) => void;
 
 /**
  * Counts a listener's refused queries (no zone matched, a block without plugins, a class other
@@ -13,10 +13,10 @@ export type RefusedReporter = (query: Query, transport: Transport, remoteAddress
  */
 export function refusedReporter(server: string): RefusedReporter {
   let cells: ZoneCells | undefined;
-  return (query, transport, remoteAddress, response) => {
+  return (query, from, response) => {
     cells ??= new ZoneCells(server, DROPPED_ZONE);
-    cells.countRequest(query, transport, remoteAddress);
+    cells.countRequest(query, from.transport, from.remoteAddress);
     cells.duration.observe(0);
-    cells.countResponse(transport, RCode.REFUSED, '', response.length);
+    cells.countResponse(from.transport, RCode.REFUSED, '', response.length);
   };
 }

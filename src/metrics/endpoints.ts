@@ -2,8 +2,8 @@ import { lookup } from 'node:dns/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '../node-http.ts';
-import { ListenError } from '../server/errors.ts';
-import { parseListenAddress, type ListenAddress } from './address.ts';
+import { ListenError } from '../toolkit/errors.ts';
+import { parseListenAddress, type ListenAddress } from '../toolkit/host-port.ts';
 
 /** Answers one path of an endpoint. */
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => void;

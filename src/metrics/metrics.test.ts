@@ -1,7 +1,6 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log.ts';
-import { parseListenAddress } from './address.ts';
 import { SIZE_BUCKETS, SLIM_TIME_BUCKETS, TIME_BUCKETS } from './coredns.ts';
 import { acquireEndpoint, type EndpointLease } from './endpoints.ts';
 import { formatExposition, formatSampleValue } from './exposition.ts';
@@ -168,22 +167,6 @@ describe('process and Node.js metrics', () => {
     expect(maxOpenFiles(limits)).toBe(1024);
     expect(maxOpenFiles('')).toBeUndefined();
     expect(['old_space', 'new_large_object_space', 'read_only_space'].map(heapSpaceLabel)).toEqual(['old', 'new_large_object', 'read_only']);
-  });
-});
-
-describe('parseListenAddress', () => {
-  it('reads HOST:PORT as Go does', () => {
-    expect(parseListenAddress(':8080')).toEqual({ host: '', port: 8080 });
-    expect(parseListenAddress('localhost:9153')).toEqual({ host: 'localhost', port: 9153 });
-    expect(parseListenAddress('[::1]:8181')).toEqual({ host: '::1', port: 8181 });
-  });
-
-  it('refuses what Go refuses, in its words', () => {
-    expect(() => parseListenAddress('localhost')).toThrow('address localhost: missing port in address');
-    expect(() => parseListenAddress('::1:80')).toThrow('address ::1:80: too many colons in address');
-    expect(() => parseListenAddress('[::1:80')).toThrow("address [::1:80: missing ']' in address");
-    expect(() => parseListenAddress('host:http')).toThrow('invalid port "http"');
-    expect(() => parseListenAddress('host:70000')).toThrow('invalid port "70000"');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../plugin/types.ts';
+import type { PluginDefinition } from '../toolkit/types.ts';
 import { anyPlugin } from './any/index.ts';
 import { autopathPlugin } from './autopath/index.ts';
 import { bindPlugin } from './bind/index.ts';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pod as clusterPod, state } from '../cluster/test-fixtures.ts';
 import type { Pod, ReadinessProbe } from '../cluster/types.ts';
 import { silentLogger } from '../log.ts';
+import { pod as clusterPod, state } from '../test-support/cluster.ts';
 import { Prober } from './prober.ts';
 
 const cleanups: (() => unknown)[] = [];

@@ -1,5 +1,5 @@
 import type { EndpointSlice, IPFamily, ServicePort } from '../cluster/types.ts';
-import { joinHostPort } from '../server/address.ts';
+import { joinHostPort } from '../toolkit/host-port.ts';
 
 /**
  * A ready endpoint of one service port. The same object stands for the same address:port for as

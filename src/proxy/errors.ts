@@ -1,4 +1,4 @@
-import { joinHostPort } from '../server/address.ts';
+import { joinHostPort } from '../toolkit/host-port.ts';
 
 /** An option the proxy cannot work with (a node address that is not an IP, a zero timeout...). */
 export class ProxyConfigError extends Error {

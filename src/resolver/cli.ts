@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from '../command-line/flags.ts';
+import type { CommandIo } from '../command-line/io.ts';
 import { rcodeName, typeFromName, typeName } from '../dns/constants.ts';
 import type { DecodedMessage } from '../dns/message.ts';
 import { normalizeName, toFqdn } from '../dns/names.ts';
-import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from '../server/flags.ts';
-import type { CommandIo } from '../server/run.ts';
 import { formatRecord } from './format.ts';
 import {
   DEFAULT_NAMESERVER,

@@ -4,7 +4,7 @@ import { decodeMessage } from '../dns/message.ts';
 import { prepareReply } from '../dns/reply.ts';
 import { encodeResponse } from '../dns/response.ts';
 import type { DomainName } from '../dns/types.ts';
-import { queryFor } from '../../test/helpers/request.ts';
+import { queryFor } from '../test-support/request.ts';
 import { searchName, type Exchange, type ExchangeResult, type SearchConfig } from './search.ts';
 
 /** A response to `name` with this rcode and, for 'answer', one A record. */

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { queryFor } from '../../test/helpers/request.ts';
 import { parseCorefile } from '../corefile/parse.ts';
 import { CorefileError } from '../corefile/types.ts';
 import { RCode, RRType } from '../dns/constants.ts';
 import { emptyReply } from '../dns/reply.ts';
 import type { Reply } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
-import type { BlockInfo, Handler, PluginDefinition, PluginInstance, Request, ServerControl, SetupContext } from '../plugin/types.ts';
+import { queryFor } from '../test-support/request.ts';
+import type { BlockInfo, Handler, PluginDefinition, PluginInstance, Request, ServerControl, SetupContext } from '../toolkit/types.ts';
 import { bindPlugin } from '../plugins/bind/index.ts';
-import { buildBlockChain, composeChain } from './chain.ts';
+import { buildBlockChain, buildChains, composeChain, routingFor } from './chain.ts';
 import { planServer } from './config.ts';
 import { NoNextPluginError, PluginSetupError } from './errors.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { answeringPlugin, ServerRequest } from './request.ts';
+import { answeringPlugin, ServerRequest } from '../toolkit/request.ts';
 
 const request = {} as Request;
 
@@ -115,7 +115,8 @@ describe('buildBlockChain', () => {
 });
 
 function serverRequest(): ServerRequest {
-  return new ServerRequest(queryFor('example.org', RRType.A), 'udp', '127.0.0.1', 5000, '127.0.0.1', 53, 'dns://:53', '');
+  const from = { transport: 'udp', remoteAddress: '127.0.0.1', remotePort: 5000, localAddress: '127.0.0.1', localPort: 53 } as const;
+  return new ServerRequest({ query: queryFor('example.org', RRType.A), from, server: 'dns://:53', zone: '' });
 }
 
 const answer = emptyReply(RCode.NOERROR);
@@ -207,5 +208,32 @@ describe('buildBlockChain and the instance hooks', () => {
     expect(answeringPlugin(request)).toBe('answer');
     await lifecycle.runBeforeStop(silentLogger);
     expect(stopped).toBe(1);
+  });
+});
+
+describe('buildChains and routingFor', () => {
+  const answerer = (name: string): PluginDefinition => ({ name, once: true, parse: () => null, setup: () => ({ handler: answering }) });
+  const configuring = (name: string): PluginDefinition => ({ name, once: true, parse: () => null, setup: () => ({}) });
+  const registry = new Map([answerer('whoami'), answerer('forward'), configuring('health')].map((d) => [d.name, d]));
+
+  it("routes each key zone of a listener to its block's chain, null for a block without handlers", async () => {
+    const text = 'a.test b.test:1053 {\n whoami\n}\nc.test:1053 {\n health\n}\n';
+    const plan = planServer(parseCorefile(text, 'Corefile'), { registry });
+    const chains = await buildChains(plan, silentLogger, new Lifecycle(), { corefile: { file: '', blocks: [], files: [] }, reload: async () => {} });
+    const listener = plan.listeners.find((l) => l.port === 1053)!;
+    const routing = routingFor(listener, chains);
+    expect(routing.routes.map((route) => [route.zone, route.handler === null])).toEqual([
+      ['b.test', false],
+      ['c.test', true],
+    ]);
+    expect(routing.routes[0]!.handler).toBe(chains.byBlock.get(plan.blocks[0]!));
+    expect(routing.acceptAnyClass).toBe(false);
+    expect(routing.pending).toBe(chains.pending);
+  });
+
+  it('lets classes other than IN through on a listener where a block forwards', async () => {
+    const plan = planServer(parseCorefile('. {\n forward\n}\n', 'Corefile'), { registry });
+    const chains = await buildChains(plan, silentLogger, new Lifecycle(), { corefile: { file: '', blocks: [], files: [] }, reload: async () => {} });
+    expect(routingFor(plan.listeners[0]!, chains).acceptAnyClass).toBe(true);
   });
 });

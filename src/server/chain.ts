@@ -1,11 +1,116 @@
 import type { Logger } from 'pino';
 import { CorefileError } from '../corefile/types.ts';
-import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../plugin/types.ts';
-import { joinHostPort } from './address.ts';
-import type { BlockPlan } from './config.ts';
+import type { DomainName } from '../dns/types.ts';
+import { joinHostPort } from '../toolkit/host-port.ts';
+import { isPromiseLike } from '../toolkit/promise.ts';
+import { markAnswered } from '../toolkit/request.ts';
+import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../toolkit/types.ts';
+import type { BlockPlan, ListenerPlan, ServerPlan } from './config.ts';
 import { NoNextPluginError, NoServerError, PluginSetupError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import { isPromiseLike, markAnswered } from './request.ts';
+import { PendingAnswers } from './pending.ts';
+
+/** Plugins that may be asked about other classes than IN: CoreDNS lets CH and friends through for them. */
+const ANY_CLASS_PLUGINS = new Set(['chaos', 'forward', 'proxy']);
+
+/** Every server block's chain of one configuration (null: a block without handlers), and the answers they owe. */
+export interface Chains {
+  readonly byBlock: ReadonlyMap<BlockPlan, Handler | null>;
+  readonly pending: PendingAnswers;
+}
+
+/** A zone served on a listener and the chain of its server block (null: a block without handlers). */
+export interface Route {
+  readonly zone: DomainName;
+  readonly handler: Handler | null;
+}
+
+/** What one listener answers with from one configuration: its routes and whether it takes classes other than IN. */
+export interface Routing {
+  readonly routes: readonly Route[];
+  /** CoreDNS refuses classes other than IN unless a plugin that may need them (forward) is loaded. */
+  readonly acceptAnyClass: boolean;
+  /** The configuration's owed answers: the dispatcher counts the asynchronous ones here. */
+  readonly pending: PendingAnswers;
+}
+
+/**
+ * Sets up every block's plugins and composes each block's chain: the handlers a configuration
+ * answers with. The plugins register their start, stop and readiness work with `lifecycle`.
+ */
+export async function buildChains(plan: ServerPlan, logger: Logger, lifecycle: Lifecycle, server: ServerControl): Promise<Chains> {
+  const byBlock = new Map<BlockPlan, Handler | null>();
+  for (const block of plan.blocks) byBlock.set(block, await buildBlockChain(block, plan.file, logger, lifecycle, server));
+  return { byBlock, pending: new PendingAnswers() };
+}
+
+/** A listener's routes to the chains of the blocks it serves: each key zone to its block's chain. */
+export function routingFor(listener: ListenerPlan, chains: Chains): Routing {
+  return {
+    routes: listener.sites.map(({ site, block }) => ({ zone: site.zone, handler: chains.byBlock.get(block) ?? null })),
+    acceptAnyClass: listener.sites.some(({ block }) => block.plugins.some((plugin) => ANY_CLASS_PLUGINS.has(plugin.name))),
+    pending: chains.pending,
+  };
+}
+
+const NO_SERVER: ServerControl = {
+  corefile: { file: '', blocks: [], files: [] },
+  reload: () => Promise.reject(new NoServerError()),
+};
+
+function blockInfo(block: BlockPlan, handlers: readonly string[], readiness: readonly Readiness[]): BlockInfo {
+  const sites = block.sites.flatMap((site) =>
+    block.listenHosts.map((host) => ({ server: `dns://${joinHostPort(host, site.port)}`, zone: site.zone })),
+  );
+  return { sites, listenHosts: block.listenHosts, handlers, readiness };
+}
+
+/**
+ * Sets up every plugin of a block, in execution order (so a plugin sees what earlier ones put in
+ * `shared`), and composes their handlers. Returns null when no plugin handles queries (a block of
+ * only `bind`, say): CoreDNS answers REFUSED there.
+ */
+export async function buildBlockChain(
+  block: BlockPlan,
+  corefile: string,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  server: ServerControl = NO_SERVER,
+): Promise<Handler | null> {
+  const links: ChainLink[] = [];
+  const shared = new Map<string, unknown>();
+  const readiness: Readiness[] = [];
+  const instances: PluginInstance[] = [];
+  for (const plugin of block.plugins) {
+    const context: SetupContext = {
+      zones: block.zones,
+      corefile,
+      logger: logger.child({ plugin: plugin.name }),
+      onShutdown: (hook) => lifecycle.onShutdown(hook),
+      addReadiness: (entry) => {
+        lifecycle.readiness.push(entry);
+        readiness.push(entry);
+      },
+      shared,
+    };
+    let instance: PluginInstance;
+    try {
+      instance = await plugin.definition.setup(plugin.options, context);
+    } catch (error) {
+      if (error instanceof CorefileError) throw error;
+      const { file, line } = plugin.directive.name;
+      throw new PluginSetupError(plugin.name, file, line, error);
+    }
+    instances.push(instance);
+    if (instance.handler) links.push({ plugin: plugin.name, factory: instance.handler });
+    if (instance.start) lifecycle.onStart(plugin.name, instance.start.bind(instance));
+    if (instance.beforeStop) lifecycle.onBeforeStop(plugin.name, instance.beforeStop.bind(instance));
+  }
+  const info = blockInfo(block, links.map((link) => link.plugin), readiness);
+  for (const instance of instances) instance.attach?.(info, server);
+  if (links.length === 0) return null;
+  return composeChain(links, { trackAnswers: instances.some((instance) => instance.tracksAnswers === true) });
+}
 
 /** A plugin's place in a chain. */
 export interface ChainLink {
@@ -47,67 +152,4 @@ function recordingAnswerer(plugin: string, handler: Handler): Handler {
     markAnswered(request, plugin);
     return result;
   };
-}
-
-const NO_SERVER: ServerControl = {
-  corefile: { file: '', blocks: [], files: [] },
-  reload: () => Promise.reject(new NoServerError()),
-};
-
-function blockInfo(block: BlockPlan, handlers: readonly string[], readiness: readonly Readiness[]): BlockInfo {
-  const sites = block.sites.flatMap((site) =>
-    block.listenHosts.map((host) => ({ server: `dns://${joinHostPort(host, site.port)}`, zone: site.zone })),
-  );
-  return { sites, listenHosts: block.listenHosts, handlers, readiness };
-}
-
-/**
- * Sets up every plugin of a block, in execution order (so a plugin sees what earlier ones put in
- * `shared`), and composes their handlers. Returns null
- * when no plugin handles queries (a block of only `bind`, say): CoreDNS answers REFUSED there.
- */
-export async function buildBlockChain(
-  block: BlockPlan,
-  corefile: string,
-  logger: Logger,
-  lifecycle: Lifecycle,
-  server: ServerControl = NO_SERVER,
-): Promise<Handler | null> {
-  const links: ChainLink[] = [];
-  const shared = new Map<string, unknown>();
-  const readiness: Readiness[] = [];
-  const instances: PluginInstance[] = [];
-  for (const plugin of block.plugins) {
-    const context: SetupContext = {
-      zones: block.zones,
-      corefile,
-      logger: logger.child({ plugin: plugin.name }),
-      onShutdown: (hook) => lifecycle.onShutdown(hook),
-      addReadiness: (entry) => {
-        lifecycle.readiness.push(entry);
-        readiness.push(entry);
-      },
-      shared,
-    };
-    let instance: PluginInstance;
-    try {
-      instance = await plugin.definition.setup(plugin.options, context);
-    } catch (error) {
-      if (error instanceof CorefileError) throw error;
-      const { file, line } = plugin.directive.name;
-      throw new PluginSetupError(plugin.name, file, line, error);
-    }
-    instances.push(instance);
-    if (instance.handler) links.push({ plugin: plugin.name, factory: instance.handler });
-    if (instance.start) lifecycle.onStart(plugin.name, instance.start.bind(instance));
-    if (instance.beforeStop) lifecycle.onBeforeStop(plugin.name, instance.beforeStop.bind(instance));
-  }
-  const info = blockInfo(
-    block,
-    links.map((link) => link.plugin),
-    readiness,
-  );
-  for (const instance of instances) instance.attach?.(info, server);
-  if (links.length === 0) return null;
-  return composeChain(links, { trackAnswers: instances.some((instance) => instance.tracksAnswers === true) });
 }

@@ -2,8 +2,8 @@ import { parseServerKeys } from '../corefile/address.ts';
 import { CorefileError, type Corefile, type Directive, type ServerBlock, type Token } from '../corefile/types.ts';
 import { toFqdn } from '../dns/names.ts';
 import type { DomainName } from '../dns/types.ts';
-import { PLUGIN_ORDER } from '../plugin/order.ts';
-import type { PluginDefinition } from '../plugin/types.ts';
+import { PLUGIN_ORDER } from '../toolkit/order.ts';
+import type { ListenHostsOptions, PluginDefinition } from '../toolkit/types.ts';
 
 export const DEFAULT_DNS_PORT = 53;
 /** A listen host of '' means every interface, as CoreDNS's default ListenHosts. */
@@ -59,11 +59,6 @@ const orderIndex = new Map<string, number>(PLUGIN_ORDER.map((name, index) => [na
 
 /** The plugin that narrows where a block listens, as CoreDNS's bind sets Config.ListenHosts. */
 const LISTEN_HOSTS_PLUGIN = 'bind';
-
-/** What that plugin's parse returns: the addresses it resolved (interface names already expanded). */
-export interface ListenHostsOptions {
-  readonly listenHosts: readonly string[];
-}
 
 /** Every interface, unless `bind` lines name addresses: then all of them, in Corefile order. */
 function listenHostsOf(plugins: readonly PluginPlan[]): string[] {

@@ -6,11 +6,12 @@ import { encodeQuery } from '../dns/query.ts';
 import { prepareReply } from '../dns/reply.ts';
 import type { Reply, ResourceRecord } from '../dns/types.ts';
 import { silentLogger } from '../log.ts';
-import { PluginError } from '../plugin/errors.ts';
-import type { Handler, Request } from '../plugin/types.ts';
-import { composeChain } from './chain.ts';
-import { Dispatcher, type Route } from './dispatch.ts';
-import { observeResponse } from './request.ts';
+import { PluginError } from '../toolkit/errors.ts';
+import type { Handler, Request } from '../toolkit/types.ts';
+import { observeResponse } from '../toolkit/request.ts';
+import { composeChain, type Route } from './chain.ts';
+import { Dispatcher } from './dispatch.ts';
+import { PendingAnswers } from './pending.ts';
 
 /** Answers TXT with the zone the request was routed to, so a test can see the routing. */
 const zoneEcho: Handler = (request) =>
@@ -21,15 +22,19 @@ const zoneEcho: Handler = (request) =>
     sections: { answer: [{ name: request.query.name, type: RRType.TXT, ttl: 5, text: [`zone=${request.zone}`] }], authority: [], additional: [] },
   });
 
-function dispatcher(routes: Route[], options: { acceptAnyClass?: boolean; logLines?: string[] } = {}): Dispatcher {
+function dispatcher(
+  routes: Route[],
+  options: { acceptAnyClass?: boolean; logLines?: string[]; pending?: PendingAnswers } = {},
+): Dispatcher {
   const logger = options.logLines
     ? pino({ level: 'error' }, { write: (line: string) => void options.logLines!.push(line) })
     : silentLogger;
-  return new Dispatcher({ server: 'dns://:53', routes, acceptAnyClass: options.acceptAnyClass ?? false, logger });
+  const routing = { routes, acceptAnyClass: options.acceptAnyClass ?? false, pending: options.pending ?? new PendingAnswers() };
+  return new Dispatcher({ server: 'dns://:53', routing, logger });
 }
 
 function ask(d: Dispatcher, packet: Buffer, transport: 'udp' | 'tcp' = 'udp') {
-  return d.dispatch(packet, transport, '192.0.2.1', 5353, '::', 53);
+  return d.dispatch(packet, { transport, remoteAddress: '192.0.2.1', remotePort: 5353, localAddress: '::', localPort: 53 });
 }
 
 function syncAnswer(d: Dispatcher, packet: Buffer, transport: 'udp' | 'tcp' = 'udp') {
@@ -126,6 +131,22 @@ describe('Dispatcher results', () => {
     const result = ask(d, encodeQuery('example.org', RRType.TXT));
     expect(result).toBeInstanceOf(Promise);
     expect(txt(decodeMessage((await result)!))).toEqual(['zone=']);
+  });
+
+  it('counts an asynchronous answer as owed until it settles, so a reload can wait for it', async () => {
+    const pending = new PendingAnswers();
+    let answer!: (reply: Reply) => void;
+    const waiting: Handler = () => new Promise<Reply>((resolve) => (answer = resolve));
+    const d = dispatcher([{ zone: '', handler: waiting }], { pending });
+    const result = ask(d, encodeQuery('example.org', RRType.A));
+    let drained = false;
+    const draining = pending.drained(60_000).then(() => (drained = true));
+    await Promise.resolve();
+    expect(drained).toBe(false);
+    answer(zoneEcho({ query: { name: 'example.org' } } as Request) as Reply);
+    await result;
+    await draining;
+    expect(drained).toBe(true);
   });
 
   it('answers SERVFAIL and logs the name, type and error when a handler throws or rejects', async () => {

@@ -4,27 +4,22 @@ import { isSubdomain, toFqdn } from '../dns/names.ts';
 import { encodeReject, parseQuery } from '../dns/query.ts';
 import { emptyReply } from '../dns/reply.ts';
 import { encodeResponse, udpLimit } from '../dns/response.ts';
-import type { DomainName, Query, Reply } from '../dns/types.ts';
+import type { Query, Reply } from '../dns/types.ts';
 import type { RefusedReporter } from '../metrics/dropped.ts';
-import { failureRcode, PluginError } from '../plugin/errors.ts';
-import type { Handler, Transport } from '../plugin/types.ts';
-import { isPromiseLike, ServerRequest } from './request.ts';
+import { failureRcode, PluginError } from '../toolkit/errors.ts';
+import { isPromiseLike } from '../toolkit/promise.ts';
+import { ServerRequest } from '../toolkit/request.ts';
+import type { Endpoints } from '../toolkit/types.ts';
+import type { Route, Routing } from './chain.ts';
+import type { PendingAnswers } from './pending.ts';
 
 /** DS (RFC 4034) is answered by the parent side of a zone cut: CoreDNS routes it to the shortest zone. */
 const TYPE_DS = 43;
 
-/** A zone served on a listener and the chain of its server block (null: a block without handlers). */
-export interface Route {
-  readonly zone: DomainName;
-  readonly handler: Handler | null;
-}
-
 export interface DispatcherOptions {
   /** How logs and metrics name the listener: `dns://:53`. */
   readonly server: string;
-  readonly routes: readonly Route[];
-  /** CoreDNS refuses classes other than IN unless a plugin that may need them (forward) is loaded. */
-  readonly acceptAnyClass: boolean;
+  readonly routing: Routing;
   readonly logger: Logger;
   /** Told about queries refused before any plugin saw them (CoreDNS counts them under zone "dropped"). */
   readonly onRefused?: RefusedReporter;
@@ -33,19 +28,22 @@ export interface DispatcherOptions {
 /** The bytes to send back, null to stay silent, or a promise of either when a plugin waits. */
 export type DispatchResult = Buffer | null | Promise<Buffer | null>;
 
-/** Turns packets into responses for one listener: parse, route, run the chain, encode. */
+/**
+ * Turns packets into responses for one listener, as CoreDNS's Server.ServeDNS: parse, route to a
+ * server block's chain, run it, encode the reply, tell the observers.
+ */
 export class Dispatcher {
   private readonly server: string;
-  /** Longest zone first, so the first match is the longest. */
+  private routing: Routing;
+  /** The routing's routes, longest zone first, so the first match is the longest. */
   private routes: readonly Route[];
-  private acceptAnyClass: boolean;
   private readonly logger: Logger;
   private readonly onRefused: RefusedReporter | undefined;
 
   constructor(options: DispatcherOptions) {
     this.server = options.server;
-    this.routes = sortRoutes(options.routes);
-    this.acceptAnyClass = options.acceptAnyClass;
+    this.routing = options.routing;
+    this.routes = longestZoneFirst(options.routing.routes);
     this.logger = options.logger;
     this.onRefused = options.onRefused;
   }
@@ -54,44 +52,30 @@ export class Dispatcher {
    * Routes later queries to a reloaded configuration's chains; queries already in a chain finish
    * there. The socket stays open, so a reload drops nothing on an address it keeps.
    */
-  update(routes: readonly Route[], acceptAnyClass: boolean): void {
-    this.routes = sortRoutes(routes);
-    this.acceptAnyClass = acceptAnyClass;
+  update(routing: Routing): void {
+    this.routing = routing;
+    this.routes = longestZoneFirst(routing.routes);
   }
 
-  dispatch(
-    packet: Buffer,
-    transport: Transport,
-    remoteAddress: string,
-    remotePort: number,
-    localAddress: string,
-    localPort: number,
-  ): DispatchResult {
+  /** The response to one query from `from`: bytes to send, null to stay silent, or a promise of either. */
+  dispatch(packet: Buffer, from: Endpoints): DispatchResult {
     const parsed = parseQuery(packet);
     if (parsed.kind === 'drop') return null;
     if (parsed.kind === 'reject') return encodeReject(packet, parsed.rcode);
     const query = parsed.query;
-    const limit = transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
-    if (query.class !== RRClass.IN && !this.acceptAnyClass) return this.refuse(query, limit, transport, remoteAddress);
+    const limit = from.transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
+    const { acceptAnyClass, pending } = this.routing;
+    if (query.class !== RRClass.IN && !acceptAnyClass) return this.refuse(query, limit, from);
     const route = this.route(query);
-    if (route === null || route.handler === null) return this.refuse(query, limit, transport, remoteAddress);
-    const request = new ServerRequest(
-      query,
-      transport,
-      remoteAddress,
-      remotePort,
-      localAddress,
-      localPort,
-      this.server,
-      route.zone,
-    );
+    if (route === null || route.handler === null) return this.refuse(query, limit, from);
+    const request = new ServerRequest({ query, from, server: this.server, zone: route.zone });
     let result: Reply | Promise<Reply>;
     try {
       result = route.handler(request);
     } catch (error) {
       return this.fail(request, error, limit);
     }
-    if (isPromiseLike(result)) return this.settle(request, result, limit);
+    if (isPromiseLike(result)) return this.settle(request, result, limit, pending);
     return this.finish(request, result, limit);
   }
 
@@ -107,12 +91,16 @@ export class Dispatcher {
     return parentSide;
   }
 
-  private async settle(request: ServerRequest, pending: PromiseLike<Reply>, limit: number): Promise<Buffer> {
+  /** Waits for a chain that returned a promise; the configuration owes the answer until then. */
+  private async settle(request: ServerRequest, answer: PromiseLike<Reply>, limit: number, pending: PendingAnswers): Promise<Buffer> {
+    pending.owe();
     let reply: Reply;
     try {
-      reply = await pending;
+      reply = await answer;
     } catch (error) {
       return this.fail(request, error, limit);
+    } finally {
+      pending.settled();
     }
     return this.finish(request, reply, limit);
   }
@@ -148,9 +136,9 @@ export class Dispatcher {
     return response;
   }
 
-  private refuse(query: Query, limit: number, transport: Transport, remoteAddress: string): Buffer {
+  private refuse(query: Query, limit: number, from: Endpoints): Buffer {
     const response = encodeResponse(query, emptyReply(RCode.REFUSED), limit);
-    this.onRefused?.(query, transport, remoteAddress, response);
+    this.onRefused?.(query, from, response);
     return response;
   }
 
@@ -165,7 +153,7 @@ export class Dispatcher {
   }
 }
 
-function sortRoutes(routes: readonly Route[]): readonly Route[] {
+function longestZoneFirst(routes: readonly Route[]): readonly Route[] {
   return [...routes].sort((a, b) => b.zone.length - a.zone.length);
 }
 

@@ -1,7 +1,5 @@
 import { RCode } from '../dns/constants.ts';
-import { PluginError } from '../plugin/errors.ts';
-import type { Transport } from '../plugin/types.ts';
-import { joinHostPort } from './address.ts';
+import { PluginError } from '../toolkit/errors.ts';
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
@@ -28,30 +26,6 @@ export class PluginStartError extends Error {
     super(`plugin/${plugin}: ${describe(cause)}`, { cause });
     this.name = 'PluginStartError';
     this.plugin = plugin;
-  }
-}
-
-/** The errno texts Go prints for a failed bind, so startup errors read as CoreDNS's. */
-const BIND_ERRORS: Readonly<Record<string, string>> = {
-  EADDRINUSE: 'bind: address already in use',
-  EACCES: 'bind: permission denied',
-  EADDRNOTAVAIL: 'bind: cannot assign requested address',
-};
-
-/** A socket could not be opened: `listen tcp :53: bind: address already in use`, as Go words it. */
-export class ListenError extends Error {
-  readonly transport: Transport;
-  readonly address: string;
-  readonly port: number;
-  readonly code: string | undefined;
-  constructor(transport: Transport, address: string, port: number, cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    super(`listen ${transport} ${joinHostPort(address, port)}: ${(code && BIND_ERRORS[code]) ?? describe(cause)}`, { cause });
-    this.name = 'ListenError';
-    this.transport = transport;
-    this.address = address;
-    this.port = port;
-    this.code = code;
   }
 }
 

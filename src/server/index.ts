@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
-import type { Handler, Readiness, ServerControl, Transport } from '../plugin/types.ts';
 import { plugins as compiledInPlugins } from '../plugins/index.ts';
-import { buildBlockChain } from './chain.ts';
-import { planServer, type BlockPlan, type PluginRegistry, type ServerPlan } from './config.ts';
+import type { Readiness, ServerControl, Transport } from '../toolkit/types.ts';
+import { buildChains, type Chains } from './chain.ts';
+import { planServer, type PluginRegistry, type ServerPlan } from './config.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
-import { PendingAnswers } from './pending.ts';
 import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
 
-export { ListenError, PluginSetupError, PluginStartError } from './errors.ts';
+export { ListenError } from '../toolkit/errors.ts';
+export { PluginSetupError, PluginStartError } from './errors.ts';
 
 export interface ServerOptions {
   /** The port of keys that name none (CoreDNS's -dns.port); 0 picks a free port, for tests. */
@@ -69,8 +69,7 @@ interface Configuration {
   readonly corefile: Corefile;
   readonly plan: ServerPlan;
   readonly lifecycle: Lifecycle;
-  readonly chains: Map<BlockPlan, Handler | null>;
-  readonly pending: PendingAnswers;
+  readonly chains: Chains;
 }
 
 type ReloadFn = (corefile: Corefile) => Promise<void>;
@@ -80,19 +79,14 @@ async function configure(corefile: Corefile, options: ServerOptions, reload: Rel
   const plan = planServer(corefile, { dnsPort: options.dnsPort, registry: options.registry ?? compiledInPlugins });
   const lifecycle = new Lifecycle();
   const control: ServerControl = { corefile, reload };
-  const chains = new Map<BlockPlan, Handler | null>();
-  const pending = new PendingAnswers();
   try {
-    for (const block of plan.blocks) {
-      const chain = await buildBlockChain(block, plan.file, logger, lifecycle, control);
-      chains.set(block, chain && pending.track(chain));
-    }
+    const chains = await buildChains(plan, logger, lifecycle, control);
     await lifecycle.start();
+    return { corefile, plan, lifecycle, chains };
   } catch (error) {
     await lifecycle.runShutdown(logger);
     throw error;
   }
-  return { corefile, plan, lifecycle, chains, pending };
 }
 
 /**
@@ -147,7 +141,7 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
     config = next;
     await Promise.all(dropped.filter((l) => !inTheWay.includes(l)).map((listener) => closeListener(listener, graceMs)));
     // Answers the old chains still owe (an upstream being asked) finish before their plugins stop.
-    await previous.pending.drained(graceMs);
+    await previous.chains.pending.drained(graceMs);
     await previous.lifecycle.runShutdown(logger);
   }
 

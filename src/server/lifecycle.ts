@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Readiness } from '../plugin/types.ts';
+import type { Readiness } from '../toolkit/types.ts';
 import { PluginStartError } from './errors.ts';
 
 /** What the plugins of one configuration registered: start work, readiness sources, shutdown hooks. */

@@ -1,20 +1,15 @@
 import type { Logger } from 'pino';
 import { refusedReporter } from '../metrics/dropped.ts';
-import type { Handler } from '../plugin/types.ts';
-import { joinHostPort } from './address.ts';
-import { ALL_INTERFACES, type BlockPlan, type ListenerPlan } from './config.ts';
-import { Dispatcher, type Route } from './dispatch.ts';
+import { joinHostPort } from '../toolkit/host-port.ts';
+import { routingFor, type Chains } from './chain.ts';
+import { ALL_INTERFACES, type ListenerPlan } from './config.ts';
+import { Dispatcher } from './dispatch.ts';
 import type { TcpOptions } from './tcp.ts';
 import { TcpListener } from './tcp.ts';
 import { UdpListener } from './udp.ts';
 
-/** Plugins that may be asked about other classes than IN: CoreDNS lets CH and friends through for them. */
-const ANY_CLASS_PLUGINS = new Set(['chaos', 'forward', 'proxy']);
-
 /** Binding port 0 twice (UDP, then TCP on the same number) can lose a race; try a few numbers. */
 const FREE_PORT_ATTEMPTS = 20;
-
-export type Chains = ReadonlyMap<BlockPlan, Handler | null>;
 
 /** A UDP and TCP socket pair on one address, and the dispatcher routing its queries. */
 export interface OpenListener {
@@ -29,25 +24,11 @@ export function listenerKey(plan: ListenerPlan): string {
   return `${plan.host}\u0000${plan.port}`;
 }
 
-function routesFor(plan: ListenerPlan, chains: Chains): Route[] {
-  return plan.sites.map(({ site, block }) => ({ zone: site.zone, handler: chains.get(block) ?? null }));
-}
-
-function acceptsAnyClass(plan: ListenerPlan): boolean {
-  return plan.sites.some(({ block }) => block.plugins.some((p) => ANY_CLASS_PLUGINS.has(p.name)));
-}
-
 export async function openListener(plan: ListenerPlan, chains: Chains, logger: Logger, tcpOptions: TcpOptions): Promise<OpenListener> {
   for (let attempt = 1; ; attempt++) {
     const udp = await UdpListener.open(plan.host, plan.port, logger);
     const server = `dns://${joinHostPort(plan.host, udp.port)}`;
-    const dispatcher = new Dispatcher({
-      server,
-      routes: routesFor(plan, chains),
-      acceptAnyClass: acceptsAnyClass(plan),
-      logger,
-      onRefused: refusedReporter(server),
-    });
+    const dispatcher = new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server) });
     try {
       const tcp = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions);
       udp.serve(dispatcher);
@@ -62,7 +43,7 @@ export async function openListener(plan: ListenerPlan, chains: Chains, logger: L
 
 /** Routes a kept listener's later queries to a new configuration's chains. */
 export function reroute(listener: OpenListener, plan: ListenerPlan, chains: Chains): OpenListener {
-  listener.dispatcher.update(routesFor(plan, chains), acceptsAnyClass(plan));
+  listener.dispatcher.update(routingFor(plan, chains));
   return { ...listener, plan };
 }
 

@@ -1,22 +1,22 @@
-import type { Handler } from '../plugin/types.ts';
-import { isPromiseLike } from './request.ts';
-
 /**
  * The asynchronous answers a configuration still owes (a forward waiting on its upstream), so a
  * reload can let them finish before shutting the old plugins down. Synchronous answers are done
- * when the handler returns and cost nothing here.
+ * when the chain returns and are not counted.
  */
 export class PendingAnswers {
   private pending = 0;
   private waiters: (() => void)[] = [];
 
-  track(handler: Handler): Handler {
-    return (request) => {
-      const result = handler(request);
-      if (!isPromiseLike(result)) return result;
-      this.pending++;
-      return Promise.resolve(result).finally(() => this.settle());
-    };
+  /** A chain returned a promise: its answer is owed until `settled`. */
+  owe(): void {
+    this.pending++;
+  }
+
+  settled(): void {
+    if (--this.pending > 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Resolves once nothing is pending, or after `timeoutMs` whatever is left. */
@@ -30,12 +30,5 @@ export class PendingAnswers {
       }
       this.waiters.push(done);
     });
-  }
-
-  private settle(): void {
-    if (--this.pending > 0) return;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   }
 }

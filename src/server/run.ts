@@ -1,11 +1,12 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from '../command-line/flags.ts';
+import type { CommandIo } from '../command-line/io.ts';
 import { loadCorefile, parseCorefile } from '../corefile/parse.ts';
 import type { Corefile } from '../corefile/types.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { plugins } from '../plugins/index.ts';
-import { flushStdout, stdoutLine } from './console.ts';
+import { flushStdout, stdoutLine } from '../toolkit/console.ts';
 import { DEFAULT_DNS_PORT } from './config.ts';
-import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from './flags.ts';
 import { startServer, type RunningServer } from './index.ts';
 import { servedLines, versionLines } from './version.ts';
 
@@ -21,11 +22,6 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
 ];
 
 const DEFAULT_COREFILE = 'Corefile';
-
-export interface CommandIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
 
 interface ServerCommand {
   readonly conf: string;

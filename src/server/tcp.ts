@@ -1,9 +1,11 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
+import { ListenError } from '../toolkit/errors.ts';
+import { isPromiseLike } from '../toolkit/promise.ts';
+import type { Endpoints } from '../toolkit/types.ts';
+import { clientAddress } from './client-address.ts';
 import { ALL_INTERFACES } from './config.ts';
 import type { Dispatcher } from './dispatch.ts';
-import { ListenError } from './errors.ts';
-import { clientAddress, isPromiseLike } from './request.ts';
 
 export interface TcpOptions {
   /** Time for a new connection to send its first query (CoreDNS's ReadTimeout: 3 s). */
@@ -30,10 +32,8 @@ export const DEFAULT_TCP_OPTIONS: TcpOptions = {
 class Connection {
   private readonly socket: net.Socket;
   private readonly listener: TcpListener;
-  private readonly remoteAddress: string;
-  private readonly remotePort: number;
-  private readonly localAddress: string;
-  private readonly localPort: number;
+  /** Every query of the connection comes from the same client to the same address. */
+  private readonly endpoints: Endpoints;
   private chunks: Buffer[] = [];
   private buffered = 0;
   /** Bytes needed before a whole message is in: the length prefix, then the message. */
@@ -46,10 +46,13 @@ class Connection {
   constructor(socket: net.Socket, listener: TcpListener) {
     this.socket = socket;
     this.listener = listener;
-    this.remoteAddress = clientAddress(socket.remoteAddress ?? '');
-    this.remotePort = socket.remotePort ?? 0;
-    this.localAddress = clientAddress(socket.localAddress ?? '');
-    this.localPort = socket.localPort ?? 0;
+    this.endpoints = {
+      transport: 'tcp',
+      remoteAddress: clientAddress(socket.remoteAddress ?? ''),
+      remotePort: socket.remotePort ?? 0,
+      localAddress: clientAddress(socket.localAddress ?? ''),
+      localPort: socket.localPort ?? 0,
+    };
     socket.setNoDelay(true);
     socket.setTimeout(listener.options.readTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -90,14 +93,7 @@ class Connection {
   private answer(message: Buffer): void {
     let result;
     try {
-      result = this.listener.dispatcher.dispatch(
-        message,
-        'tcp',
-        this.remoteAddress,
-        this.remotePort,
-        this.localAddress,
-        this.localPort,
-      );
+      result = this.listener.dispatcher.dispatch(message, this.endpoints);
     } catch (error) {
       this.listener.logger.error({ err: error }, 'tcp dispatch failed');
       return;

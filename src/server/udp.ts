@@ -1,9 +1,10 @@
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
+import { ListenError } from '../toolkit/errors.ts';
+import { isPromiseLike } from '../toolkit/promise.ts';
+import { clientAddress } from './client-address.ts';
 import { ALL_INTERFACES } from './config.ts';
 import type { Dispatcher } from './dispatch.ts';
-import { ListenError } from './errors.ts';
-import { clientAddress, isPromiseLike } from './request.ts';
 
 /** Asked of the kernel so bursts queue instead of dropping; Linux caps it at net.core.rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -79,7 +80,13 @@ export class UdpListener {
     const { logger } = this;
     this.socket.on('message', (packet, peer) => {
       try {
-        const result = dispatcher.dispatch(packet, 'udp', clientAddress(peer.address), peer.port, this.address, this.port);
+        const result = dispatcher.dispatch(packet, {
+          transport: 'udp',
+          remoteAddress: clientAddress(peer.address),
+          remotePort: peer.port,
+          localAddress: this.address,
+          localPort: this.port,
+        });
         if (result === null) return;
         if (!isPromiseLike(result)) this.send(result, peer.port, peer.address);
         else {

@@ -70,7 +70,7 @@ describe('bench generator', () => {
     expect(renderQueryFile(other.queries)).not.toBe(renderQueryFile(first.queries));
   });
 
-  it('writes the cluster shape the brief asks for as Kubernetes objects', () => {
+  it('writes the cluster shape scripts/bench/README.md describes as Kubernetes objects', () => {
     const services = objects.filter((o) => o.kind === 'Service');
     expect(objects.filter((o) => o.kind === 'Namespace')).toHaveLength(10);
     expect(services).toHaveLength(SMALL.services + 2);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCachePlugin } from '../../src/plugins/cache/index.ts';
-import { ManualClock } from '../../src/plugins/cache/test-support.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { aRecord, respond, startDnsmasq, startFakeUpstream, type Behavior, type Dnsmasq, type FakeUpstream } from '../helpers/upstream.ts';
+import { ManualClock } from '../../src/test-support/cache.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { aRecord, respond, startDnsmasq, startFakeUpstream, type Behavior, type Dnsmasq, type FakeUpstream } from '../../src/test-support/upstream.ts';
 
 const soa = (ttl: number, minimum: number) => ({
   type: 'SOA' as const,

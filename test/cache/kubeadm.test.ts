@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCachePlugin } from '../../src/plugins/cache/index.ts';
-import { ManualClock } from '../../src/plugins/cache/test-support.ts';
-import { dig, type DigResult } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { ManualClock } from '../../src/test-support/cache.ts';
+import { dig, type DigResult } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import { dockerignoreFilter, execForm, parseCopy, parseDockerfile, type Instruction } from './dockerfile.ts';
 import { findObject, loadObjects, REPO, type WorkloadSpec } from './manifests.ts';
 
@@ -140,7 +140,7 @@ describe('Dockerfile', () => {
     const shipped = copies.filter((copy) => copy.from === null).flatMap((copy) => copy.sources.flatMap(contextFiles));
     expect(shipped).toContain('bin/clusterdns.js');
     expect(shipped).toContain('src/cli.ts');
-    expect(shipped.filter((file) => file.endsWith('.test.ts'))).toEqual([]);
+    expect(shipped.filter((file) => file.endsWith('.test.ts') || file.startsWith('src/test-support/'))).toEqual([]);
     const final = inStage(finalStage, 'COPY').map(parseCopy).filter((copy) => copy.from === null).flatMap((copy) => copy.sources);
     expect(final.filter((source) => source.startsWith('src'))).toEqual([]);
   });

@@ -1,18 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import type { LogLine } from '../../src/test-support/log.ts';
 
 const RUN_SCRIPT = join(import.meta.dirname, '..', '..', 'examples', 'run.ts');
 /** Guards against a hung example, not measures of speed: the machine is shared. */
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 5_000;
-
-export interface LogLine {
-  readonly level: number;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
 
 /** `npm start` as a child process, its output collected. */
 export class RunningExample {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../helpers/log.ts';
 import { createClusterStore } from '../../src/cluster/store.ts';
 import type { ClusterView } from '../../src/cluster/types.ts';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL } from '../../src/controller/index.ts';
 import { createManifestSource } from '../../src/plugins/kubernetes/source.ts';
 import { MYAPP_BACKENDS } from '../../examples/backend.ts';
+import { recordingLogger } from '../../src/test-support/log.ts';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');
 

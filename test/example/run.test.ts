@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MYAPP_BACKENDS } from '../../examples/backend.ts';
 import { canBindPortsBelow1024 } from '../../examples/privileges.ts';
-import { dig } from '../helpers/dig.ts';
+import { dig } from '../../src/test-support/dig.ts';
 import { RunningExample, answeringBackends, eventually, httpGet } from './harness.ts';
 
 /** What the walk-through in README.md promises. */

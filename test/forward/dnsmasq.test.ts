@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestDuration } from '../../src/plugins/forward/metrics.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { randomLoopbackAddress, startDnsmasq, type Dnsmasq } from '../helpers/upstream.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { randomLoopbackAddress, startDnsmasq, type Dnsmasq } from '../../src/test-support/upstream.ts';
 
 /** Three 250-byte strings: the answer does not fit in 512 bytes. */
 const BIG_TXT = ['a', 'b', 'c'].map((letter) => `"${letter.repeat(250)}"`).join(',');

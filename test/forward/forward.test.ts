@@ -6,12 +6,7 @@ import { decodeMessage } from '../../src/dns/message.ts';
 import { emptyReply } from '../../src/dns/reply.ts';
 import { encodeResponse } from '../../src/dns/response.ts';
 import type { Query, Reply } from '../../src/dns/types.ts';
-import type { Handler, Transport } from '../../src/plugin/types.ts';
-import { MaxConcurrentError, UpstreamError } from '../../src/plugins/forward/errors.ts';
-import { Forward } from '../../src/plugins/forward/forward.ts';
-import { connCacheMisses, healthcheckBroken, healthcheckFailures, maxConcurrentRejects, requestDuration } from '../../src/plugins/forward/metrics.ts';
-import { parseForward } from '../../src/plugins/forward/parse.ts';
-import { queryFor, requestFor } from '../helpers/request.ts';
+import { queryFor, requestFor } from '../../src/test-support/request.ts';
 import {
   aRecord,
   answerA,
@@ -20,8 +15,13 @@ import {
   startFakeUpstream,
   type Behavior,
   type FakeUpstream,
-} from '../helpers/upstream.ts';
-import { eventually } from '../helpers/wait.ts';
+} from '../../src/test-support/upstream.ts';
+import { eventually } from '../../src/test-support/wait.ts';
+import type { Handler, Transport } from '../../src/toolkit/types.ts';
+import { MaxConcurrentError, UpstreamError } from '../../src/plugins/forward/errors.ts';
+import { Forward } from '../../src/plugins/forward/handler.ts';
+import { connCacheMisses, healthcheckBroken, healthcheckFailures, maxConcurrentRejects, requestDuration } from '../../src/plugins/forward/metrics.ts';
+import { parseForward } from '../../src/plugins/forward/parse.ts';
 
 const opened: { stop(): void | Promise<void> }[] = [];
 afterEach(async () => {

@@ -2,21 +2,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { randomLoopbackAddress, startDnsmasq, type Dnsmasq } from '../helpers/upstream.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { randomLoopbackAddress, startDnsmasq, type Dnsmasq } from '../../src/test-support/upstream.ts';
 import { httpGet, sample } from '../ops/http.ts';
 
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');
 
 /**
- * The Corefile kubeadm installs, in the compressed form the issue requires to run unchanged
- * (one-line and mixed blocks). A test cannot take :53, :8080, :8181 and :9153, nor reach the
- * cluster API or the machine's resolv.conf: `adapt` swaps in free ports, a resolv.conf naming a
- * dnsmasq on loopback, and the example manifests as the cluster.
+ * The Corefile kubeadm installs, written compressed (one-line and mixed blocks), which the server
+ * runs unchanged. A test cannot take :53, :8080, :8181 and :9153, nor reach the cluster API or the
+ * machine's resolv.conf: `adapt` swaps in free ports, a resolv.conf naming a dnsmasq on loopback,
+ * and the example manifests as the cluster.
  */
-const KUBEADM_COREFILE = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'kubeadm-compressed.Corefile'), 'utf8');
+const KUBEADM_COREFILE = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'test-support', 'kubeadm-compressed.Corefile'), 'utf8');
 
 interface Ports {
   readonly dns: number;

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RRType } from '../../src/dns/constants.ts';
 import { createLoopPlugin } from '../../src/plugins/loop/index.ts';
-import { freePort, runCli } from '../helpers/cli.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/upstream.ts';
-import { eventually } from '../helpers/wait.ts';
+import { runCli } from '../../src/test-support/cli.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { startFakeUpstream, type FakeUpstream } from '../../src/test-support/upstream.ts';
+import { eventually } from '../../src/test-support/wait.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

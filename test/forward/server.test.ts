@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RRType } from '../../src/dns/constants.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { deadPort, respond, startFakeUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { deadPort, respond, startFakeUpstream, type FakeUpstream } from '../../src/test-support/upstream.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dig } from '../helpers/dig.ts';
-import { fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 /** Three blocks on one port: whoami for the root, fixtures answering which zone they were routed to. */
 const COREFILE = `

@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
-import { freePort, runCli, type CliRun } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
+import { runCli, type CliRun } from '../../src/test-support/cli.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 
 const versionLine = `clusterdns-${packageJson.version}`;
 
@@ -132,5 +135,35 @@ describe('clusterdns command line', () => {
     const run = start(['-conf', 'stdin'], `.:${port} {\n whoami\n}\n`);
     await run.waitFor(versionLine);
     expect((await dig('stdin.test', { port, tcp: true })).additional.map((r) => r.name)).toEqual(['stdin.test.', '_tcp.stdin.test.']);
+  });
+});
+
+describe('npx clusterdns', () => {
+  /*
+   * npm itself runs on the system's Node, which may be older than the project's (Node 20 on the
+   * project's own machine); the server runs on the Node the `node` package installs. An `engines`
+   * field naming a newer Node made npm warn on every `npx clusterdns`, though nothing it ran used
+   * the older Node. Where the system's Node is new enough this passes either way.
+   */
+  it("runs on the project's Node with no warning from npm, whatever Node runs npm", async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    // A shell's PATH: without the node_modules/.bin folders npm puts first for the test run.
+    const path = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((dir) => !dir.endsWith(join('node_modules', '.bin')))
+      .join(delimiter);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
+    // A cache of its own: npx links the project into the cache's _npx folder, checking engines as it does.
+    const cache = mkdtempSync(join(tmpdir(), 'clusterdns-npm-cache-'));
+    try {
+      const { stdout, stderr } = await promisify(execFile)('npx', ['--no-install', 'clusterdns', '-version'], {
+        cwd: root,
+        env: { ...env, PATH: path, npm_config_cache: cache, npm_config_update_notifier: 'false' },
+      });
+      expect(stderr).not.toContain('npm warn');
+      expect(stdout).toContain(`node ${process.version}`);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCorefile } from '../../src/corefile/parse.ts';
 import { silentLogger } from '../../src/log.ts';
 import { ListenError, PluginSetupError, PluginStartError, startServer } from '../../src/server/index.ts';
-import { dig } from '../helpers/dig.ts';
-import { fixturePlugins, shutdownProbe } from '../helpers/fixture-plugins.ts';
-import { captureRegistry, startTestServer, type TestServer } from '../helpers/server.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { fixturePlugins, shutdownProbe } from '../../src/test-support/fixture-plugins.ts';
+import { captureRegistry, startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 describe('a handler that throws or rejects', () => {
   let server: TestServer;

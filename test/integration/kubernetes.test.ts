@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');
 

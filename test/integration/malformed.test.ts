@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RCode, RRType } from '../../src/dns/constants.ts';
 import { decodeMessage } from '../../src/dns/message.ts';
 import { encodeQuery } from '../../src/dns/query.ts';
-import { seededRandom } from '../../src/dns/test-support.ts';
-import { dig } from '../helpers/dig.ts';
-import { fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { frame, tcpClient, udpClient } from '../helpers/wire.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { seededRandom } from '../../src/test-support/random.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { frame, tcpClient, udpClient } from '../../src/test-support/wire.ts';
 
 /** Random bytes, or a real query with a few bytes changed, so parsing fails at every depth. */
 function garbage(random: () => number): Buffer {

@@ -2,10 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { eventually } from '../helpers/wait.ts';
-import { NamedTcpBackend, freePort, whichBackend } from '../proxy/helpers.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { NamedTcpBackend, whichBackend } from '../../src/test-support/proxy.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { eventually } from '../../src/test-support/wait.ts';
 
 /** This file's addresses: pods on 127.0.0.41-42, the service on 127.10.41.1. */
 const SERVICE_IP = '127.10.41.1';

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RCode, RRType } from '../../src/dns/constants.ts';
 import { decodeMessage } from '../../src/dns/message.ts';
 import { encodeQuery } from '../../src/dns/query.ts';
-import { fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { frame, tcpClient } from '../helpers/wire.ts';
+import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { frame, tcpClient } from '../../src/test-support/wire.ts';
 
 function txtOf(message: Buffer): string[] {
   return decodeMessage(message).answer.flatMap((r) => ('text' in r ? r.text : []));

@@ -1,8 +1,8 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dig } from '../helpers/dig.ts';
-import { BIG_REPLY_RECORDS, fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { BIG_REPLY_RECORDS, fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 const allAddresses = Array.from({ length: BIG_REPLY_RECORDS }, (_, i) => `10.0.0.${i}`);
 

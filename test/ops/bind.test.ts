@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
-import { fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 /** Two blocks share a port, each bound to its own loopback address (Linux routes all of 127/8 to lo). */
 describe('bind: blocks on one port, each on its own loopback address', () => {

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runCli, type CliRun } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
+import { runCli, type CliRun } from '../../src/test-support/cli.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import { httpGet, sample } from './http.ts';
 
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');

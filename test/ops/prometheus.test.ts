@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/cli.ts';
-import { dig, type DigResult } from '../helpers/dig.ts';
-import { fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { dig, type DigResult } from '../../src/test-support/dig.ts';
+import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 import { httpGet, sample } from './http.ts';
 
 function responseBytes(result: DigResult): number {

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PluginDefinition } from '../../src/plugin/types.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import type { PluginDefinition } from '../../src/toolkit/types.ts';
 import { FakeApiServer, namespaceObject, serviceObject } from '../fake-apiserver/index.ts';
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { httpGet } from './http.ts';
 
 /** Plugins whose readiness the test switches: `gate NAME` reports NAME, ready once gates[NAME] is true. */

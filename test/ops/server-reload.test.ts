@@ -3,12 +3,12 @@ import { parseCorefile } from '../../src/corefile/parse.ts';
 import { CorefileError } from '../../src/corefile/types.ts';
 import { HeaderFlag, RCode } from '../../src/dns/constants.ts';
 import { prepareReply } from '../../src/dns/reply.ts';
-import type { PluginDefinition } from '../../src/plugin/types.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { fixturePlugins, shutdownProbe } from '../../src/test-support/fixture-plugins.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import type { PluginDefinition } from '../../src/toolkit/types.ts';
 import { ServerStoppedError } from '../../src/server/index.ts';
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
-import { fixturePlugins, shutdownProbe } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 async function txt(name: string, port: number, server = '127.0.0.1'): Promise<string> {
   const result = await dig(name, { port, type: 'TXT', server });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCorefile } from '../../src/corefile/parse.ts';
 import { silentLogger } from '../../src/log.ts';
-import { renderMetrics } from '../../src/metrics/registry.ts';
-import { reportKubeproxy } from '../../src/plugins/prometheus/wiring/kubeproxy.ts';
-import { freePort } from '../helpers/cli.ts';
-import { dig } from '../helpers/dig.ts';
-import { fixturePlugins } from '../helpers/fixture-plugins.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { registerCollector, renderMetrics } from '../../src/metrics/registry.ts';
+import { proxyCollector } from '../../src/plugins/kubeproxy/metrics.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { fixturePlugins } from '../../src/test-support/fixture-plugins.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 import { httpGet, sample } from './http.ts';
 
 describe('prometheus exposes the cache counters as coredns_cache_*', () => {
@@ -45,10 +45,10 @@ describe('prometheus exposes the cache counters as coredns_cache_*', () => {
 });
 
 describe('kubeproxy counters', () => {
-  it('are read from the block-shared proxy at each scrape, per namespace and service, until unreported', async () => {
+  it('are read from each registered proxy at each scrape, per namespace and service, until unregistered', async () => {
     const counters = { connections: 3, bytesIn: 100, bytesOut: 2000, errors: 1 };
     const proxy = { stats: () => new Map([['shop/frontend', { ...counters }]]) };
-    const unreport = reportKubeproxy(new Map([['kubeproxy', proxy]]));
+    const unreport = registerCollector(proxyCollector(proxy));
     let metrics = await renderMetrics(silentLogger);
     const labels = { namespace: 'shop', service: 'frontend' };
     expect(sample(metrics, 'clusterdns_kubeproxy_connections_total', labels)).toBe(3);
@@ -60,6 +60,14 @@ describe('kubeproxy counters', () => {
     unreport();
     metrics = await renderMetrics(silentLogger);
     expect(sample(metrics, 'clusterdns_kubeproxy_connections_total', labels)).toBeUndefined();
-    expect(reportKubeproxy(new Map())).toBeTypeOf('function');
+  });
+
+  it('add up over the proxies of one service, afresh at each scrape', async () => {
+    const proxy = { stats: () => new Map([['shop/cart', { connections: 2, bytesIn: 0, bytesOut: 0, errors: 0 }]]) };
+    const unregister = [registerCollector(proxyCollector(proxy)), registerCollector(proxyCollector(proxy))];
+    const labels = { namespace: 'shop', service: 'cart' };
+    expect(sample(await renderMetrics(silentLogger), 'clusterdns_kubeproxy_connections_total', labels)).toBe(4);
+    expect(sample(await renderMetrics(silentLogger), 'clusterdns_kubeproxy_connections_total', labels)).toBe(4);
+    for (const unregisterOne of unregister) unregisterOne();
   });
 });

@@ -8,8 +8,9 @@ import { selfContainedTransform } from '../../src/controller/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { ProbingManifestSource } from '../../src/prober/index.ts';
 import { ServiceProxy } from '../../src/proxy/index.ts';
-import { eventually } from '../helpers/wait.ts';
-import { NamedTcpBackend, freePort, whichBackend } from './helpers.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { NamedTcpBackend, whichBackend } from '../../src/test-support/proxy.ts';
+import { eventually } from '../../src/test-support/wait.ts';
 
 /** This file's service addresses: 127.10.3.0/24. */
 const SERVICE_CIDR = '127.10.3.0/24';

@@ -4,18 +4,18 @@ import { createClusterStore, type ClusterStore } from '../../src/cluster/store.t
 import type { Service } from '../../src/cluster/types.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { ServiceProxy, type SchedulerName } from '../../src/proxy/index.ts';
+import { recordingLogger } from '../../src/test-support/log.ts';
+import { freePort } from '../../src/test-support/ports.ts';
 import {
   type BackendAt,
   NamedTcpBackend,
   connectNamed,
   countBy,
-  freePort,
   service,
   slices,
   whichBackend,
-} from './helpers.ts';
-import { recordingLogger } from '../helpers/log.ts';
-import { sleep } from '../helpers/wait.ts';
+} from '../../src/test-support/proxy.ts';
+import { sleep } from '../../src/test-support/wait.ts';
 
 /** This file's service addresses: 127.10.1.0/24, so parallel test files never share one. */
 const SERVICE_IP = '127.10.1.1';

@@ -4,8 +4,9 @@ import { createClusterStore, type ClusterStore } from '../../src/cluster/store.t
 import type { Service } from '../../src/cluster/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import { ServiceProxy } from '../../src/proxy/index.ts';
-import { eventually, sleep } from '../helpers/wait.ts';
-import { NamedUdpBackend, countBy, freePort, service, slices, udpClient, udpExchange } from './helpers.ts';
+import { freePort } from '../../src/test-support/ports.ts';
+import { NamedUdpBackend, countBy, service, slices, udpClient, udpExchange } from '../../src/test-support/proxy.ts';
+import { eventually, sleep } from '../../src/test-support/wait.ts';
 
 /** This file's service addresses: 127.10.2.0/24. */
 const SERVICE_IP = '127.10.2.1';

@@ -7,9 +7,9 @@ import { RCode, RRType } from '../../src/dns/constants.ts';
 import { decodeMessage, type DecodedMessage } from '../../src/dns/message.ts';
 import { encodeQuery } from '../../src/dns/query.ts';
 import { metricsRegistry } from '../../src/metrics/registry.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startDnsmasq, type Dnsmasq } from '../helpers/upstream.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { startDnsmasq, type Dnsmasq } from '../../src/test-support/upstream.ts';
 
 /** The client pod's address: a loopback address the tests can send from. */
 const POD_IP = '127.0.0.5';

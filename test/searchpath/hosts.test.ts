@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 /** Reload checks run every 100 ms here; a change must show within this many polls. */
 const MAX_POLLS = 50;

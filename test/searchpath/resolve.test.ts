@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runResolveCommand, runResolvConfCommand } from '../../src/resolver/cli.ts';
-import { runCli } from '../helpers/cli.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { runCli } from '../../src/test-support/cli.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 const manifests = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml');
 

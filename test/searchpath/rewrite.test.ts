@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RRType } from '../../src/dns/constants.ts';
-import { dig } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { aRecord, respond, startDnsmasq, startFakeUpstream, type Behavior, type Dnsmasq, type FakeUpstream } from '../helpers/upstream.ts';
+import { dig } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { aRecord, respond, startDnsmasq, startFakeUpstream, type Behavior, type Dnsmasq, type FakeUpstream } from '../../src/test-support/upstream.ts';
 
 /** A for every name; names under google.com are a CNAME to edge.google.com first, as CDNs answer. */
 const upstreamAnswers: Behavior = (query) => {

@@ -6,8 +6,10 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeConnectionOptions } from '../../src/cluster/kube/index.ts';
+import type { LogLine } from '../../src/test-support/log.ts';
+import { eventually } from '../../src/test-support/wait.ts';
 import { serviceObject, type FakeApiServer } from '../fake-apiserver/index.ts';
-import { startHarness, until, type Harness, type LogLine } from './harness.ts';
+import { startHarness, type Harness } from './harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -81,16 +83,16 @@ describe('in-cluster service account', () => {
     expect(source.connection.description).toBe('in-cluster');
     await source.onSynced;
     expect(store.service('default', 'web')?.clusterIPs).toEqual(['10.96.0.10']);
-    await until(() => server.watchCount() === 2, 'both watches open');
+    await eventually(() => server.watchCount() === 2, 'both watches open');
 
     // kubelet's rotation: the API server accepts the new token; open watches end as they time out.
     const rotated = server.rotateToken();
     server.faults.closeStreams();
-    await until(() => failures(logs, ': 401').length > 0, 'a watch refused with the old token');
+    await eventually(() => failures(logs, ': 401').length > 0, 'a watch refused with the old token');
     await writeFile(tokenPath, `${rotated}\n`);
     server.upsert('service', serviceObject('default', 'after-rotation', { clusterIP: '10.96.0.11' }));
-    await until(() => store.service('default', 'after-rotation') !== undefined, 'the change made after the rotation', 5000);
-    await until(() => logs.some((line) => line.msg === 'kubernetes API recovered'), 'every watch back');
+    await eventually(() => store.service('default', 'after-rotation') !== undefined, 'the change made after the rotation', 5000);
+    await eventually(() => logs.some((line) => line.msg === 'kubernetes API recovered'), 'every watch back');
   });
 });
 
@@ -136,7 +138,7 @@ describe('kubeconfig credentials against the HTTPS fake', () => {
       ),
     });
     const { logs, source } = harness;
-    await until(() => failures(logs, 'api.elsewhere.example').length > 0, 'a certificate name mismatch');
+    await eventually(() => failures(logs, 'api.elsewhere.example').length > 0, 'a certificate name mismatch');
     expect(source.synced).toBe(false);
   });
 
@@ -191,7 +193,7 @@ describe('exec credential plugin (through client-node, loaded on demand)', () =>
       ),
     });
     const { logs, source } = harness;
-    await until(() => failures(logs, 'user "dns" exec plugin failed: no credentials today').length > 0, 'the plugin failure');
+    await eventually(() => failures(logs, 'user "dns" exec plugin failed: no credentials today').length > 0, 'the plugin failure');
     expect(source.synced).toBe(false);
   });
 });

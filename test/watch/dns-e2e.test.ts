@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dig, type DigResult } from '../../src/test-support/dig.ts';
+import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
+import { eventually } from '../../src/test-support/wait.ts';
 import { endpointSliceObject, FakeApiServer, namespaceObject, podObject, serviceObject } from '../fake-apiserver/index.ts';
-import { dig, type DigResult } from '../helpers/dig.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { until } from './harness.ts';
 
 /**
  * The real DNS server (Corefile, server, kubernetes plugin, KubeApiSource) against the fake API
@@ -210,7 +210,7 @@ describe('answers while the API misbehaves', () => {
       ['db.apps.svc.cluster.local', ['10.244.1.5', '10.244.2.6']],
       ['10-244-3-7.default.pod.cluster.local', ['10.244.3.7']],
     ]);
-    await until(() => api.watchCount() === WATCHED_TYPES, 'a watch per type');
+    await eventually(() => api.watchCount() === WATCHED_TYPES, 'a watch per type');
     await sleep(SETTLE_MS);
     const queries = startQueryLoop(dns.port, expected, 5000, 35_000);
     /** Each fault lasts until every loop has opened a new watch and this many queries were answered meanwhile. */
@@ -220,11 +220,11 @@ describe('answers while the API misbehaves', () => {
       const queriesBefore = queries.count();
       inject();
       const newWatches = (): number => api.requests.slice(requestsBefore).filter((r) => r.watch).length;
-      await until(() => newWatches() >= WATCHED_TYPES && api.watchCount() === WATCHED_TYPES, `watches back after ${what}`, 10_000);
+      await eventually(() => newWatches() >= WATCHED_TYPES && api.watchCount() === WATCHED_TYPES, `watches back after ${what}`, 10_000);
       // A watch that ends within a second of opening counts as failed and backs off further
       // (reflector.ts): each fault hits watches that have settled, as faults in a cluster do.
       const back = Date.now();
-      await until(() => Date.now() - back >= SETTLE_MS && queries.count() >= queriesBefore + duringEachFault, `queries after ${what}`, 10_000);
+      await eventually(() => Date.now() - back >= SETTLE_MS && queries.count() >= queriesBefore + duringEachFault, `queries after ${what}`, 10_000);
     };
     let wrong: string[];
     try {
@@ -248,7 +248,7 @@ describe('answers while the API misbehaves', () => {
       api.faults.hang = true;
       api.faults.closeStreams();
       const hungQueries = queries.count();
-      await until(() => api.requests.length >= hungFrom + WATCHED_TYPES && queries.count() >= hungQueries + duringEachFault, 'requests hung', 8000);
+      await eventually(() => api.requests.length >= hungFrom + WATCHED_TYPES && queries.count() >= hungQueries + duringEachFault, 'requests hung', 8000);
       expect(api.watchCount()).toBe(0);
       // Hung requests only end when their connections do (the idle timeout is minutes).
       await ride('the hang', () => {

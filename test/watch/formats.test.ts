@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { envelope, field, message } from '../../src/cluster/kube/protobuf/test-helpers.ts';
+import { envelope, field, message } from '../../src/test-support/protobuf.ts';
+import { eventually } from '../../src/test-support/wait.ts';
 import { endpointSliceObject, namespaceObject, podObject, serviceObject, type FakeApiServer } from '../fake-apiserver/index.ts';
-import { startHarness, until, type Harness } from './harness.ts';
+import { startHarness, type Harness } from './harness.ts';
 
 /** Which encoding the client gets: protobuf from a server that offers it, JSON from one that does not, and errors for neither. */
 
@@ -29,15 +30,15 @@ async function followsChanges(h: Harness): Promise<void> {
   await source.onSynced;
   expect(store.service('default', 'web')?.clusterIPs).toEqual(['10.96.0.10']);
   expect(store.pod('default', 'web-0')?.ips).toEqual(['10.0.0.1']);
-  await until(() => server.watchCount() === 4, 'a watch per type');
+  await eventually(() => server.watchCount() === 4, 'a watch per type');
   server.upsert('service', serviceObject('default', 'web', { clusterIP: '10.96.0.10', port: 8443 }));
   server.remove('pod', 'default', 'web-0');
-  await until(() => store.service('default', 'web')?.ports[0]?.port === 8443 && store.pod('default', 'web-0') === undefined, 'the change and the deletion');
+  await eventually(() => store.service('default', 'web')?.ports[0]?.port === 8443 && store.pod('default', 'web-0') === undefined, 'the change and the deletion');
   server.faults.expireWatches();
-  await until(() => h.reflector('services').lists === 2 && server.watchCount('service') === 1, 'a relist after ERROR 410, and a new watch');
+  await eventually(() => h.reflector('services').lists === 2 && server.watchCount('service') === 1, 'a relist after ERROR 410, and a new watch');
   server.upsert('endpointslice', endpointSliceObject('default', 'web', 'web-abc', ['10.0.0.2']));
   server.sendBookmarks();
-  await until(() => h.reflector('services').resourceVersion === String(server.resourceVersion), 'the bookmark');
+  await eventually(() => h.reflector('services').resourceVersion === String(server.resourceVersion), 'the bookmark');
 }
 
 /** A server answering every request with `answer`: for what the fake would never send. */
@@ -70,7 +71,7 @@ describe('wire formats', () => {
       res.end(envelope('v1', 'ServiceList', message(field(2, message(field(1, message(field(1, 'web'))))))).subarray(0, 30));
     });
     harness = await startHarness({ connect: () => ({ endpoint: url }), source: { watchEndpointSlices: false } });
-    await until(() => retryErrors(harness as Harness).length >= 2, 'two failed lists');
+    await eventually(() => retryErrors(harness as Harness).length >= 2, 'two failed lists');
     expect(harness.source.synced).toBe(false);
     expect(retryErrors(harness)[0]).toMatchObject({ type: 'KubeProtocolError', path: '/api/v1/services', message: expect.stringMatching(/^\/api\/v1\/services: list response is malformed protobuf: .* cut off/) });
   });
@@ -88,7 +89,7 @@ describe('wire formats', () => {
     });
     harness = await startHarness({ connect: () => ({ endpoint: url }), source: { watchEndpointSlices: false } });
     await harness.source.onSynced;
-    await until(() => retryErrors(harness as Harness).length >= 1, 'a failed watch');
+    await eventually(() => retryErrors(harness as Harness).length >= 1, 'a failed watch');
     expect(retryErrors(harness)[0]).toMatchObject({ type: 'KubeProtocolError', path: '/api/v1/services', message: expect.stringContaining('watch event is malformed protobuf') });
   });
 });

@@ -1,39 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { createClusterStore, type ClusterStore } from '../../src/cluster/store.ts';
 import { KubeApiSource, type KubeApiOptions } from '../../src/cluster/kube/index.ts';
-import type { Logger } from '../../src/log.ts';
+import { recordingLogger, type LogLine } from '../../src/test-support/log.ts';
 import { FakeApiServer, type FakeApiServerOptions, type KubeconfigOptions } from '../fake-apiserver/index.ts';
-
-export interface LogLine {
-  readonly level: number;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
-
-/** A pino logger that keeps its lines in memory, so tests can check what was logged and how often. */
-export function memoryLogger(level = 'debug'): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString('utf8').split('\n')) if (text) lines.push(JSON.parse(text) as LogLine);
-      done();
-    },
-  });
-  return { logger: pino({ level }, sink), lines };
-}
-
-/** Polls until `condition` holds; fails with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 export interface Harness {
   readonly server: FakeApiServer;
@@ -67,7 +38,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = await mkdtemp(join(tmpdir(), 'watch-test-'));
   const kubeconfig = await server.writeKubeconfig(dir, options.kubeconfig);
   const store = createClusterStore();
-  const { logger, lines } = memoryLogger();
+  const { logger, lines } = recordingLogger();
   const source = new KubeApiSource({
     connection: options.connect ? options.connect(server, kubeconfig) : { kubeconfig: { path: kubeconfig } },
     watchPods: false,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../src/test-support/wait.ts';
 import { endpointSliceObject, serviceObject, type FakeApiServer } from '../fake-apiserver/index.ts';
-import { startHarness, until, type Harness } from './harness.ts';
+import { startHarness, type Harness } from './harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -18,7 +19,7 @@ function seedServices(server: FakeApiServer): void {
 async function syncedHarness(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
   const started = await startHarness({ seed: seedServices, ...options });
   await started.source.onSynced;
-  await until(() => started.server.watchCount() === 2, 'both watches open');
+  await eventually(() => started.server.watchCount() === 2, 'both watches open');
   return started;
 }
 
@@ -41,7 +42,7 @@ describe('stream ends', () => {
     const { server, store } = harness;
     server.faults.closeStreams();
     server.upsert('service', serviceObject('default', 'during-gap'));
-    await until(() => store.service('default', 'during-gap') !== undefined, 'the change made while no watch was open');
+    await eventually(() => store.service('default', 'during-gap') !== undefined, 'the change made while no watch was open');
     const resumed = server.requests.filter((r) => r.kind === 'service' && r.watch).at(-1);
     expect(Number(resumed?.query.get('resourceVersion'))).toBeGreaterThan(0);
     expect(harness.lists('service')).toBe(1);
@@ -54,7 +55,7 @@ describe('stream ends', () => {
     const gaps = watchForGaps(harness, Array.from({ length: SERVICES }, (_, i) => `svc-${i}`));
     server.faults.resetSockets();
     server.upsert('service', serviceObject('default', 'after-reset'));
-    await until(() => store.service('default', 'after-reset') !== undefined, 'change after the reset');
+    await eventually(() => store.service('default', 'after-reset') !== undefined, 'change after the reset');
     gaps.stop();
     expect(gaps.gaps).toBe(0);
     expect([...store.services()].length).toBe(SERVICES + 1);
@@ -65,9 +66,9 @@ describe('stream ends', () => {
     const { server, store } = harness;
     server.faults.failNext(6, 500);
     server.faults.closeStreams();
-    await until(() => recoveredLogs(harness as Harness) === 1, 'recovery');
+    await eventually(() => recoveredLogs(harness as Harness) === 1, 'recovery');
     server.upsert('service', serviceObject('default', 'after-500s'));
-    await until(() => store.service('default', 'after-500s') !== undefined, 'change after recovery');
+    await eventually(() => store.service('default', 'after-500s') !== undefined, 'change after recovery');
     expect(failingLogs(harness)).toBe(1);
     expect(recoveredLogs(harness)).toBe(1);
     expect(harness.logs.filter((l) => l.msg.includes('retrying')).length).toBeGreaterThanOrEqual(3);
@@ -87,8 +88,8 @@ describe('410 Gone', () => {
     server.upsert('service', serviceObject('default', 'svc-5', { clusterIP: '10.96.1.5', port: 9090 }));
     server.upsert('service', serviceObject('default', 'new-one'));
     server.faults.expireWatches();
-    await until(() => harness?.reflector('services').lists === 2, 'a relist');
-    await until(() => store.service('default', 'new-one') !== undefined, 'relisted state');
+    await eventually(() => harness?.reflector('services').lists === 2, 'a relist');
+    await eventually(() => store.service('default', 'new-one') !== undefined, 'relisted state');
     gaps.stop();
     expect(store.service('default', 'svc-0')).toBeUndefined();
     expect(store.service('default', 'svc-5')?.ports[0]?.port).toBe(9090);
@@ -105,9 +106,9 @@ describe('410 Gone', () => {
     server.faults.goneNext(1, 'service');
     server.faults.goneNext(1, 'endpointslice');
     server.faults.closeStreams();
-    await until(() => harness?.reflector('services').lists === 2 && harness.reflector('endpointslices').lists === 2, 'both relists');
+    await eventually(() => harness?.reflector('services').lists === 2 && harness.reflector('endpointslices').lists === 2, 'both relists');
     server.upsert('service', serviceObject('default', 'after-410'));
-    await until(() => store.service('default', 'after-410') !== undefined, 'watching again');
+    await eventually(() => store.service('default', 'after-410') !== undefined, 'watching again');
     gaps.stop();
     expect(gaps.gaps).toBe(0);
   });
@@ -119,7 +120,7 @@ describe('410 Gone', () => {
     server.upsert('service', serviceObject('default', 'compacted-away'));
     server.faults.compactHistory();
     server.faults.closeStreams();
-    await until(() => store.service('default', 'compacted-away') !== undefined, 'the relist');
+    await eventually(() => store.service('default', 'compacted-away') !== undefined, 'the relist');
     expect(harness.reflector('services').lists).toBe(2);
   });
 });
@@ -130,7 +131,7 @@ describe('silence', () => {
     const { server, store } = harness;
     server.faults.silenceStreams();
     server.upsert('service', serviceObject('default', 'unheard'));
-    await until(() => store.service('default', 'unheard') !== undefined, 'the idle restart');
+    await eventually(() => store.service('default', 'unheard') !== undefined, 'the idle restart');
     expect(harness.reflector('services').lists).toBe(1);
     expect(failingLogs(harness)).toBe(0);
   });
@@ -141,18 +142,18 @@ describe('silence', () => {
     server.faults.hang = true;
     server.faults.closeStreams();
     const before = server.requests.length;
-    await until(() => server.requests.length >= before + 4, 'retries of hung requests');
+    await eventually(() => server.requests.length >= before + 4, 'retries of hung requests');
     expect(failingLogs(harness)).toBe(1);
     expect([...store.services()].length).toBe(SERVICES);
     server.faults.hang = false;
     server.upsert('service', serviceObject('default', 'after-hang'));
-    await until(() => store.service('default', 'after-hang') !== undefined, 'recovery after the hang');
-    await until(() => recoveredLogs(harness as Harness) === 1, 'recovered log');
+    await eventually(() => store.service('default', 'after-hang') !== undefined, 'recovery after the hang');
+    await eventually(() => recoveredLogs(harness as Harness) === 1, 'recovered log');
   });
 
   it('stops promptly with requests in flight that the server never answers', async () => {
     const h = await startHarness({ seed: (server) => (server.faults.hang = true) });
-    await until(() => h.server.requests.length === 2, 'both lists sent');
+    await eventually(() => h.server.requests.length === 2, 'both lists sent');
     await h.source.stop();
     expect(h.source.synced).toBe(false);
     await h.stop();
@@ -161,7 +162,7 @@ describe('silence', () => {
   it('retries with backoff while the API host does not resolve', async () => {
     const h = await startHarness({ connect: () => ({ endpoint: 'http://api.nonexistent.invalid:8080' }) });
     harness = h;
-    await until(() => h.logs.filter((l) => l.msg.includes('retrying')).length >= 3, 'three retries');
+    await eventually(() => h.logs.filter((l) => l.msg.includes('retrying')).length >= 3, 'three retries');
     expect(h.source.synced).toBe(false);
     expect(failingLogs(h)).toBe(1);
     const failure = h.logs.find((l) => l.msg.startsWith('kubernetes API failing'));
@@ -181,16 +182,16 @@ describe('bookmarks', () => {
     // With a bookmark, the services watch knows the history has moved on and resumes from there.
     churn(1);
     server.sendBookmarks();
-    await until(() => services.resourceVersion === String(server.resourceVersion), 'the bookmark');
+    await eventually(() => services.resourceVersion === String(server.resourceVersion), 'the bookmark');
     server.faults.closeStreams();
-    await until(() => server.watchCount('service') === 1, 'watch resumed');
+    await eventually(() => server.watchCount('service') === 1, 'watch resumed');
     server.upsert('service', serviceObject('default', 'after-bookmark'));
-    await until(() => harness?.store.service('default', 'after-bookmark') !== undefined, 'watching again');
+    await eventually(() => harness?.store.service('default', 'after-bookmark') !== undefined, 'watching again');
     expect(services.lists).toBe(1);
 
     // Without one, the same churn leaves it behind the history: only a relist helps.
     churn(2);
     server.faults.closeStreams();
-    await until(() => services.lists === 2, 'a relist');
+    await eventually(() => services.lists === 2, 'a relist');
   });
 });

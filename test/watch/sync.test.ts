@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../src/test-support/wait.ts';
 import { endpointSliceObject, namespaceObject, podObject, serviceObject, type FakeApiServer } from '../fake-apiserver/index.ts';
-import { startHarness, until, type Harness } from './harness.ts';
+import { startHarness, type Harness } from './harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -32,7 +33,7 @@ describe('initial sync', () => {
     // As CoreDNS, pods that have finished are not watched.
     expect(store.pod('default', 'job-done')).toBeUndefined();
     expect([...store.namespaces()].map((n) => n.name).sort()).toEqual(['default', 'team-a']);
-    await until(() => server.watchCount() === 4, 'a watch per type');
+    await eventually(() => server.watchCount() === 4, 'a watch per type');
     const watches = server.requests.filter((r) => r.watch);
     for (const watch of watches) expect(watch.query.get('allowWatchBookmarks')).toBe('true');
     for (const watch of watches) expect(Number(watch.query.get('timeoutSeconds'))).toBeGreaterThan(0);
@@ -47,7 +48,7 @@ describe('initial sync', () => {
       source: { watchPods: true },
     });
     const { store, source } = harness;
-    await until(() => store.service('default', 'web') !== undefined && store.endpointSlices('default', 'web').length === 1, 'services and slices');
+    await eventually(() => store.service('default', 'web') !== undefined && store.endpointSlices('default', 'web').length === 1, 'services and slices');
     expect(store.synced).toBe(false);
     expect(source.synced).toBe(false);
     await source.onSynced;
@@ -85,7 +86,7 @@ describe('initial sync', () => {
     server.upsert('service', serviceObject('team-a', 'late', { labels: { tier: 'data' } }));
     server.upsert('service', serviceObject('team-b', 'late', { labels: { tier: 'data' } }));
     server.upsert('service', serviceObject('team-a', 'web', { labels: { tier: 'web' } }));
-    await until(() => store.service('team-a', 'late') !== undefined, 'team-a/late');
+    await eventually(() => store.service('team-a', 'late') !== undefined, 'team-a/late');
     expect(store.service('team-b', 'late')).toBeUndefined();
     expect(store.service('team-a', 'web')).toBeUndefined();
   });
@@ -125,23 +126,23 @@ describe('following changes', () => {
     harness = await startHarness({ seed: seedCluster, source: { watchPods: true } });
     const { store, source, server } = harness;
     await source.onSynced;
-    await until(() => server.watchCount() === 3, 'three watches open');
+    await eventually(() => server.watchCount() === 3, 'three watches open');
 
     server.upsert('service', serviceObject('default', 'api', { clusterIP: '10.96.0.20' }));
-    await until(() => store.service('default', 'api') !== undefined, 'ADDED service', 1000);
+    await eventually(() => store.service('default', 'api') !== undefined, 'ADDED service', 1000);
 
     server.upsert('service', serviceObject('default', 'api', { clusterIP: '10.96.0.20', port: 8443 }));
-    await until(() => store.service('default', 'api')?.ports[0]?.port === 8443, 'MODIFIED service', 1000);
+    await eventually(() => store.service('default', 'api')?.ports[0]?.port === 8443, 'MODIFIED service', 1000);
 
     server.upsert('endpointslice', endpointSliceObject('default', 'web', 'web-abc', ['10.0.0.3']));
-    await until(() => store.endpointSlicesByIP('10.0.0.3').length === 1, 'MODIFIED slice', 1000);
+    await eventually(() => store.endpointSlicesByIP('10.0.0.3').length === 1, 'MODIFIED slice', 1000);
     expect(store.endpointSlicesByIP('10.0.0.1')).toEqual([]);
 
     server.upsert('pod', podObject('default', 'web-0', '10.0.0.1', { phase: 'Failed' }));
-    await until(() => store.pod('default', 'web-0') === undefined, 'pod that failed leaves', 1000);
+    await eventually(() => store.pod('default', 'web-0') === undefined, 'pod that failed leaves', 1000);
 
     server.remove('service', 'default', 'web');
-    await until(() => store.service('default', 'web') === undefined, 'DELETED service', 1000);
+    await eventually(() => store.service('default', 'web') === undefined, 'DELETED service', 1000);
     expect(store.service('default', 'api')).toBeDefined();
   });
 
@@ -149,10 +150,10 @@ describe('following changes', () => {
     harness = await startHarness({ seed: seedCluster });
     const { store, source, server, logs } = harness;
     await source.onSynced;
-    await until(() => server.watchCount() === 2, 'watches open');
+    await eventually(() => server.watchCount() === 2, 'watches open');
     server.upsert('service', { metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: 'not-an-ip' } });
     server.upsert('service', serviceObject('default', 'after', { clusterIP: '10.96.0.30' }));
-    await until(() => store.service('default', 'after') !== undefined, 'the next valid service');
+    await eventually(() => store.service('default', 'after') !== undefined, 'the next valid service');
     expect(store.service('default', 'web')).toBeUndefined();
     expect(logs.some((l) => l.msg.includes('cannot be converted'))).toBe(true);
   });
@@ -176,7 +177,7 @@ describe('connections', () => {
   it('retries while the token is refused, logging the failure once', async () => {
     harness = await startHarness({ seed: seedCluster, kubeconfig: { currentContext: 'stranger' } });
     const { source, server, logs } = harness;
-    await until(() => server.requests.length >= 6, 'several refused attempts');
+    await eventually(() => server.requests.length >= 6, 'several refused attempts');
     expect(source.synced).toBe(false);
     const failing = logs.filter((l) => l.msg.startsWith('kubernetes API failing'));
     expect(failing.length).toBe(1);

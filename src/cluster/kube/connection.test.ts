@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { thrownBy } from '../../test-support/errors.ts';
 import { resolveConnection } from './connection.ts';
 import { KubeConfigError } from './errors.ts';
 
@@ -13,15 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function configError(run: () => unknown): KubeConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof KubeConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a KubeConfigError');
-}
+const configError = (run: () => unknown): KubeConfigError => thrownBy(KubeConfigError, run);
 
 describe('in-cluster connection', () => {
   it('says it is not in a cluster when the service environment is missing', () => {

@@ -1,9 +1,9 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withTempDir } from '../../test-support/temp-dir.ts';
 import { ManifestError } from './errors.ts';
 import { readManifestFiles } from './files.ts';
-import { withTempDir } from './test-helpers.ts';
 
 describe('readManifestFiles', () => {
   it('walks directories recursively in sorted order, keeping manifest extensions and skipping dot entries', async () => {

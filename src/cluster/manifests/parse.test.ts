@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../../test/helpers/log.ts';
 import { silentLogger } from '../../log.ts';
+import { thrownBy } from '../../test-support/errors.ts';
+import { recordingLogger } from '../../test-support/log.ts';
 import { ManifestError } from './errors.ts';
 import { parseManifests } from './parse.ts';
 
@@ -8,15 +9,7 @@ function parse(text: string, path = 'cluster.yaml') {
   return parseManifests([{ path, text }], silentLogger);
 }
 
-function manifestError(run: () => unknown): ManifestError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ManifestError) return error;
-    throw error;
-  }
-  throw new Error('expected a ManifestError');
-}
+const manifestError = (run: () => unknown): ManifestError => thrownBy(ManifestError, run);
 
 const namespace = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../../test/helpers/log.ts';
 import { silentLogger } from '../../log.ts';
+import { recordingLogger } from '../../test-support/log.ts';
+import { withTempDir } from '../../test-support/temp-dir.ts';
 import { createClusterStore } from '../store.ts';
 import type { ClusterState } from '../types.ts';
 import { ManifestSource } from './source.ts';
-import { withTempDir } from './test-helpers.ts';
 
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  clusterIP: 10.96.0.10\n  ports:\n    - port: 80\n';
 

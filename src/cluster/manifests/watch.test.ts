@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../../test/helpers/log.ts';
-import { eventually } from '../../../test/helpers/wait.ts';
-import { withTempDir } from './test-helpers.ts';
+import { recordingLogger } from '../../test-support/log.ts';
+import { withTempDir } from '../../test-support/temp-dir.ts';
+import { eventually } from '../../test-support/wait.ts';
 import { ManifestWatcher } from './watch.ts';
 
 describe('ManifestWatcher', () => {

@@ -3,8 +3,8 @@ import { RCode, RRClass, RRType } from '../../dns/constants.ts';
 import { decodeMessage } from '../../dns/message.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { directive } from '../cache/test-support.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 import { anyHandler } from './handler.ts';
 import { parseAny } from './parse.ts';
 

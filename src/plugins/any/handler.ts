@@ -1,7 +1,7 @@
 import { RCode, RRClass, RRType } from '../../dns/constants.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
-import type { Handler, HandlerFactory } from '../../plugin/types.ts';
+import type { Handler, HandlerFactory } from '../../toolkit/types.ts';
 
 /** CoreDNS's RFC 8482 answer: one HINFO record, with the RFC's number as its TTL. */
 const HINFO_TTL = 8482;

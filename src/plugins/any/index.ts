@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { anyHandler } from './handler.ts';
 import { parseAny } from './parse.ts';
 

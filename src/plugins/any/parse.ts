@@ -1,5 +1,5 @@
 import type { Directive } from '../../corefile/types.ts';
-import { argCount, blockDirectives, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, unknownProperty } from '../../toolkit/args.ts';
 
 /** `any` takes no arguments and no properties. */
 export function parseAny(directive: Directive): null {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
 import { decodeMessage } from '../../dns/message.ts';
@@ -11,37 +10,17 @@ import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { DomainName, Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { metricsRegistry } from '../../metrics/registry.ts';
-import type { Handler } from '../../plugin/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
+import { soa } from '../../test-support/records.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import type { Handler } from '../../toolkit/types.ts';
 import { AutoPathTrimError, createAutoPathHandler } from './handler.ts';
 import { parseAutoPath } from './parse.ts';
 
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
-
 function parseError(text: string): string {
-  try {
-    parseAutoPath(directive(text));
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorefileError);
-    return (error as Error).message;
-  }
-  throw new Error(`no error for ${text}`);
+  return thrownBy(CorefileError, () => parseAutoPath(directive(text))).message;
 }
-
-const soa = (zone: DomainName): ResourceRecord => ({
-  name: zone,
-  type: RRType.SOA,
-  ttl: 5,
-  mname: `ns.dns.${zone}`,
-  rname: `hostmaster.${zone}`,
-  serial: 1,
-  refresh: 7200,
-  retry: 1800,
-  expire: 86400,
-  minimum: 5,
-});
 
 /** A chain that knows `names` (A 192.0.2.1, TTL 7), NXDOMAIN with an SOA for the rest, and notes what it was asked. */
 function chain(names: Record<DomainName, 'a' | 'servfail' | 'nodata'>) {
@@ -56,7 +35,7 @@ function chain(names: Record<DomainName, 'a' | 'servfail' | 'nodata'>) {
       rcode: kind === undefined ? RCode.NXDOMAIN : RCode.NOERROR,
       flags: HeaderFlag.AA,
       qname: query.name,
-      sections: { answer, authority: kind === 'a' ? [] : [soa('cluster.local')], additional: [] },
+      sections: { answer, authority: kind === 'a' ? [] : [soa('cluster.local', 5, 5)], additional: [] },
     });
   };
   return { handler, asked };

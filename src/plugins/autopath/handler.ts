@@ -1,12 +1,13 @@
 import { RCode } from '../../dns/constants.ts';
 import { isSubdomain } from '../../dns/names.ts';
+import { withQuestion } from '../../dns/question.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import type { CounterCell } from '../../metrics/families.ts';
 import { counter } from '../../metrics/registry.ts';
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
-import { isPromiseLike } from '../../server/request.ts';
-import { matchZone } from '../kubernetes/zones.ts';
-import { withQuery, withQuestion } from '../rewrite/question.ts';
+import { isPromiseLike } from '../../toolkit/promise.ts';
+import { withQuery } from '../../toolkit/request.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import { cnamed } from './cname.ts';
 
 /** The search path for a request, ending with '' (the bare name); null or empty leaves the query alone. */

@@ -1,5 +1,5 @@
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
-import { SHARED_AUTOPATH_KEY, type AutoPathFunc } from '../kubernetes/autopath.ts';
+import { autoPatherOffer } from '../../toolkit/offers.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { createAutoPathHandler, type SearchPathFor } from './handler.ts';
 import { parseAutoPath, type AutoPathOptions } from './parse.ts';
 
@@ -13,14 +13,14 @@ export function setupAutoPath(options: AutoPathOptions, context: SetupContext): 
   return {
     handler: (next) => {
       // Chains are composed once every plugin of the block is set up: kubernetes, which runs
-      // after autopath, has published its function by now (CoreDNS looks it up at startup too).
+      // after autopath, has offered its AutoPather by now (CoreDNS looks it up at startup too).
       let searchPathFor: SearchPathFor;
       if (source.kind === 'file') {
         searchPathFor = () => source.search;
       } else {
-        const fromKubernetes = context.shared.get(SHARED_AUTOPATH_KEY) as AutoPathFunc | undefined;
-        if (fromKubernetes === undefined) context.logger.debug('autopath @kubernetes without a kubernetes plugin in the block: nothing to do');
-        searchPathFor = fromKubernetes ?? NO_PATH;
+        const pather = autoPatherOffer.find(context);
+        if (pather === undefined) context.logger.debug('autopath @kubernetes without a kubernetes plugin in the block: nothing to do');
+        searchPathFor = pather === undefined ? NO_PATH : (request) => pather.autoPath(request);
       }
       return createAutoPathHandler(zones, searchPathFor)(next);
     },

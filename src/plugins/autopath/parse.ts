@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { CorefileError, type Directive } from '../../corefile/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { noBlock, parseZonesArg } from '../../plugin/args.ts';
 import { parseResolvConf } from '../../resolver/resolv-conf.ts';
+import { noBlock, parseZonesArg } from '../../toolkit/args.ts';
 
 /** Where the search path comes from: a fixed list read from a resolv.conf, or the kubernetes plugin per query. */
 export type SearchSource = { readonly kind: 'file'; readonly search: readonly DomainName[] } | { readonly kind: 'kubernetes' };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { planServer } from '../../server/config.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { plugins } from '../index.ts';
 import { canonicalAddress, type InterfaceTable } from './addresses.ts';
 import { parseBind } from './parse.ts';
@@ -16,10 +17,6 @@ const INTERFACES: InterfaceTable = {
   lo: [entry('127.0.0.1', 'IPv4'), entry('::1', 'IPv6')],
   eth0: [entry('192.0.2.2', 'IPv4'), entry('fd00::2', 'IPv6'), entry('fe80::fc:ff:fe00:1', 'IPv6')],
 };
-
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
 
 function bind(text: string) {
   return parseBind(directive(text), INTERFACES).listenHosts;

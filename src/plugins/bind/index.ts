@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { parseBind, type BindOptions } from './parse.ts';
 
 export type { BindOptions } from './parse.ts';

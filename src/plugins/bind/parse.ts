@@ -1,6 +1,6 @@
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
-import { blockDirectives, noBlock } from '../../plugin/args.ts';
-import type { ListenHostsOptions } from '../../server/config.ts';
+import { blockDirectives, noBlock } from '../../toolkit/args.ts';
+import type { ListenHostsOptions } from '../../toolkit/types.ts';
 import { hostInterfaces, resolveBindWord, UnknownAddressError, type InterfaceTable } from './addresses.ts';
 
 export type BindOptions = ListenHostsOptions;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
 import type { Reply } from '../../dns/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { addresses, aRecords, cacheUnderTest, decode, Origin, reply, signedAnswer, soa, ttls } from './test-support.ts';
+import { addresses, cacheUnderTest, decode, Origin, reply, signedAnswer, ttls } from '../../test-support/cache.ts';
+import { aRecords, soa } from '../../test-support/records.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 
 const answerA = (ttl: number, address = '192.0.2.1') => new Origin((r) => reply(r.query.name, { answer: aRecords(r.query.name, ttl, address) }));
 

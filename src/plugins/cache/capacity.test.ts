@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RCode } from '../../dns/constants.ts';
-import { seededRandom } from '../../dns/test-support.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { cacheUnderTest, Origin, reply } from '../../test-support/cache.ts';
+import { seededRandom } from '../../test-support/random.ts';
+import { aRecords, soa } from '../../test-support/records.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 import { CACHE_BYTES, effectiveCapacity } from './store.ts';
-import { aRecords, cacheUnderTest, Origin, reply, soa } from './test-support.ts';
 
 const FLOOD = 50_000;
 

@@ -1,14 +1,15 @@
-import type { Logger } from '../../log.ts';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
-import { isSubdomain, toFqdn } from '../../dns/names.ts';
+import { toFqdn } from '../../dns/names.ts';
+import { isWalkable } from '../../dns/reply-records.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
-import type { Handler, Request } from '../../plugin/types.ts';
-import { isPromiseLike } from '../../server/request.ts';
+import type { Logger } from '../../log.ts';
+import { isPromiseLike } from '../../toolkit/promise.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import { minimalTtl, ResponseFacts, ResponseKind } from './classify.ts';
 import { CacheItem, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
 import type { CacheOptions, CacheTier } from './parse.ts';
-import { isWalkable } from '../../dns/reply-records.ts';
 import { forClient, KnownShape, type Storability, timeless } from './pass-through.ts';
 import { cacheKey, CacheStore } from './store.ts';
 
@@ -34,9 +35,22 @@ type RefreshOutcome = { readonly refreshed: false } | (Admission & { readonly re
 
 const NOT_REFRESHED: RefreshOutcome = Object.freeze({ refreshed: false });
 
-function matchesAny(zones: readonly DomainName[], name: DomainName): boolean {
-  for (const zone of zones) if (isSubdomain(name, zone)) return true;
-  return false;
+/**
+ * One query on its way through the cache: what a miss, a stale answer and a refresh pass along,
+ * as CoreDNS's cache carries its request.Request and ResponseWriter. Only a query that goes down
+ * the chain or starts a refresh makes one; a fresh hit answers without it.
+ */
+interface CacheQuery {
+  readonly request: Request;
+  readonly next: Handler;
+  /** The query's key in both caches. */
+  readonly key: string;
+  /** The counters of the listener the query came in on. */
+  readonly counters: CacheServerCounters;
+  /** The client asked for DNSSEC (DO) or AD: the answer keeps AD. */
+  readonly wantsAd: boolean;
+  /** When it came in, on the cache's clock. */
+  readonly now: number;
 }
 
 function clampTtl(seconds: number, tier: CacheTier): number {
@@ -49,24 +63,25 @@ function matchesQuestion(query: Query, reply: Reply): boolean {
 }
 
 /**
- * The request a background refresh sends down the chain: no client behind it (CoreDNS's prefetch
+ * The query a background refresh sends down the chain: no client behind it (CoreDNS's prefetch
  * writer has an empty TCP address, so forward uses TCP and nothing is truncated), and AD set so an
  * upstream says whether it validated the answer.
  */
-function backgroundRequest(request: Request): Request {
-  const { query } = request;
+function inBackground(asked: CacheQuery): CacheQuery {
+  const { query, server, zone } = asked.request;
   const raw = Buffer.from(query.raw);
   raw[3] = (raw[3] as number) | HeaderFlag.AD;
-  return {
+  const request: Request = {
     query: { ...query, raw, flags: query.flags | HeaderFlag.AD },
     transport: 'tcp',
     remoteAddress: '',
     remotePort: 0,
     localAddress: '',
     localPort: 0,
-    server: request.server,
-    zone: request.zone,
+    server,
+    zone,
   };
+  return { ...asked, request, wantsAd: true };
 }
 
 /**
@@ -103,24 +118,24 @@ export class Cache {
 
   private serve(request: Request, next: Handler): Reply | Promise<Reply> {
     const { query } = request;
-    if (!matchesAny(this.zones, query.name)) return next(request);
+    if (matchZone(this.zones, query.name) === null) return next(request);
     const now = this.clock.now();
     const counters = this.metrics.forServer(request.server);
     const dnssecOk = query.edns !== null && query.edns.dnssecOk;
     const wantsAd = dnssecOk || (query.flags & HeaderFlag.AD) !== 0;
     const key = cacheKey(query, dnssecOk);
     counters.requests++;
+    // A fresh hit, the common case, answers without a CacheQuery; a miss, a stale item or a prefetch makes one.
     const item = this.lookup(now, key, counters);
-    if (item === null) return this.fetch(request, next, key, counters, wantsAd);
+    if (item === null) return this.fetch({ request, next, key, counters, wantsAd, now });
     const ttl = item.ttl(now);
     if (ttl <= 0) {
+      const asked: CacheQuery = { request, next, key, counters, wantsAd, now };
       const { verify, failureRecheckMs } = this.options.serveStale;
-      if (verify && (failureRecheckMs === 0 || item.beginRefresh(now, failureRecheckMs))) {
-        return this.verifyStale(request, next, item, key, counters, wantsAd);
-      }
-      return this.serveStale(request, next, item, key, counters, wantsAd, now);
+      if (verify && (failureRecheckMs === 0 || item.beginRefresh(now, failureRecheckMs))) return this.verifyStale(asked, item);
+      return this.serveStale(asked, item);
     }
-    if (this.shouldPrefetch(item, now)) this.startRefresh(request, next, item, key, counters, now, false);
+    if (this.shouldPrefetch(item, now)) this.startRefresh({ request, next, key, counters, wantsAd, now }, item, false);
     return item.answer(this.options.keepTtl ? item.origTtl : ttl, wantsAd);
   }
 
@@ -164,12 +179,10 @@ export class Cache {
     return ttl > 0 || (this.staleUpToSeconds > 0 && -ttl < this.staleUpToSeconds);
   }
 
-  private fetch(request: Request, next: Handler, key: string, counters: CacheServerCounters, wantsAd: boolean): Reply | Promise<Reply> {
-    const result = next(request);
-    if (isPromiseLike(result)) {
-      return Promise.resolve(result).then((reply) => this.admit(request.query, reply, key, counters, wantsAd, false).response);
-    }
-    return this.admit(request.query, result, key, counters, wantsAd, false).response;
+  private fetch(asked: CacheQuery): Reply | Promise<Reply> {
+    const result = asked.next(asked.request);
+    if (isPromiseLike(result)) return Promise.resolve(result).then((reply) => this.admit(asked, reply, false).response);
+    return this.admit(asked, result, false).response;
   }
 
   /**
@@ -179,9 +192,11 @@ export class Cache {
    * `background` marks a refresh without a client (it also replaces a denial of the name).
    * A reply that is not stored keeps its shape for the next query that gets the same Reply object.
    */
-  private admit(query: Query, reply: Reply, key: string, counters: CacheServerCounters, wantsAd: boolean, background: boolean): Admission {
+  private admit(asked: CacheQuery, reply: Reply, background: boolean): Admission {
+    const { query } = asked.request;
+    const { wantsAd } = asked;
     const known = this.knownShapes.get(reply);
-    if (known !== undefined && known.holdsFor(query) && !this.stores(query, reply, known.kind, known.seconds, known, counters)) {
+    if (known !== undefined && known.holdsFor(query) && !this.stores(asked, reply, known.kind, known.seconds, known)) {
       return { response: known.response(wantsAd), item: null };
     }
     if (!isWalkable(reply)) return { response: reply, item: null };
@@ -190,8 +205,10 @@ export class Cache {
     const seconds = this.cacheSeconds(reply, kind);
     const ttl = Math.trunc(seconds);
     const uniform = withUniformTtl(reply, ttl);
-    if (this.stores(query, reply, kind, seconds, facts, counters)) {
-      const item = this.put(facts, kind, uniform, ttl, key, counters, background);
+    if (this.stores(asked, reply, kind, seconds, facts)) {
+      const answering = isPositive(kind) && this.options.preferPositive && facts.answersQuestion();
+      const item = new CacheItem(uniform, ttl, this.clock.now(), answering);
+      this.put(asked, item, kind, background);
       return { response: forClient(uniform, wantsAd), item };
     }
     if (!timeless(query, reply)) return { response: forClient(uniform, wantsAd), item: null };
@@ -201,10 +218,11 @@ export class Cache {
   }
 
   /** Whether the reply goes into a cache; a storable one made for another question counts as a drop. */
-  private stores(query: Query, reply: Reply, kind: ResponseKind, seconds: number, facts: Storability, counters: CacheServerCounters): boolean {
+  private stores(asked: CacheQuery, reply: Reply, kind: ResponseKind, seconds: number, facts: Storability): boolean {
     if (seconds <= 0) return false;
+    const { query } = asked.request;
     if (!matchesQuestion(query, reply)) {
-      if (facts.storable(kind)) counters.drops++;
+      if (facts.storable(kind)) asked.counters.drops++;
       return false;
     }
     return !this.disabled(query.name, kind) && facts.storable(kind);
@@ -224,33 +242,22 @@ export class Cache {
   }
 
   private disabled(name: DomainName, kind: ResponseKind): boolean {
-    const positive = kind === ResponseKind.NoError || kind === ResponseKind.Delegation;
-    return matchesAny(positive ? this.options.disabledSuccess : this.options.disabledDenial, name);
+    return matchZone(isPositive(kind) ? this.options.disabledSuccess : this.options.disabledDenial, name) !== null;
   }
 
-  private put(
-    facts: ResponseFacts,
-    kind: ResponseKind,
-    uniform: Reply,
-    ttl: number,
-    key: string,
-    counters: CacheServerCounters,
-    background: boolean,
-  ): CacheItem {
+  /** Stores `item` in the positive or the denial cache, as its kind says. */
+  private put(asked: CacheQuery, item: CacheItem, kind: ResponseKind, background: boolean): void {
+    const { key, counters } = asked;
+    if (!isPositive(kind)) {
+      this.store.storeDenial(key, item, counters);
+      return;
+    }
     const { preferPositive } = this.options;
     const { success, denial } = this.store;
-    const now = this.clock.now();
-    if (kind === ResponseKind.NoError || kind === ResponseKind.Delegation) {
-      const item = new CacheItem(uniform, ttl, now, preferPositive && facts.answersQuestion());
-      if (preferPositive && !item.answering) item.lastKnownGood = success.peek(key)?.answeringItem() ?? null;
-      this.store.storeSuccess(key, item, counters);
-      // The newest state of the name: a refreshed positive answer retires an older denial.
-      if ((!preferPositive && background) || (preferPositive && item.answering)) denial.delete(key);
-      return item;
-    }
-    const item = new CacheItem(uniform, ttl, now, false);
-    this.store.storeDenial(key, item, counters);
-    return item;
+    if (preferPositive && !item.answering) item.lastKnownGood = success.peek(key)?.answeringItem() ?? null;
+    this.store.storeSuccess(key, item, counters);
+    // The newest state of the name: a refreshed positive answer retires an older denial.
+    if ((!preferPositive && background) || (preferPositive && item.answering)) denial.delete(key);
   }
 
   /** Prefetch when the item was popular within the window and little of its TTL is left. */
@@ -263,38 +270,22 @@ export class Cache {
   }
 
   /** Answers from an expired item (serve_stale), refreshing it in the background unless verifying. */
-  private serveStale(
-    request: Request,
-    next: Handler,
-    item: CacheItem,
-    key: string,
-    counters: CacheServerCounters,
-    wantsAd: boolean,
-    now: number,
-  ): Reply {
+  private serveStale(asked: CacheQuery, item: CacheItem): Reply {
     const { verify, responseTtl } = this.options.serveStale;
-    if (!verify) this.startRefresh(request, next, item, key, counters, now, true);
-    counters.servedStale++;
+    if (!verify) this.startRefresh(asked, item, true);
+    asked.counters.servedStale++;
     const ttl = responseTtl > 0 ? responseTtl : this.options.keepTtl ? item.origTtl : 0;
-    return item.answer(ttl, wantsAd);
+    return item.answer(ttl, asked.wantsAd);
   }
 
   /**
    * `serve_stale ... verify`: asks the next plugin first; a refreshing answer goes to the client,
    * anything else (an error, a timeout with VERIFY_TIMEOUT) serves the stale item.
    */
-  private async verifyStale(
-    request: Request,
-    next: Handler,
-    item: CacheItem,
-    key: string,
-    counters: CacheServerCounters,
-    wantsAd: boolean,
-  ): Promise<Reply> {
-    const now = this.clock.now();
+  private async verifyStale(asked: CacheQuery, item: CacheItem): Promise<Reply> {
     const { verifyTimeoutMs, failureRecheckMs } = this.options.serveStale;
     const background = verifyTimeoutMs > 0;
-    const pending = this.refreshStale(request, next, key, counters, wantsAd, background).then((outcome) => {
+    const pending = this.refreshStale(asked, background).then((outcome) => {
       if (failureRecheckMs > 0) item.endRefresh(this.clock.now(), failureRecheckMs, outcome.refreshed);
       return outcome;
     });
@@ -303,25 +294,18 @@ export class Cache {
       // A background verify cached the answer without shaping it for this client: answer from the item.
       if (!background || outcome.item === null) return outcome.response;
       const fresh = outcome.item;
-      return fresh.answer(this.options.keepTtl ? fresh.origTtl : Math.max(fresh.ttl(this.clock.now()), 0), wantsAd);
+      return fresh.answer(this.options.keepTtl ? fresh.origTtl : Math.max(fresh.ttl(this.clock.now()), 0), asked.wantsAd);
     }
-    return this.serveStale(request, next, item, key, counters, wantsAd, now);
+    return this.serveStale(asked, item);
   }
 
   /** Asks again for a stale item; never rejects (a failure is an outcome that did not refresh). */
-  private async refreshStale(
-    request: Request,
-    next: Handler,
-    key: string,
-    counters: CacheServerCounters,
-    wantsAd: boolean,
-    background: boolean,
-  ): Promise<RefreshOutcome> {
+  private async refreshStale(asked: CacheQuery, background: boolean): Promise<RefreshOutcome> {
     try {
-      const reply = await next(request);
-      return this.acceptRefresh(request.query, reply, key, counters, wantsAd, background);
+      const reply = await asked.next(asked.request);
+      return this.acceptRefresh(asked, reply, background);
     } catch (error) {
-      this.logger.debug({ err: error, qname: toFqdn(request.query.name) }, 'cache refresh failed');
+      this.logger.debug({ err: error, qname: toFqdn(asked.request.query.name) }, 'cache refresh failed');
       return NOT_REFRESHED;
     }
   }
@@ -330,74 +314,56 @@ export class Cache {
    * Only NOERROR and NXDOMAIN answers replace a stale item (RFC 8767 section 4); with
    * prefer_positive only an answer to the question does, though any other is still stored.
    */
-  private acceptRefresh(
-    query: Query,
-    reply: Reply,
-    key: string,
-    counters: CacheServerCounters,
-    wantsAd: boolean,
-    background: boolean,
-  ): RefreshOutcome {
+  private acceptRefresh(asked: CacheQuery, reply: Reply, background: boolean): RefreshOutcome {
+    const { query } = asked.request;
     if (!isWalkable(reply) || (reply.flags & HeaderFlag.TC) !== 0 || !matchesQuestion(query, reply)) return NOT_REFRESHED;
     const facts = new ResponseFacts(query, reply);
     const wall = this.wallSeconds;
     if (this.options.preferPositive) {
-      if (facts.usableAnswer(wall)) return { refreshed: true, ...this.admit(query, reply, key, counters, wantsAd, background) };
-      this.admit(query, reply, key, counters, wantsAd, true);
+      if (facts.usableAnswer(wall)) return { refreshed: true, ...this.admit(asked, reply, background) };
+      this.admit(asked, reply, true);
       return NOT_REFRESHED;
     }
     const kind = facts.typify(wall);
     if (kind === ResponseKind.OtherError || kind === ResponseKind.Meta) return NOT_REFRESHED;
     if (reply.rcode !== RCode.NOERROR && reply.rcode !== RCode.NXDOMAIN) return NOT_REFRESHED;
-    return { refreshed: true, ...this.admit(query, reply, key, counters, wantsAd, background) };
+    return { refreshed: true, ...this.admit(asked, reply, background) };
   }
 
   /**
    * Refreshes `item` in the background (prefetch, or a stale item in `immediate` mode), at most
    * once at a time per item, and not within FAILURE_RECHECK of a failed stale refresh.
    */
-  private startRefresh(
-    request: Request,
-    next: Handler,
-    item: CacheItem,
-    key: string,
-    counters: CacheServerCounters,
-    now: number,
-    stale: boolean,
-  ): void {
+  private startRefresh(asked: CacheQuery, item: CacheItem, stale: boolean): void {
     const recheckMs = stale ? this.options.serveStale.failureRecheckMs : 0;
     if (!item.beginRefresh(this.clock.now(), recheckMs)) return;
-    counters.prefetches++;
-    this.runRefresh(backgroundRequest(request), next, item, key, counters, now, stale, recheckMs).catch((error: unknown) => {
-      this.logger.error({ err: error, qname: toFqdn(request.query.name) }, 'cache refresh crashed');
+    asked.counters.prefetches++;
+    this.runRefresh(inBackground(asked), item, stale, recheckMs).catch((error: unknown) => {
+      this.logger.error({ err: error, qname: toFqdn(asked.request.query.name) }, 'cache refresh crashed');
     });
   }
 
-  private async runRefresh(
-    request: Request,
-    next: Handler,
-    item: CacheItem,
-    key: string,
-    counters: CacheServerCounters,
-    now: number,
-    stale: boolean,
-    recheckMs: number,
-  ): Promise<void> {
+  private async runRefresh(refresh: CacheQuery, item: CacheItem, stale: boolean, recheckMs: number): Promise<void> {
     // A prefetch counts as done whatever came back; a stale refresh only when the answer may replace the item.
     let refreshed = !stale;
     if (stale) {
-      refreshed = (await this.refreshStale(request, next, key, counters, true, true)).refreshed;
+      refreshed = (await this.refreshStale(refresh, true)).refreshed;
     } else {
       try {
-        this.admit(request.query, await next(request), key, counters, true, true);
+        this.admit(refresh, await refresh.next(refresh.request), true);
       } catch (error) {
-        this.logger.debug({ err: error, qname: toFqdn(request.query.name) }, 'cache prefetch failed');
+        this.logger.debug({ err: error, qname: toFqdn(refresh.request.query.name) }, 'cache prefetch failed');
       }
     }
     // The replacement keeps the popularity gathered so far, so a hot name keeps being prefetched.
-    if (refreshed) this.store.exists(key)?.resetHits(now, item.hits);
+    if (refreshed) this.store.exists(refresh.key)?.resetHits(refresh.now, item.hits);
     item.endRefresh(this.clock.now(), recheckMs, refreshed);
   }
+}
+
+/** Answers and referrals go to the positive cache, everything else to the denial cache. */
+function isPositive(kind: ResponseKind): boolean {
+  return kind === ResponseKind.NoError || kind === ResponseKind.Delegation;
 }
 
 /** The promise's value, or null when `ms` pass first (the promise carries on). */

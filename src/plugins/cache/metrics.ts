@@ -1,4 +1,4 @@
-/** What one listener's queries did to one cache, counted for the prometheus plugin. */
+/** What one listener's queries did to one cache, made into coredns_cache_* series by collector.ts. */
 export class CacheServerCounters {
   /** coredns_cache_requests_total{server,zones,view} */
   requests = 0;
@@ -51,16 +51,4 @@ export class CacheMetrics {
     }
     return counters;
   }
-}
-
-const live = new Set<CacheMetrics>();
-
-/** The metrics of every cache instance currently serving (a reload retires the old ones). */
-export function liveCacheMetrics(): ReadonlySet<CacheMetrics> {
-  return live;
-}
-
-export function trackCacheMetrics(metrics: CacheMetrics): () => void {
-  live.add(metrics);
-  return () => void live.delete(metrics);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { directive } from '../../test-support/corefile.ts';
 import { parseCache } from './parse.ts';
 import { effectiveCapacity } from './store.ts';
-import { directive } from './test-support.ts';
 
 const parse = (text: string) => parseCache(directive(text));
 

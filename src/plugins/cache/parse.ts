@@ -1,7 +1,7 @@
-import { normalizeZone } from '../../corefile/address.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
+import { normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { argCount, blockDirectives, noBlock, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, noBlock, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 
 /** Limits of one of the two caches (positive answers, denials). Times in seconds. */
 export interface CacheTier {
@@ -166,7 +166,7 @@ function parseDisable(line: Directive): { kind: 'success' | 'denial'; zones: Dom
   if (kind!.text !== 'success' && kind!.text !== 'denial') {
     throw errorAt(kind!, 'cache type for disable must be "success" or "denial"');
   }
-  const zones = zoneTokens.length === 0 ? [''] : zoneTokens.map((token) => normalizeZone(token.text));
+  const zones = zoneTokens.length === 0 ? [''] : zoneTokens.map((token) => normalizeName(token.text));
   return { kind: kind!.text, zones };
 }
 

@@ -4,8 +4,9 @@ import { decodeMessage } from '../../dns/message.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { aRecords, cacheUnderTest, Origin, reply, signedAnswer, soa, ttls, type CacheUnderTest } from './test-support.ts';
+import { cacheUnderTest, Origin, reply, signedAnswer, ttls, type CacheUnderTest } from '../../test-support/cache.ts';
+import { aRecords, soa } from '../../test-support/records.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
 
 const KUBEADM = 'cache 30 {\n disable success cluster.local\n disable denial cluster.local\n}';
 const NAME = 'web.ns.svc.cluster.local';

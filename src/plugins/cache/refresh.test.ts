@@ -2,8 +2,9 @@ import { setImmediate as flush } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
 import type { Reply } from '../../dns/types.ts';
-import type { Request } from '../../plugin/types.ts';
-import { addresses, aRecords, cacheUnderTest, Origin, reply, soa, ttls } from './test-support.ts';
+import { addresses, cacheUnderTest, Origin, reply, ttls } from '../../test-support/cache.ts';
+import { aRecords, soa } from '../../test-support/records.ts';
+import type { Request } from '../../toolkit/types.ts';
 
 /** An origin answering A with `current.address` and `current.ttl`, or what `current.make` says. */
 function switchable(ttl: number) {

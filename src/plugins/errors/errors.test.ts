@@ -3,10 +3,10 @@ import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
-import { PluginError } from '../../plugin/errors.ts';
-import type { Handler } from '../../plugin/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { ErrorReporter, errorsHandler, goDuration } from './handler/index.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import { PluginError } from '../../toolkit/errors.ts';
+import type { Handler } from '../../toolkit/types.ts';
+import { ErrorReporter, errorsHandler, goDuration } from './handler.ts';
 import { parseErrors, type ErrorsOptions } from './parse.ts';
 
 function parse(text: string): ErrorsOptions {

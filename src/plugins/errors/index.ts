@@ -1,6 +1,6 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
-import { stdoutLine, type LineWriter } from '../../server/console.ts';
-import { ErrorReporter, errorsHandler } from './handler/index.ts';
+import { stdoutLine, type LineWriter } from '../../toolkit/console.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
+import { ErrorReporter, errorsHandler } from './handler.ts';
 import { parseErrors, type ErrorsOptions } from './parse.ts';
 
 /** The errors plugin writing its lines through `write` (stdout in the server; a capture in tests). */

@@ -1,5 +1,5 @@
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
-import { argCount, blockDirectives, boolFlag, parseDurationArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, boolFlag, parseDurationArg, unknownProperty } from '../../toolkit/args.ts';
 
 export const CONSOLIDATE_LEVELS = ['warning', 'error', 'info', 'debug'] as const;
 export type ConsolidateLevel = (typeof CONSOLIDATE_LEVELS)[number];

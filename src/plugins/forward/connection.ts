@@ -1,8 +1,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { HEADER_LENGTH } from '../../dns/constants.ts';
-import type { Transport } from '../../plugin/types.ts';
-import { joinHostPort } from '../../server/address.ts';
+import { joinHostPort } from '../../toolkit/host-port.ts';
+import type { Transport } from '../../toolkit/types.ts';
 import { describeSocketError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
 import type { UpstreamAddress } from './upstreams.ts';
 

@@ -1,6 +1,6 @@
 import { RCode } from '../../dns/constants.ts';
-import { PluginError } from '../../plugin/errors.ts';
-import type { Transport } from '../../plugin/types.ts';
+import { PluginError } from '../../toolkit/errors.ts';
+import type { Transport } from '../../toolkit/types.ts';
 
 /** What a socket error says, in Go's words, since CoreDNS's errors plugin logs those. */
 export function describeSocketError(error: unknown): string {

@@ -1,6 +1,6 @@
 import { RRType } from '../../dns/constants.ts';
 import { encodeQuery } from '../../dns/query.ts';
-import type { Transport } from '../../plugin/types.ts';
+import type { Transport } from '../../toolkit/types.ts';
 import { TcpConnection, UdpConnection, type UpstreamConnection } from './connection.ts';
 import type { UpstreamAddress } from './upstreams.ts';
 

@@ -1,9 +1,9 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
-import { Forward } from './forward.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
+import { Forward } from './handler.ts';
 import type { ForwardOptions } from './options.ts';
 import { parseForward } from './parse.ts';
 
-export { Forward } from './forward.ts';
+export { Forward } from './handler.ts';
 export type { ForwardOptions } from './options.ts';
 
 /** Where the forward instances of a block find each other, in Corefile order. */

@@ -1,7 +1,7 @@
 import { TIME_BUCKETS } from '../../metrics/coredns.ts';
 import type { CounterCell, HistogramCell } from '../../metrics/families.ts';
 import { counter, histogram } from '../../metrics/registry.ts';
-import type { Transport } from '../../plugin/types.ts';
+import type { Transport } from '../../toolkit/types.ts';
 
 /*
  * CoreDNS's plugin/pkg/proxy and plugin/forward metrics, with its names, labels and help texts.

@@ -1,9 +1,8 @@
-import { normalizeZone } from '../../corefile/address.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import { rcodeFromName } from '../../dns/constants.ts';
-import { encodeName } from '../../dns/names.ts';
+import { encodeName, normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 import { DEFAULTS, type ForwardOptions, type HealthCheckOptions, type PolicyName } from './options.ts';
 import { parseUpstreamArgument, UpstreamAddressError, type UpstreamAddress } from './upstreams.ts';
 
@@ -64,7 +63,7 @@ function healthCheckOption(option: Directive): HealthCheckOptions {
     } else if (token.text === 'domain') {
       const name = rest[++i];
       if (name === undefined) fail(token, 'health_check: domain needs a name');
-      domain = normalizeZone(name.text);
+      domain = normalizeName(name.text);
       try {
         encodeName(domain);
       } catch {

@@ -1,4 +1,4 @@
-import type { Transport } from '../../plugin/types.ts';
+import type { Transport } from '../../toolkit/types.ts';
 import { TcpConnection, UdpConnection, type UpstreamConnection } from './connection.ts';
 import { TransportStoppedError } from './errors.ts';
 import type { UpstreamMetrics } from './metrics.ts';

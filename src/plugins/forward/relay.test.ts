@@ -1,11 +1,11 @@
 import dnsPacket, { type Answer, type CaaAnswer } from 'dns-packet';
 import { describe, expect, it } from 'vitest';
-import { queryFor } from '../../../test/helpers/request.ts';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
 import { DnsParseError } from '../../dns/errors.ts';
 import { decodeMessage } from '../../dns/message.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Query } from '../../dns/types.ts';
+import { queryFor } from '../../test-support/request.ts';
 import { readUpstreamReply } from './relay.ts';
 
 const opt = (udpPayloadSize = 4096, extendedRcode = 0): Answer => ({

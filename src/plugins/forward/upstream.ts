@@ -1,7 +1,7 @@
 import { rcodeMnemonic } from '../../dns/constants.ts';
-import type { Query } from '../../dns/types.ts';
 import { DnsParseError } from '../../dns/errors.ts';
-import type { Transport } from '../../plugin/types.ts';
+import type { Query } from '../../dns/types.ts';
+import type { Transport } from '../../toolkit/types.ts';
 import { CachedConnectionClosedError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
 import { checkUpstream, HealthProbe } from './health.ts';
 import { UpstreamMetrics } from './metrics.ts';

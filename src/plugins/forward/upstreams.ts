@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { splitScheme } from '../../corefile/address.ts';
-import { joinHostPort } from '../../server/address.ts';
+import { HostPortError, joinHostPort, splitHostPort } from '../../toolkit/host-port.ts';
 
 /** One upstream nameserver, resolved once at parse time. */
 export interface UpstreamAddress {
@@ -47,16 +47,14 @@ function upstream(host: string, port: number, family: 4 | 6): UpstreamAddress {
   return { host, port, family, label: joinHostPort(host, port) };
 }
 
-/** `host:port` as Go's net.SplitHostPort reads it, or null when the text is not of that shape. */
-function splitHostPort(text: string): { host: string; port: string } | null {
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0 || text[close + 1] !== ':') return null;
-    return { host: text.slice(1, close), port: text.slice(close + 2) };
+/** `host:port` split, or null when the text is not of that shape (a bare address, a file name). */
+function hostAndPort(text: string): { host: string; port: string } | null {
+  try {
+    return splitHostPort(text);
+  } catch (error) {
+    if (error instanceof HostPortError) return null;
+    throw error;
   }
-  const colon = text.lastIndexOf(':');
-  if (colon < 0 || text.indexOf(':') !== colon) return null;
-  return { host: text.slice(0, colon), port: text.slice(colon + 1) };
 }
 
 function parsePort(argument: string, text: string): number {
@@ -102,7 +100,7 @@ export function parseUpstreamArgument(argument: string): UpstreamAddress[] {
     throw new UpstreamAddressError(argument, `${reason}: ${argument}`);
   }
   if (rest === '') throw new UpstreamAddressError(argument, `invalid address: "${argument}"`);
-  const split = splitHostPort(rest);
+  const split = hostAndPort(rest);
   if (split === null) {
     const host = rest.startsWith('[') && rest.endsWith(']') ? rest.slice(1, -1) : rest;
     const family = ipFamily(host);

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { parseHealth } from './parse.ts';
-
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
 
 describe('health parse', () => {
   it('defaults to :8080 without lameduck', () => {

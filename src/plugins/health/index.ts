@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseListenAddress } from '../../metrics/address.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import { parseListenAddress } from '../../toolkit/host-port.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { watchOverload } from './overloaded.ts';
 import { parseHealth, type HealthOptions } from './parse.ts';
 

@@ -1,6 +1,5 @@
 import type { Directive } from '../../corefile/types.ts';
-import { listenAddressArg } from '../../metrics/address.ts';
-import { argCount, blockDirectives, noBlock, parseDurationArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, listenAddressArg, noBlock, parseDurationArg, unknownProperty } from '../../toolkit/args.ts';
 
 export const DEFAULT_HEALTH_ADDRESS = ':8080';
 

@@ -1,8 +1,9 @@
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
-import { addressFromReverse, isSubdomain } from '../../dns/names.ts';
+import { addressFromReverse } from '../../dns/names.ts';
 import { emptyReply, prepareReply } from '../../dns/reply.ts';
 import type { DomainName, Reply, ResourceRecord } from '../../dns/types.ts';
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import { canonicalAddress, lookupAddresses, type HostsMap } from './hostsfile.ts';
 import type { HostsSource } from './source.ts';
 
@@ -15,11 +16,6 @@ export interface HostsAnswerOptions {
 
 /** Replies kept per question while the hosts data stays the same; past this many, they start over. */
 const MAX_MEMOIZED = 4096;
-
-function inAnyZone(zones: readonly DomainName[], name: DomainName): boolean {
-  for (const zone of zones) if (isSubdomain(name, zone)) return true;
-  return false;
-}
 
 /** File entries first, then inline ones, as CoreDNS concatenates them. */
 function addresses(source: HostsSource, family: 4 | 6, name: DomainName): string[] {
@@ -38,7 +34,7 @@ function namesOf(map: HostsMap, address: string): readonly DomainName[] {
  */
 export function createHostsHandler(source: HostsSource, options: HostsAnswerOptions): HandlerFactory {
   const { zones, ttl, fallthrough, fallthroughUnsupported } = options;
-  const fallsThrough = (name: DomainName): boolean => fallthrough !== null && inAnyZone(fallthrough, name);
+  const fallsThrough = (name: DomainName): boolean => fallthrough !== null && matchZone(fallthrough, name) !== null;
   const memo = new Map<string, Reply | null>();
   let memoGeneration = source.generation;
 
@@ -73,7 +69,7 @@ export function createHostsHandler(source: HostsSource, options: HostsAnswerOpti
   return (next: Handler): Handler =>
     (request: Request) => {
       const { name, type } = request.query;
-      if (type !== RRType.PTR && !inAnyZone(zones, name)) return next(request);
+      if (type !== RRType.PTR && matchZone(zones, name) === null) return next(request);
       if (memoGeneration !== source.generation || memo.size >= MAX_MEMOIZED) {
         memo.clear();
         memoGeneration = source.generation;

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { decodeMessage } from '../../dns/message.ts';
@@ -10,26 +9,20 @@ import { emptyReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, SetupContext } from '../../plugin/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import type { Handler, SetupContext } from '../../toolkit/types.ts';
 import { createHostsHandler, type HostsAnswerOptions } from './handler.ts';
 import { canonicalAddress, entryCount, parseHosts as parseHostsText } from './hostsfile.ts';
 import { hostsEntries, hostsPlugin } from './index.ts';
 import { parseHosts } from './parse.ts';
 import { HostsSource } from './source.ts';
 
-function directive(text: string) {
-  return parseCorefile(`example.org {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
+const inExampleOrg = (text: string) => directive(text, 'example.org');
 
 function parseError(text: string): string {
-  try {
-    parseHosts(directive(text));
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorefileError);
-    return (error as Error).message;
-  }
-  throw new Error(`no error for ${text}`);
+  return thrownBy(CorefileError, () => parseHosts(inExampleOrg(text))).message;
 }
 
 const PASSED = emptyReply(RCode.REFUSED);
@@ -49,7 +42,7 @@ function answer(source: HostsSource, name: string, type: number, options: Partia
 
 describe('hosts parse', () => {
   it('has CoreDNS defaults', () => {
-    expect(parseHosts(directive('hosts'))).toMatchObject({
+    expect(parseHosts(inExampleOrg('hosts'))).toMatchObject({
       path: '/etc/hosts',
       zones: null,
       inline: [],
@@ -63,7 +56,7 @@ describe('hosts parse', () => {
 
   it('reads file, zones, options and inline lines', () => {
     const options = parseHosts(
-      directive('hosts my.hosts Example.org. 10.0.0.0/8 {\n 10.0.0.1 a.example.org\n ::1 b.example.org c\n ttl 60\n no_reverse\n reload 1m\n fallthrough in-addr.arpa\n fallthrough_unsupported\n}'),
+      inExampleOrg('hosts my.hosts Example.org. 10.0.0.0/8 {\n 10.0.0.1 a.example.org\n ::1 b.example.org c\n ttl 60\n no_reverse\n reload 1m\n fallthrough in-addr.arpa\n fallthrough_unsupported\n}'),
     );
     expect(options).toMatchObject({
       path: 'my.hosts',
@@ -199,7 +192,7 @@ describe('hosts file reload', () => {
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) } as unknown as SetupContext['logger'];
     const context: SetupContext = { zones: ['example.org'], corefile: 'Corefile', logger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map() };
-    const instance = await hostsPlugin.setup(parseHosts(directive(`hosts ${path} {\n reload 0\n}`)), context);
+    const instance = await hostsPlugin.setup(parseHosts(inExampleOrg(`hosts ${path} {\n reload 0\n}`)), context);
     expect(warnings).toEqual([`File does not exist: ${path}`]);
     writeFileSync(path, '10.0.0.7 late.example.org\n');
     await instance.start!();

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { formatIPv4, formatIPv6, isIPv4Mapped, writeIPv6 } from '../../dns/ip.ts';
-import { isSubdomain, normalizeName } from '../../dns/names.ts';
+import { normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 
 /** One parse of hosts data (a file, or the lines inlined in the Corefile). */
 export interface HostsMap {
@@ -63,7 +64,7 @@ export function parseHosts(text: string, origins: readonly DomainName[], autoRev
     const { family, address } = parsed;
     for (let i = 1; i < fields.length; i++) {
       const name = normalizeName(fields[i]!);
-      if (!origins.some((zone) => isSubdomain(name, zone))) continue;
+      if (matchZone(origins, name) === null) continue;
       if (name.startsWith('*.')) {
         append(family === 4 ? wild4 : wild6, name, address);
         continue;

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { CorefileError } from '../../corefile/types.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { createHostsHandler } from './handler.ts';
 import { parseHosts, type HostsOptions } from './parse.ts';
 import { HostsSource } from './source.ts';

@@ -1,6 +1,6 @@
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { blockDirectives, boolFlag, parseDurationArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
+import { blockDirectives, boolFlag, parseDurationArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 
 export const DEFAULT_HOSTS_PATH = '/etc/hosts';
 export const DEFAULT_TTL = 3600;

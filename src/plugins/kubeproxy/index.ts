@@ -1,14 +1,10 @@
-import type { ClusterView } from '../../cluster/types.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
 import { ServiceProxy } from '../../proxy/index.ts';
+import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
+import { proxyCollector } from './metrics.ts';
 import { type KubeproxyOptions, parseKubeproxy } from './parse.ts';
 
 export type { KubeproxyOptions } from './parse.ts';
-
-/** Where the kubernetes plugin publishes its cluster view (SetupContext.shared). */
-const CLUSTER_KEY = 'cluster';
-/** Where this plugin publishes its proxy, for the metrics of its counters. */
-export const SHARED_PROXY_KEY = 'kubeproxy';
 
 /** The kubernetes plugin of the same block is missing, so there is nothing to proxy. */
 export class KubeproxySetupError extends Error {
@@ -22,13 +18,9 @@ export class KubeproxySetupError extends Error {
   }
 }
 
-function isClusterView(value: unknown): value is ClusterView {
-  return typeof value === 'object' && value !== null && typeof (value as ClusterView).subscribe === 'function';
-}
-
 export function setupKubeproxy(options: KubeproxyOptions, context: SetupContext): PluginInstance {
-  const view = context.shared.get(CLUSTER_KEY);
-  if (!isClusterView(view)) {
+  const view = clusterViewOffer.find(context);
+  if (view === undefined) {
     throw new KubeproxySetupError(context.zones, 'no kubernetes plugin in this server block: kubeproxy proxies the services it serves');
   }
   const proxy = new ServiceProxy({
@@ -39,8 +31,11 @@ export function setupKubeproxy(options: KubeproxyOptions, context: SetupContext)
     udpIdleTimeoutMs: options.udpIdleTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs,
   });
-  context.shared.set(SHARED_PROXY_KEY, proxy);
   context.onShutdown(() => proxy.stop());
+  // As CoreDNS's metrics.MustRegister: series only where the block exports metrics (prometheus,
+  // set up before this plugin in PLUGIN_ORDER).
+  const exporter = metricsExporterOffer.find(context);
+  if (exporter !== undefined) context.onShutdown(exporter.addCollector(proxyCollector(proxy)));
   return { start: () => proxy.start() };
 }
 

@@ -1,26 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterStore } from '../../cluster/store.ts';
-import { parseCorefile } from '../../corefile/parse.ts';
-import { CorefileError, type Directive } from '../../corefile/types.ts';
+import { CorefileError } from '../../corefile/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { SetupContext } from '../../plugin/types.ts';
-import { ServiceProxy } from '../../proxy/index.ts';
-import { NamedTcpBackend, freePort, service, slices, whichBackend } from '../../../test/proxy/helpers.ts';
-import { KubeproxySetupError, SHARED_PROXY_KEY, kubeproxyPlugin } from './index.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
+import { freePort } from '../../test-support/ports.ts';
+import { NamedTcpBackend, service, slices, whichBackend } from '../../test-support/proxy.ts';
+import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts';
+import type { SetupContext } from '../../toolkit/types.ts';
+import { KubeproxySetupError, kubeproxyPlugin } from './index.ts';
 import { parseKubeproxy } from './parse.ts';
 
-function directive(body: string): Directive {
-  return parseCorefile(`. {\n${body}\n}\n`, 'Corefile', { env: {} }).blocks[0]!.directives[0]!;
-}
-
 function parseError(body: string): string {
-  try {
-    parseKubeproxy(directive(body));
-  } catch (error) {
-    if (error instanceof CorefileError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a CorefileError');
+  return thrownBy(CorefileError, () => parseKubeproxy(directive(body))).message;
 }
 
 const cleanups: (() => unknown)[] = [];
@@ -79,7 +71,7 @@ describe('kubeproxy setup', () => {
     expect(() => kubeproxyPlugin.setup(parseKubeproxy(directive('kubeproxy')), context(new Map()))).toThrow(/no kubernetes plugin in this server block/);
   });
 
-  it("proxies the kubernetes plugin's view once started, and publishes the proxy", async () => {
+  it("proxies the kubernetes plugin's view once started, its counters collected where the block exports metrics", async () => {
     const backend = await new NamedTcpBackend('only', '127.0.0.2').listen();
     cleanups.push(() => backend.close());
     const ip = '127.10.4.1';
@@ -89,10 +81,13 @@ describe('kubeproxy setup', () => {
       services: [service({ name: 'web', clusterIPs: [ip], ports: [{ name: 'http', protocol: 'TCP', port }] })],
       endpointSlices: slices('web', 'http', 'TCP', [backend]),
     });
-    const shared = new Map<string, unknown>([['cluster', store]]);
-    const instance = await kubeproxyPlugin.setup(parseKubeproxy(directive('kubeproxy {\n scheduler lc\n}')), context(shared));
+    const setupContext = context(new Map());
+    clusterViewOffer.give(setupContext, store);
+    const collectors: (() => void)[] = [];
+    metricsExporterOffer.give(setupContext, { addCollector: (collect) => (collectors.push(collect), () => {}) });
+    const instance = await kubeproxyPlugin.setup(parseKubeproxy(directive('kubeproxy {\n scheduler lc\n}')), setupContext);
     expect(instance.handler).toBeUndefined();
-    expect(shared.get(SHARED_PROXY_KEY)).toBeInstanceOf(ServiceProxy);
+    expect(collectors).toHaveLength(1);
     await instance.start!();
     expect(await whichBackend(ip, port)).toBe('only');
   });

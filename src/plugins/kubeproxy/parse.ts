@@ -1,6 +1,6 @@
 import { canonicalIP } from '../../cluster/convert.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
-import { argCount, blockDirectives, noBlock, parseDurationArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, noBlock, parseDurationArg, unknownProperty } from '../../toolkit/args.ts';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_SCHEDULER,

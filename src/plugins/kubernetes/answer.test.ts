@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseSelector } from '../../cluster/selector.ts';
 import type { ClusterView } from '../../cluster/types.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
+import { answerOptions, fixtureCluster, presentAll } from '../../test-support/kubernetes.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import { answer, FALLTHROUGH } from './answer.ts';
 import type { AnswerOptions } from './options.ts';
-import { answerOptions, fixtureCluster, presentAll } from './test-support.ts';
-import { matchZone } from './zones.ts';
 
 interface Case {
   readonly qname: string;

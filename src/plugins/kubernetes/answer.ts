@@ -18,7 +18,8 @@ import { NAME_ERROR, services, type Entry, type Scope } from './backend.ts';
 import type { AnswerOptions } from './options.ts';
 import { reverse } from './reverse.ts';
 import { isSubdomain } from '../../dns/names.ts';
-import { join, matchZone } from './zones.ts';
+import { matchZone } from '../../toolkit/zones.ts';
+import { join } from './zones.ts';
 
 export interface Answer {
   readonly rcode: number;

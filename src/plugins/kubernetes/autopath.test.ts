@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClusterStore } from '../../cluster/store.ts';
 import { RRType } from '../../dns/constants.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { createAutoPath, searchFromResolvConf } from './autopath.ts';
-import { pod } from './test-support.ts';
+import { pod } from '../../test-support/kubernetes.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import { createAutoPather, searchFromResolvConf } from './autopath.ts';
 
 function store() {
   const cluster = createClusterStore();
@@ -18,8 +18,8 @@ function store() {
 }
 
 function pathFor(ip: string, name = 'x.shop.svc.cluster.local', pods: 'verified' | 'insecure' = 'verified', zones = ['cluster.local', 'in-addr.arpa']) {
-  const autoPath = createAutoPath(store(), zones, pods, ['corp.example']);
-  return autoPath(requestFor(queryFor(name, RRType.A), { remoteAddress: ip }));
+  const pather = createAutoPather(store(), zones, pods, ['corp.example']);
+  return pather.autoPath(requestFor(queryFor(name, RRType.A), { remoteAddress: ip }));
 }
 
 describe('the kubernetes search path for autopath', () => {

@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { ClusterView } from '../../cluster/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import type { Request } from '../../plugin/types.ts';
 import { parseResolvConf } from '../../resolver/resolv-conf.ts';
+import type { AutoPather } from '../../toolkit/offers.ts';
+import { matchZone } from '../../toolkit/zones.ts';
 import type { PodMode } from './options.ts';
-import { join, matchZone } from './zones.ts';
-
-/** The key `autopath @kubernetes` finds this block's search-path function under in SetupContext.shared. */
-export const SHARED_AUTOPATH_KEY = 'kubernetes.autopath';
-
-/**
- * The search path of the client of a request, ending with '' (the bare name), or null when
- * autopath must leave the query alone: CoreDNS's autopath.Func.
- */
-export type AutoPathFunc = (request: Request) => readonly DomainName[] | null;
+import { join } from './zones.ts';
 
 /** The search domains of this server's own resolv.conf, which CoreDNS appends to every pod's path. */
 export function searchFromResolvConf(path = '/etc/resolv.conf'): DomainName[] {
@@ -29,20 +21,22 @@ export function searchFromResolvConf(path = '/etc/resolv.conf'): DomainName[] {
  * verified`, the only mode that watches pods), the pod's ClusterFirst search list
  * (`<ns>.svc.<zone>`, `svc.<zone>`, `<zone>`), then `localSearch`, then ''.
  */
-export function createAutoPath(
+export function createAutoPather(
   view: ClusterView,
   zones: readonly DomainName[],
   pods: PodMode,
   localSearch: readonly DomainName[],
-): AutoPathFunc {
-  return (request) => {
-    const zone = matchZone(zones, request.query.name);
-    if (zone === null || pods !== 'verified') return null;
-    // CoreDNS indexes pods by status.podIP (the first address) and takes the first match.
-    const ip = request.remoteAddress;
-    const pod = view.podsByIP(ip).find((candidate) => candidate.ips[0] === ip);
-    if (pod === undefined) return null;
-    const svc = join('svc', zone);
-    return [join(pod.namespace, svc), svc, zone, ...localSearch, ''];
+): AutoPather {
+  return {
+    autoPath: (request) => {
+      const zone = matchZone(zones, request.query.name);
+      if (zone === null || pods !== 'verified') return null;
+      // CoreDNS indexes pods by status.podIP (the first address) and takes the first match.
+      const ip = request.remoteAddress;
+      const pod = view.podsByIP(ip).find((candidate) => candidate.ips[0] === ip);
+      if (pod === undefined) return null;
+      const svc = join('svc', zone);
+      return [join(pod.namespace, svc), svc, zone, ...localSearch, ''];
+    },
   };
 }

@@ -6,12 +6,12 @@ import { emptyReply, prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, Request } from '../../plugin/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
+import { answerOptions, endpoint, fixtureCluster, pod, service, slice } from '../../test-support/kubernetes.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import type { Handler, Request } from '../../toolkit/types.ts';
 import { createKubernetesHandler } from './handler.ts';
 import { AnswerMemo } from './memo.ts';
 import type { AnswerOptions } from './options.ts';
-import { answerOptions, endpoint, fixtureCluster, pod, service, slice } from './test-support.ts';
 
 /** dns-packet's decoded message, with the fields its typings leave out. */
 interface Decoded {

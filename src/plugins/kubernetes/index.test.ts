@@ -2,18 +2,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterSource, ClusterView, ClusterWriter } from '../../cluster/types.ts';
-import { parseCorefile } from '../../corefile/parse.ts';
+import type { ClusterSource, ClusterWriter } from '../../cluster/types.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, Readiness, SetupContext } from '../../plugin/types.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { kubernetesPlugin, localAddresses, SHARED_CLUSTER_KEY, setupKubernetes } from './index.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { service } from '../../test-support/kubernetes.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import { clusterViewOffer } from '../../toolkit/offers.ts';
+import type { Handler, Readiness, SetupContext } from '../../toolkit/types.ts';
+import { kubernetesPlugin, localAddresses, setupKubernetes } from './index.ts';
 import { withImplicitNamespaces } from './source.ts';
-import { service } from './test-support.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -38,9 +39,7 @@ function testContext(zones: string[] = ['cluster.local']) {
   return { context, readiness };
 }
 
-function directive(body: string, keys = 'cluster.local') {
-  return parseCorefile(`${keys} {\n${body}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
+const inClusterLocal = (body: string, keys = 'cluster.local') => directive(body, keys);
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'clusterdns-kubernetes-'));
@@ -81,7 +80,7 @@ describe('kubernetes plugin setup', () => {
     const dir = await tempDir();
     const file = join(dir, 'cluster.yaml');
     await writeFile(file, MANIFEST);
-    const options = kubernetesPlugin.parse(directive(`kubernetes {\n  manifests ${file}\n}`));
+    const options = kubernetesPlugin.parse(inClusterLocal(`kubernetes {\n  manifests ${file}\n}`));
     const { context, readiness } = testContext();
     const instance = await kubernetesPlugin.setup(options, context);
     const handler = instance.handler!(next);
@@ -94,24 +93,24 @@ describe('kubernetes plugin setup', () => {
     expect(ask(handler, 'nope.shop.svc.cluster.local').rcode).toBe(RCode.NXDOMAIN);
     expect(ask(handler, 'example.org').rcode).toBe(RCode.REFUSED);
     expect(readiness.map((r) => [r.name, r.ready()])).toEqual([['kubernetes', true]]);
-    const view = context.shared.get(SHARED_CLUSTER_KEY) as ClusterView;
-    expect(view.service('shop', 'web')?.clusterIPs).toEqual(['10.96.0.20']);
+    const view = clusterViewOffer.find(context);
+    expect(view?.service('shop', 'web')?.clusterIPs).toEqual(['10.96.0.20']);
   });
 
   it('aborts setup with the manifests error when the first load fails', async () => {
     const dir = await tempDir();
-    const options = kubernetesPlugin.parse(directive(`kubernetes {\n  manifests ${join(dir, 'missing.yaml')}\n}`));
+    const options = kubernetesPlugin.parse(inClusterLocal(`kubernetes {\n  manifests ${join(dir, 'missing.yaml')}\n}`));
     await expect(kubernetesPlugin.setup(options, testContext().context)).rejects.toThrow(/missing\.yaml/);
   });
 
   it('aborts setup when the API cannot be reached for want of configuration', async () => {
     const dir = await tempDir();
-    const options = kubernetesPlugin.parse(directive(`kubernetes {\n  kubeconfig ${join(dir, 'nope.conf')}\n}`));
+    const options = kubernetesPlugin.parse(inClusterLocal(`kubernetes {\n  kubeconfig ${join(dir, 'nope.conf')}\n}`));
     await expect(kubernetesPlugin.setup(options, testContext().context)).rejects.toThrow(/nope\.conf/);
   });
 
   it('takes the server block zones when the directive names none, and needs a forward one', async () => {
-    const options = kubernetesPlugin.parse(directive('kubernetes', 'example.org in-addr.arpa'));
+    const options = kubernetesPlugin.parse(inClusterLocal('kubernetes', 'example.org in-addr.arpa'));
     expect(options.zones).toEqual([]);
     const source = new ManualSource();
     const { context } = testContext(['example.org', '10.in-addr.arpa']);
@@ -129,7 +128,7 @@ describe('kubernetes plugin setup', () => {
   });
 
   it('starts unsynced after startup_timeout, answering SERVFAIL until the source syncs', async () => {
-    const options = kubernetesPlugin.parse(directive('kubernetes cluster.local {\n  startup_timeout 20ms\n}'));
+    const options = kubernetesPlugin.parse(inClusterLocal('kubernetes cluster.local {\n  startup_timeout 20ms\n}'));
     const source = new ManualSource();
     const { context, readiness } = testContext();
     const instance = await setupKubernetes(options, context, { source, localIPs: [] });

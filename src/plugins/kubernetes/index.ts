@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
 import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
-import { createAutoPath, SHARED_AUTOPATH_KEY, searchFromResolvConf } from './autopath.ts';
+import { autoPatherOffer, clusterViewOffer } from '../../toolkit/offers.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
+import { createAutoPather, searchFromResolvConf } from './autopath.ts';
 import { createKubernetesHandler } from './handler.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
@@ -12,9 +13,6 @@ import { observeProgrammingLatency } from './programming-latency.ts';
 import { createApiSource, createManifestSource } from './source.ts';
 
 export type { KubernetesOptions } from './options.ts';
-
-/** The key other plugins (kubeproxy, autopath) find this block's cluster view under in SetupContext.shared. */
-export const SHARED_CLUSTER_KEY = 'cluster';
 
 const SYNC_POLL_MS = 100;
 
@@ -76,9 +74,9 @@ export async function setupKubernetes(
   const handler = createKubernetesHandler(store, { ...resolved, localIPs: dependencies.localIPs ?? localAddresses() }, logger);
   context.onShutdown(() => handler.close());
   context.addReadiness({ name: 'kubernetes', ready: () => store.synced });
-  context.shared.set(SHARED_CLUSTER_KEY, store);
+  clusterViewOffer.give(context, store);
   context.onShutdown(observeProgrammingLatency(store));
-  context.shared.set(SHARED_AUTOPATH_KEY, createAutoPath(store, resolved.zones, options.pods, searchFromResolvConf()));
+  autoPatherOffer.give(context, createAutoPather(store, resolved.zones, options.pods, searchFromResolvConf()));
   return {
     handler: handler.factory,
     attach: (block) => {

@@ -1,7 +1,7 @@
 import { parseSelector, SelectorError, type Selector } from '../../cluster/selector.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 import {
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_TTL,

@@ -3,8 +3,8 @@ import { createClusterStore } from '../../cluster/store.ts';
 import type { EndpointSlice } from '../../cluster/types.ts';
 import { silentLogger } from '../../log.ts';
 import { renderMetrics } from '../../metrics/registry.ts';
+import { endpoint, headless, service, slice } from '../../test-support/kubernetes.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
-import { endpoint, headless, service, slice } from './test-support.ts';
 
 const METRIC = 'coredns_kubernetes_dns_programming_duration_seconds';
 

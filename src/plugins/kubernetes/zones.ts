@@ -1,14 +1,4 @@
-import { isSubdomain } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
-
-/** The longest of `zones` that holds `name`, or null: CoreDNS's plugin.Zones.Matches. */
-export function matchZone(zones: readonly DomainName[], name: DomainName): DomainName | null {
-  let best: DomainName | null = null;
-  for (const zone of zones) {
-    if (isSubdomain(name, zone) && (best === null || zone.length > best.length)) best = zone;
-  }
-  return best;
-}
 
 /**
  * CoreDNS's dnsutil.IsReverse: a name strictly below in-addr.arpa or ip6.arpa. The bare

@@ -1,6 +1,6 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
-import { isPromiseLike } from '../../server/request.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { Balancer } from './balance.ts';
+import { loadbalanceHandler } from './handler.ts';
 import { parseLoadbalance, type LoadbalanceOptions } from './parse.ts';
 
 /**
@@ -12,14 +12,5 @@ export const loadbalancePlugin: PluginDefinition<LoadbalanceOptions> = {
   // CoreDNS reads every `loadbalance` line of a block; a second one here shuffles again, to the same effect.
   once: false,
   parse: parseLoadbalance,
-  setup: (options) => {
-    const balancer = new Balancer(options.prefer);
-    return {
-      handler: (next) => (request) => {
-        const result = next(request);
-        if (isPromiseLike(result)) return Promise.resolve(result).then((reply) => balancer.balance(request.query, reply));
-        return balancer.balance(request.query, result);
-      },
-    };
-  },
+  setup: (options) => ({ handler: loadbalanceHandler(new Balancer(options.prefer)) }),
 };

@@ -4,8 +4,8 @@ import { decodeMessage, type DecodedMessage, type DecodedRecord } from '../../dn
 import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Query, Reply, ResourceRecord } from '../../dns/types.ts';
-import { queryFor } from '../../../test/helpers/request.ts';
-import { directive } from '../cache/test-support.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { queryFor } from '../../test-support/request.ts';
 import { Balancer, MAX_VARIANTS } from './balance.ts';
 import { parseLoadbalance } from './parse.ts';
 

@@ -1,6 +1,6 @@
 import { parseCidr, type Cidr } from '../../corefile/reverse.ts';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
-import { argCount, blockDirectives, noBlock, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, noBlock, unknownProperty } from '../../toolkit/args.ts';
 
 export interface LoadbalanceOptions {
   /** `prefer CIDR...`: addresses in these networks come first, in this order of networks. */

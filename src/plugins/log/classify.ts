@@ -1,4 +1,5 @@
 import { RCode, RRType } from '../../dns/constants.ts';
+import { recordType } from '../../dns/reply-records.ts';
 import type { Query, Reply } from '../../dns/types.ts';
 
 /** CoreDNS's response.Type names, as `{/log/type}` prints them. */
@@ -8,33 +9,15 @@ export type ResponseClass = 'success' | 'denial' | 'error';
 export const LOG_CLASSES = ['all', 'success', 'denial', 'error'] as const;
 export type LogClass = (typeof LOG_CLASSES)[number];
 
-/** Moves past a name in an encoded body: labels until the root, or a compression pointer. */
-function skipName(body: Buffer, offset: number): number {
-  while (offset < body.length) {
-    const length = body[offset]!;
-    if (length === 0) return offset + 1;
-    if ((length & 0xc0) === 0xc0) return offset + 2;
-    offset += length + 1;
-  }
-  return offset;
-}
-
-/** Whether the authority section holds an SOA, and how many NS records. */
+/** Whether the authority section holds an SOA, and how many NS records, by the types beside their TTLs. */
 function authoritySummary(reply: Reply): { soa: boolean; ns: number } {
-  const body = reply.body;
-  let offset = 0;
-  for (let i = 0; i < reply.answerCount; i++) {
-    offset = skipName(body, offset);
-    offset += 10 + body.readUInt16BE(offset + 8);
-  }
+  const { body, ttlOffsets, answerCount, authorityCount } = reply;
   let soa = false;
   let ns = 0;
-  for (let i = 0; i < reply.authorityCount; i++) {
-    offset = skipName(body, offset);
-    const type = body.readUInt16BE(offset);
+  for (let i = answerCount; i < answerCount + authorityCount; i++) {
+    const type = recordType(body, ttlOffsets[i] as number);
     if (type === RRType.SOA) soa = true;
     else if (type === RRType.NS) ns++;
-    offset += 10 + body.readUInt16BE(offset + 8);
   }
   return { soa, ns };
 }

@@ -1,7 +1,7 @@
 import { className, rcodeMnemonic, typeName } from '../../dns/constants.ts';
 import { toFqdn } from '../../dns/names.ts';
 import type { Reply } from '../../dns/types.ts';
-import type { Request } from '../../plugin/types.ts';
+import type { Request } from '../../toolkit/types.ts';
 import type { ResponseClass, ResponseType } from './classify.ts';
 
 /** CoreDNS's Common Log Format; `-` stands where Apache's ident field was. */

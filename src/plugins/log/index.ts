@@ -1,6 +1,6 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
-import { stdoutLine, type LineWriter } from '../../server/console.ts';
-import { logHandler } from './handler/index.ts';
+import { stdoutLine, type LineWriter } from '../../toolkit/console.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
+import { logHandler } from './handler.ts';
 import { parseLog, type LogOptions } from './parse.ts';
 
 /** The log plugin writing its lines through `write` (stdout in the server; a capture in tests). */

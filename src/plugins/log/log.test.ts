@@ -1,40 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { HeaderFlag, RCode, RRType } from '../../dns/constants.ts';
 import { encodeQuery } from '../../dns/query.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import type { ResourceRecord } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler } from '../../plugin/types.ts';
+import { directives } from '../../test-support/corefile.ts';
+import { soa as soaRecord } from '../../test-support/records.ts';
+import { queryFor } from '../../test-support/request.ts';
+import type { Handler } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
 import { Dispatcher } from '../../server/dispatch.ts';
-import { queryFor } from '../../../test/helpers/request.ts';
+import { PendingAnswers } from '../../server/pending.ts';
 import { classify, typify } from './classify.ts';
 import { COMMON_LOG_FORMAT, compileFormat, formatSeconds } from './format.ts';
-import { logHandler } from './handler/index.ts';
+import { logHandler } from './handler.ts';
 import { parseLog, type LogRule } from './parse.ts';
-
-function directives(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives;
-}
 
 function rulesOf(text: string): LogRule[] {
   return directives(text).flatMap((d) => parseLog(d).rules);
 }
 
-const soa: ResourceRecord = {
-  name: 'example.org',
-  type: RRType.SOA,
-  ttl: 5,
-  mname: 'ns.example.org',
-  rname: 'hostmaster.example.org',
-  serial: 1,
-  refresh: 7200,
-  retry: 1800,
-  expire: 86400,
-  minimum: 5,
-};
+const soa = soaRecord('example.org', 5, 5);
 const ns: ResourceRecord = { name: 'sub.example.org', type: RRType.NS, ttl: 5, target: 'ns.sub.example.org' };
 const a: ResourceRecord = { name: 'www.example.org', type: RRType.A, ttl: 5, address: '10.0.0.1' };
 
@@ -140,10 +127,12 @@ describe('log handler', () => {
     const lines: string[] = [];
     const links = directives(text).map((d) => ({ plugin: 'log', factory: logHandler(parseLog(d).rules, (line) => void lines.push(line)) }));
     const handler = composeChain([...links, { plugin: 'backend', factory: () => backend }]);
-    const dispatcher = new Dispatcher({ server: 'dns://:53', routes: [{ zone: '', handler }], acceptAnyClass: false, logger: silentLogger });
+    const routing = { routes: [{ zone: '', handler }], acceptAnyClass: false, pending: new PendingAnswers() };
+    const dispatcher = new Dispatcher({ server: 'dns://:53', routing, logger: silentLogger });
     const ask = (name: string, options: { tcp?: boolean; id?: number; edns?: { udpSize: number; dnssecOk?: boolean } } = {}) => {
       const packet = encodeQuery(name, RRType.A, { id: options.id ?? 4242, edns: options.edns });
-      return dispatcher.dispatch(packet, options.tcp ? 'tcp' : 'udp', '2001:db8::5', 53000, '::', 53) as Buffer;
+      const transport = options.tcp ? 'tcp' : 'udp';
+      return dispatcher.dispatch(packet, { transport, remoteAddress: '2001:db8::5', remotePort: 53000, localAddress: '::', localPort: 53 }) as Buffer;
     };
     return { lines, ask };
   }

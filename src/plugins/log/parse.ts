@@ -1,7 +1,7 @@
-import { normalizeZone } from '../../corefile/address.ts';
 import { CorefileError, type Directive } from '../../corefile/types.ts';
+import { normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { argCount, blockDirectives, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, unknownProperty } from '../../toolkit/args.ts';
 import { LOG_CLASSES, type LogClass } from './classify.ts';
 import { COMBINED_LOG_FORMAT, COMMON_LOG_FORMAT, compileFormat, type FormatPart } from './format.ts';
 
@@ -47,5 +47,5 @@ export function parseLog(directive: Directive): LogOptions {
   }
   const compiled = compileFormat(format);
   const classes = parseClasses(directive);
-  return { rules: args.map((name) => ({ scope: normalizeZone(name), format: compiled, classes })) };
+  return { rules: args.map((name) => ({ scope: normalizeName(name), format: compiled, classes })) };
 }

@@ -1,9 +1,9 @@
-import type { BlockInfo, PluginDefinition } from '../../plugin/types.ts';
-import { flushStdout, stdoutLine, type LineWriter } from '../../server/console.ts';
-import { Loop } from './loop.ts';
+import { flushStdout, stdoutLine, type LineWriter } from '../../toolkit/console.ts';
+import type { BlockInfo, PluginDefinition } from '../../toolkit/types.ts';
+import { Loop } from './handler.ts';
 import { parseLoop } from './parse.ts';
 
-export { Loop } from './loop.ts';
+export { Loop } from './handler.ts';
 
 export interface LoopIo {
   readonly write: LineWriter;

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { respond, startFakeUpstream, type FakeUpstream } from '../../../test/helpers/upstream.ts';
-import { eventually } from '../../../test/helpers/wait.ts';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
-import type { Handler } from '../../plugin/types.ts';
-import { Loop } from './loop.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import { respond, startFakeUpstream, type FakeUpstream } from '../../test-support/upstream.ts';
+import { eventually } from '../../test-support/wait.ts';
+import type { Handler } from '../../toolkit/types.ts';
+import { Loop } from './handler.ts';
 import { parseLoop } from './parse.ts';
 import { dialHost, probeName } from './probe.ts';
 

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { RRType } from '../../dns/constants.ts';
 import { encodeQuery } from '../../dns/query.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { joinHostPort } from '../../server/address.ts';
+import { joinHostPort } from '../../toolkit/host-port.ts';
 
 /** miekg/dns's dns.Exchange waits this long for an answer. */
 export const EXCHANGE_TIMEOUT_MS = 2_000;

@@ -1,6 +1,6 @@
 import { toFqdn } from '../../dns/names.ts';
 import { gauge } from '../../metrics/registry.ts';
-import type { BlockInfo } from '../../plugin/types.ts';
+import type { BlockInfo } from '../../toolkit/types.ts';
 
 /** The blocks with a running prometheus directive; a reload swaps them. */
 const enabledBlocks = new Set<BlockInfo>();

@@ -1,6 +1,7 @@
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
 import type { HistogramCell } from '../../metrics/families.ts';
-import { isPromiseLike, observeResponse } from '../../server/request.ts';
+import { isPromiseLike } from '../../toolkit/promise.ts';
+import { observeResponse } from '../../toolkit/request.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import type { DnsRecorder } from './recorder.ts';
 
 function observeSince(cell: HistogramCell, start: number): void {

@@ -3,14 +3,13 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import type { Logger } from '../../log.ts';
 import { buildInfo } from '../../metrics/coredns.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
-import { enableProcessMetrics, METRICS_CONTENT_TYPE, renderMetrics } from '../../metrics/registry.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import { enableProcessMetrics, METRICS_CONTENT_TYPE, registerCollector, renderMetrics } from '../../metrics/registry.ts';
+import { metricsExporterOffer } from '../../toolkit/offers.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { reportEnabledPlugins } from './enabled.ts';
 import { metricsHandler } from './handler.ts';
 import { parsePrometheus, type PrometheusOptions } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
-import './wiring/cache.ts';
-import { reportKubeproxy } from './wiring/kubeproxy.ts';
 
 export { DEFAULT_METRICS_ADDRESS, type PrometheusOptions } from './parse.ts';
 
@@ -39,19 +38,16 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
   const recorder = new DnsRecorder();
   let lease: EndpointLease | undefined;
   let unreport: (() => void) | undefined;
-  let unreportProxy: (() => void) | undefined;
   context.onShutdown(async () => {
     unreport?.();
-    unreportProxy?.();
     await lease?.release();
   });
+  metricsExporterOffer.give(context, { addCollector: registerCollector });
   return {
     handler: metricsHandler(recorder),
     tracksAnswers: true,
     attach: (block) => {
       unreport = reportEnabledPlugins(block);
-      // Set up after this plugin, the block's kubeproxy has published itself by now.
-      unreportProxy = reportKubeproxy(context.shared);
     },
     start: async () => {
       enableProcessMetrics();

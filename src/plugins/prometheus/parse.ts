@@ -1,6 +1,5 @@
 import { CorefileError, type Directive } from '../../corefile/types.ts';
-import { argCount, blockDirectives, boolFlag } from '../../plugin/args.ts';
-import { listenAddressArg } from '../../metrics/address.ts';
+import { argCount, blockDirectives, boolFlag, listenAddressArg } from '../../toolkit/args.ts';
 
 /** Where CoreDNS exports metrics unless told otherwise. */
 export const DEFAULT_METRICS_ADDRESS = 'localhost:9153';

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { RRType } from '../../dns/constants.ts';
 import { silentLogger } from '../../log.ts';
 import { renderMetrics } from '../../metrics/registry.ts';
 import { rcodeLabel, TYPE_LABELS, typeSlot } from '../../metrics/dns-labels.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import { metricsExporterOffer } from '../../toolkit/offers.ts';
+import { setupPrometheus } from './index.ts';
 import { parsePrometheus } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
-
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
 
 describe('prometheus parse', () => {
   it('defaults to localhost:9153 and accepts runtime_metrics', () => {
@@ -22,6 +20,19 @@ describe('prometheus parse', () => {
     expect(() => parsePrometheus(directive('prometheus 9153'))).toThrow('Corefile:2 - Error during parsing: prometheus: address 9153: missing port in address');
     expect(() => parsePrometheus(directive('prometheus {\n tls web.yaml\n}'))).toThrow('Corefile:3');
     expect(() => parsePrometheus(directive('prometheus {\n fancy\n}'))).toThrow('prometheus: unknown option: fancy');
+  });
+});
+
+describe('prometheus setup', () => {
+  it("offers its block an exporter that runs the other plugins' collectors at each scrape", async () => {
+    const context = { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map() };
+    setupPrometheus({ address: '127.0.0.1:0' }, context);
+    let runs = 0;
+    const remove = metricsExporterOffer.find(context)!.addCollector(() => runs++);
+    await renderMetrics(silentLogger);
+    remove();
+    await renderMetrics(silentLogger);
+    expect(runs).toBe(1);
   });
 });
 

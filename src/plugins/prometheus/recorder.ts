@@ -1,8 +1,8 @@
 import { toFqdn } from '../../dns/names.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import { ZoneCells } from '../../metrics/dns-cells.ts';
-import type { Request } from '../../plugin/types.ts';
-import { answeringPlugin, type ResponseObserver } from '../../server/request.ts';
+import { answeringPlugin, type ResponseObserver } from '../../toolkit/request.ts';
+import type { Request } from '../../toolkit/types.ts';
 
 /**
  * The cells of one prometheus directive's block, by listener and zone: a query costs two Map

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../log.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
-import type { PluginDefinition, PluginInstance, SetupContext } from '../../plugin/types.ts';
+import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { parseReady, type ReadyOptions } from './parse.ts';
 import { ReadySource, ReadySources } from './sources.ts';
 

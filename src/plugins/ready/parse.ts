@@ -1,6 +1,5 @@
 import { CorefileError, type Directive } from '../../corefile/types.ts';
-import { listenAddressArg } from '../../metrics/address.ts';
-import { argCount, blockDirectives, noBlock, unknownProperty } from '../../plugin/args.ts';
+import { argCount, blockDirectives, listenAddressArg, noBlock, unknownProperty } from '../../toolkit/args.ts';
 
 export const DEFAULT_READY_ADDRESS = ':8181';
 

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { parseReady } from './parse.ts';
 import { ReadySource, ReadySources } from './sources.ts';
-
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
 
 describe('ready parse', () => {
   it('defaults to :8181 monitoring until ready', () => {

@@ -1,4 +1,4 @@
-import type { Readiness } from '../../plugin/types.ts';
+import type { Readiness } from '../../toolkit/types.ts';
 
 /** The readiness of one block with a `ready` directive. */
 export class ReadySource {

@@ -1,4 +1,4 @@
-import type { PluginDefinition, PluginInstance, ServerControl, SetupContext } from '../../plugin/types.ts';
+import type { PluginDefinition, PluginInstance, ServerControl, SetupContext } from '../../toolkit/types.ts';
 import { jitteredInterval, parseReload, type ReloadOptions } from './parse.ts';
 import { CorefileWatcher } from './watch.ts';
 

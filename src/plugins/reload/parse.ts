@@ -1,5 +1,5 @@
 import { CorefileError, type Directive } from '../../corefile/types.ts';
-import { argCount, noBlock, parseDurationArg } from '../../plugin/args.ts';
+import { argCount, noBlock, parseDurationArg } from '../../toolkit/args.ts';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_JITTER_MS = 15_000;

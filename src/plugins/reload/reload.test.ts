@@ -2,12 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { PluginSetupError } from '../../server/errors.ts';
+import { directive } from '../../test-support/corefile.ts';
 import { jitteredInterval, parseReload } from './parse.ts';
 import { corefileHash, describeFailure } from './watch.ts';
-
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
 
 describe('reload parse', () => {
   it('defaults to 30s with 15s of jitter, and caps the jitter at half the interval', () => {

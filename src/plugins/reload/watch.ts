@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { loadCorefile } from '../../corefile/parse.ts';
 import type { Corefile } from '../../corefile/types.ts';
 import type { Logger } from '../../log.ts';
-import type { ServerControl } from '../../plugin/types.ts';
+import type { ServerControl } from '../../toolkit/types.ts';
 import { reloadFailures, reportVersion } from './metrics.ts';
 
 /**

@@ -1,10 +1,11 @@
 import { toFqdn } from '../../dns/names.ts';
+import { withQuestion } from '../../dns/question.ts';
 import { readReplyRecords } from '../../dns/reply-records.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
-import type { Handler, HandlerFactory, Request } from '../../plugin/types.ts';
-import { isPromiseLike } from '../../server/request.ts';
-import { withQuery, withQuestion } from './question.ts';
+import { isPromiseLike } from '../../toolkit/promise.ts';
+import { withQuery } from '../../toolkit/request.ts';
+import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { fromFqdn, isValidName, rewriteRecords, type ResponseRule } from './response.ts';
 import type { Question, Rule } from './rules.ts';
 

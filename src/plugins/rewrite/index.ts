@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
 import { createRewriteHandler } from './handler.ts';
 import { parseRewrite } from './parse.ts';
 import type { Rule } from './rules.ts';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { HeaderFlag, RCode, RRClass, RRType } from '../../dns/constants.ts';
 import { decodeMessage, type DecodedMessage } from '../../dns/message.ts';
@@ -8,17 +7,15 @@ import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { silentLogger } from '../../log.ts';
-import type { Handler, PluginInstance, Request, SetupContext } from '../../plugin/types.ts';
+import { directives } from '../../test-support/corefile.ts';
+import { thrownBy } from '../../test-support/errors.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import type { Handler, PluginInstance, Request, SetupContext } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
 import { createRewriteHandler, InvalidRewriteError } from './handler.ts';
 import { rewritePlugin } from './index.ts';
 import { parseRewrite } from './parse.ts';
 import type { Rule } from './rules.ts';
-
-function directives(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives;
-}
 
 function rules(text: string): Rule[] {
   return directives(text)
@@ -27,13 +24,7 @@ function rules(text: string): Rule[] {
 }
 
 function parseError(text: string): string {
-  try {
-    rules(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorefileError);
-    return (error as Error).message;
-  }
-  throw new Error(`no error for ${text}`);
+  return thrownBy(CorefileError, () => rules(text)).message;
 }
 
 /** A next handler that answers what it is asked with the given records, compressed for its question, and notes each query. */

@@ -1,5 +1,5 @@
-import type { PluginDefinition } from '../../plugin/types.ts';
-import { whoamiHandler } from './handler/index.ts';
+import type { PluginDefinition } from '../../toolkit/types.ts';
+import { whoamiHandler } from './handler.ts';
 import { parseWhoami } from './parse.ts';
 
 export const whoamiPlugin: PluginDefinition<null> = {

@@ -1,5 +1,5 @@
 import type { Directive } from '../../corefile/types.ts';
-import { argCount, noBlock } from '../../plugin/args.ts';
+import { argCount, noBlock } from '../../toolkit/args.ts';
 
 /** `whoami` takes no arguments and no block. */
 export function parseWhoami(directive: Directive): null {

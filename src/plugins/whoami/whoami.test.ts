@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRClass, RRType } from '../../dns/constants.ts';
 import { decodeMessage } from '../../dns/message.ts';
 import { encodeResponse } from '../../dns/response.ts';
-import { queryFor, requestFor } from '../../../test/helpers/request.ts';
-import { whoamiReply } from './handler/index.ts';
+import { directive } from '../../test-support/corefile.ts';
+import { queryFor, requestFor } from '../../test-support/request.ts';
+import { whoamiReply } from './handler.ts';
 import { parseWhoami } from './parse.ts';
-
-function directive(text: string) {
-  return parseCorefile(`. {\n${text}\n}\n`, 'Corefile').blocks[0]!.directives[0]!;
-}
 
 describe('whoami parse', () => {
   it('takes no arguments and no block', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { envelope, field, mapField, message } from '../../../test-support/protobuf.ts';
 import { decodeList, decodeObject, decodeWatchEvent, ProtobufError, type ObjectJson } from './index.ts';
-import { envelope, field, mapField, message } from './test-helpers.ts';
 
 /**
  * Hand-built messages, field numbers as in k8s.io/api and k8s.io/apimachinery generated.proto,

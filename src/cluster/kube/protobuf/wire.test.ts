@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { field, message, varint } from './test-helpers.ts';
+import { field, message, varint } from '../../../test-support/protobuf.ts';
 import { ProtobufError, WireReader, type FieldHandler } from './wire.ts';
 
 interface Seen {
