@@ -21,9 +21,8 @@ describe('memory settings', () => {
     expect(missingHeapFlags([`--max-semi-space-size=${SEMI_SPACE_MB}`, '--max-old-space-size=116'], '', 170 * MiB)).toEqual([]);
   });
 
-  it('sets malloc\'s arenas and mmap threshold unless the operator set them', () => {
-    expect(missingEnvironment({})).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768' });
-    expect(missingEnvironment({ MALLOC_ARENA_MAX: '8' })).toEqual({ MALLOC_MMAP_THRESHOLD_: '32768' });
-    expect(missingEnvironment({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '0' })).toEqual({});
+  it('limits malloc arenas unless the operator set them', () => {
+    expect(missingEnvironment({})).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(missingEnvironment({ MALLOC_ARENA_MAX: '8' })).toEqual({});
   });
 });

@@ -35,19 +35,15 @@ function flagName(flag: string): string {
 }
 
 /**
- * glibc's malloc, set for a long-running process with a small heap. Each thread that allocates
- * gets its own arena (up to 8 per core), and freed memory stays in them: with node's worker
- * threads, 10 MB of resident memory after a query burst over a large cluster. The event loop does
- * nearly all the allocating, so two arenas are plenty. And blocks of 32 KB and more (V8's compiler
- * zones, large Buffers) are mapped and unmapped on their own rather than carved from an arena
- * whose freed middle is never returned: 4-5 MB less after a burst over 200 services. A fixed
- * threshold also stops glibc from raising it (and the trim threshold with it) as it sees large frees.
+ * glibc gives each thread that allocates its own malloc arena (up to 8 per core), and freed memory
+ * stays in them: with node's worker threads, 10 MB of resident memory after a query burst over a
+ * large cluster. The event loop does nearly all the allocating, so two arenas are plenty.
  */
-const MALLOC_SETTINGS: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768' };
+const MALLOC_ARENAS = '2';
 
 /** The environment variables that the process should start with and does not have: the operator's win. */
 export function missingEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(MALLOC_SETTINGS).filter(([name]) => env[name] === undefined));
+  return env['MALLOC_ARENA_MAX'] === undefined ? { MALLOC_ARENA_MAX: MALLOC_ARENAS } : {};
 }
 
 /** The flags of heapFlags that neither node's command line nor NODE_OPTIONS sets already: the operator's win. */
