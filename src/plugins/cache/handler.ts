@@ -7,7 +7,7 @@ import { isPromiseLike } from '../../toolkit/promise.ts';
 import type { Handler, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
 import { minimalTtl, ResponseFacts, ResponseKind } from './classify.ts';
-import { CacheItem, withUniformTtl } from './item.ts';
+import { CacheItem, ownedReply, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
 import type { CacheOptions, CacheTier } from './parse.ts';
 import { forClient, KnownShape, type Storability, timeless } from './pass-through.ts';
@@ -207,7 +207,7 @@ export class Cache {
     const uniform = withUniformTtl(reply, ttl);
     if (this.stores(asked, reply, kind, seconds, facts)) {
       const answering = isPositive(kind) && this.options.preferPositive && facts.answersQuestion();
-      const item = new CacheItem(uniform, ttl, this.clock.now(), answering);
+      const item = new CacheItem(ownedReply(uniform), ttl, this.clock.now(), answering);
       this.put(asked, item, kind, background);
       return { response: forClient(uniform, wantsAd), item };
     }

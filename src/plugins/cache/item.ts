@@ -19,6 +19,19 @@ export function withUniformTtl(reply: Reply, ttl: number): Reply {
 }
 
 /**
+ * `reply` in memory of its own. A reply whose body or TTL offsets are views on a larger buffer
+ * (the kubernetes memo's slabs, node's shared pool) would keep all of that buffer alive for as
+ * long as the item lives, and the memo no longer counts a slab it has let go of.
+ */
+export function ownedReply(reply: Reply): Reply {
+  const { body, ttlOffsets } = reply;
+  const bodyOwned = body.byteOffset === 0 && body.length === body.buffer.byteLength;
+  const offsetsOwned = ttlOffsets.byteOffset === 0 && ttlOffsets.byteLength === ttlOffsets.buffer.byteLength;
+  if (bodyOwned && offsetsOwned) return reply;
+  return { ...reply, body: bodyOwned ? body : ownedCopy(body), ttlOffsets: offsetsOwned ? ttlOffsets : ttlOffsets.slice() };
+}
+
+/**
  * One cached response. `reply` holds the records with every TTL at `origTtl`; answers are copies
  * with the remaining TTL, made at most once per second of age (and per AD setting) and shared by
  * every query in that second, so a hit rarely allocates.
