@@ -71,7 +71,10 @@ export function parseDigOutput(output: string): DigResult {
   };
 }
 
-/** Runs dig once against 127.0.0.1 (one try, two seconds) and parses what it printed. */
+/**
+ * Runs dig once against 127.0.0.1 and parses what it printed. One try, so a query is never counted
+ * twice; five seconds (dig's default) because a loaded CI machine once kept an answer past two.
+ */
 export function dig(name: string, options: DigOptions): Promise<DigResult> {
   const args = [
     `@${options.server ?? '127.0.0.1'}`,
@@ -80,7 +83,7 @@ export function dig(name: string, options: DigOptions): Promise<DigResult> {
     name,
     options.type ?? 'A',
     ...(options.class ? ['-c', options.class] : []),
-    '+time=2',
+    '+time=5',
     '+tries=1',
     ...(options.tcp ? ['+tcp'] : []),
     ...(options.flags ?? []),
