@@ -4,6 +4,7 @@ import type { DomainName } from '../dns/types.ts';
 import { joinHostPort } from '../toolkit/host-port.ts';
 import { isPromiseLike } from '../toolkit/promise.ts';
 import { markAnswered } from '../toolkit/request.ts';
+import { SINGLE_THREAD, type ThreadLink } from '../toolkit/threads.ts';
 import type { BlockInfo, Handler, HandlerFactory, PluginInstance, Readiness, ServerControl, SetupContext } from '../toolkit/types.ts';
 import type { BlockPlan, ListenerPlan, ServerPlan } from './config.ts';
 import { NoNextPluginError, NoServerError, PluginSetupError } from './errors.ts';
@@ -38,11 +39,28 @@ export interface Routing {
  * Sets up every block's plugins and composes each block's chain: the handlers a configuration
  * answers with. The plugins register their start, stop and readiness work with `lifecycle`.
  */
-export async function buildChains(plan: ServerPlan, logger: Logger, lifecycle: Lifecycle, server: ServerControl): Promise<Chains> {
+export async function buildChains(
+  plan: ServerPlan,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  server: ServerControl,
+  threads: ThreadScope = SINGLE_THREAD_SCOPE,
+): Promise<Chains> {
   const byBlock = new Map<BlockPlan, Handler | null>();
-  for (const block of plan.blocks) byBlock.set(block, await buildBlockChain(block, plan.file, logger, lifecycle, server));
+  for (const [index, block] of plan.blocks.entries()) {
+    const linkFor = (plugin: string): ThreadLink => threads(`${index}/${plugin}/`, lifecycle);
+    byBlock.set(block, await buildBlockChain(block, plan.file, logger, lifecycle, server, linkFor));
+  }
   return { byBlock, pending: new PendingAnswers() };
 }
+
+/**
+ * A plugin instance's ThreadLink, given where it sits (`<block>/<plugin>/`); the scope forgets its
+ * names when the configuration shuts down.
+ */
+export type ThreadScope = (place: string, lifecycle: Lifecycle) => ThreadLink;
+
+const SINGLE_THREAD_SCOPE: ThreadScope = () => SINGLE_THREAD;
 
 /** A listener's routes to the chains of the blocks it serves: each key zone to its block's chain. */
 export function routingFor(listener: ListenerPlan, chains: Chains): Routing {
@@ -76,6 +94,7 @@ export async function buildBlockChain(
   logger: Logger,
   lifecycle: Lifecycle,
   server: ServerControl = NO_SERVER,
+  linkFor: (plugin: string) => ThreadLink = () => SINGLE_THREAD,
 ): Promise<Handler | null> {
   const links: ChainLink[] = [];
   const shared = new Map<string, unknown>();
@@ -92,6 +111,7 @@ export async function buildBlockChain(
         readiness.push(entry);
       },
       shared,
+      threads: linkFor(plugin.name),
     };
     let instance: PluginInstance;
     try {

@@ -27,10 +27,15 @@ export class Offer<T> {
 /** The block's cluster, offered by `kubernetes`; `kubeproxy` proxies its services. */
 export const clusterViewOffer = new Offer<ClusterView>('cluster');
 
+export type SearchPath = readonly DomainName[] | null;
+
 /** CoreDNS's autopath.AutoPather: what `autopath @PLUGIN` asks for a client's search path. */
 export interface AutoPather {
-  /** The search path of the request's client, ending with '' (the bare name), or null to leave the query alone. */
-  autoPath(request: Request): readonly DomainName[] | null;
+  /**
+   * The search path of the request's client, ending with '' (the bare name), or null to leave the
+   * query alone; a promise of either where it must be asked of another thread.
+   */
+  autoPath(request: Request): SearchPath | Promise<SearchPath>;
 }
 
 /** Offered by `kubernetes`, the one plugin that implements AutoPather, for `autopath @kubernetes`. */

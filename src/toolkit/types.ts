@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Corefile, Directive } from '../corefile/types.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
+import type { ThreadLink } from './threads.ts';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -56,6 +57,11 @@ export interface SetupContext {
    * earlier one's values.
    */
   readonly shared: Map<string, unknown>;
+  /**
+   * This instance's link to its twins on the other threads (`-workers`): a worker leaves
+   * process-wide duties (a watch, an HTTP endpoint, the proxy) to the main thread and asks it.
+   */
+  readonly threads: ThreadLink;
 }
 
 /**

@@ -6,12 +6,13 @@ import type { CounterCell } from '../../metrics/families.ts';
 import { counter } from '../../metrics/registry.ts';
 import { isPromiseLike } from '../../toolkit/promise.ts';
 import { withQuery } from '../../toolkit/request.ts';
+import type { SearchPath } from '../../toolkit/offers.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
 import { cnamed } from './cname.ts';
 
 /** The search path for a request, ending with '' (the bare name); null or empty leaves the query alone. */
-export type SearchPathFor = (request: Request) => readonly DomainName[] | null;
+export type SearchPathFor = (request: Request) => SearchPath | Promise<SearchPath>;
 
 const successes = counter({
   name: 'coredns_autopath_success_total',
@@ -66,29 +67,37 @@ export function createAutoPathHandler(zones: readonly DomainName[], searchPathFo
       const { query } = request;
       const original = query.name;
       if (matchZone(zones, original) === null) return next(request);
-      const search = searchPathFor(request);
-      if (search === null || search.length === 0 || !isSubdomain(original, search[0]!)) return next(request);
-      const base = trimDomain(original, search[0]!);
-      let first: Reply | null = null;
-
-      /** The answer when this try ends the walk, else null. */
-      const settle = (index: number, asked: DomainName, reply: Reply): Reply | null => {
-        if (index === 0) first = reply;
-        if (!written(reply.rcode) || reply.rcode === RCode.NXDOMAIN) return null;
-        countSuccess(request.server);
-        return cnamed(reply, asked, original);
-      };
-      const walk = (from: number): Reply | Promise<Reply> => {
-        for (let index = from; index < search.length; index++) {
-          const domain = search[index]!;
-          const asked = domain === '' ? base : `${base}.${domain}`;
-          const result = next(asked === original ? request : withQuery(request, withQuestion(query, asked, query.type, query.class)));
-          if (isPromiseLike(result)) return Promise.resolve(result).then((reply) => settle(index, asked, reply) ?? walk(index + 1));
-          const done = settle(index, asked, result);
-          if (done !== null) return done;
-        }
-        return first as Reply;
-      };
-      return walk(0);
+      const path = searchPathFor(request);
+      if (isPromiseLike(path)) return Promise.resolve(path).then((search) => completeWith(request, next, search));
+      return completeWith(request, next, path);
     };
+}
+
+/** The walk over `search` (the client's path), or the query as it came without one. */
+function completeWith(request: Request, next: Handler, search: SearchPath): Reply | Promise<Reply> {
+  const { query } = request;
+  const original = query.name;
+  if (search === null || search.length === 0 || !isSubdomain(original, search[0]!)) return next(request);
+  const base = trimDomain(original, search[0]!);
+  let first: Reply | null = null;
+
+  /** The answer when this try ends the walk, else null. */
+  const settle = (index: number, asked: DomainName, reply: Reply): Reply | null => {
+    if (index === 0) first = reply;
+    if (!written(reply.rcode) || reply.rcode === RCode.NXDOMAIN) return null;
+    countSuccess(request.server);
+    return cnamed(reply, asked, original);
+  };
+  const walk = (from: number): Reply | Promise<Reply> => {
+    for (let index = from; index < search.length; index++) {
+      const domain = search[index]!;
+      const asked = domain === '' ? base : `${base}.${domain}`;
+      const result = next(asked === original ? request : withQuery(request, withQuestion(query, asked, query.type, query.class)));
+      if (isPromiseLike(result)) return Promise.resolve(result).then((reply) => settle(index, asked, reply) ?? walk(index + 1));
+      const done = settle(index, asked, result);
+      if (done !== null) return done;
+    }
+    return first as Reply;
+  };
+  return walk(0);
 }

@@ -10,6 +10,7 @@ import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts'
 import type { SetupContext } from '../../toolkit/types.ts';
 import { KubeproxySetupError, kubeproxyPlugin } from './index.ts';
 import { parseKubeproxy } from './parse.ts';
+import { SINGLE_THREAD } from '../../toolkit/threads.ts';
 
 function parseError(body: string): string {
   return thrownBy(CorefileError, () => parseKubeproxy(directive(body))).message;
@@ -28,6 +29,7 @@ function context(shared: Map<string, unknown>): SetupContext {
     onShutdown: (fn) => void cleanups.push(fn),
     addReadiness: () => {},
     shared,
+    threads: SINGLE_THREAD,
   };
 }
 

@@ -9,6 +9,7 @@ import { answer, FALLTHROUGH, soaRecord } from './answer.ts';
 import { ANY_CHANGE, changedDependencies, RecordingView } from './dependencies.ts';
 import { AnswerMemo, DEFAULT_MEMO_LIMITS, type MemoLimits, type Outcome } from './memo.ts';
 import type { AnswerOptions } from './options.ts';
+import { sharedReply, type SharedOutcome } from './shared.ts';
 
 const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
 
@@ -22,6 +23,10 @@ export interface KubernetesHandler {
   readonly factory: HandlerFactory;
   /** Answers NS and `ns.dns.ZONE` from these addresses from now on (see AnswerOptions.localIPs). */
   useLocalIPs(localIPs: readonly string[]): void;
+  /** The outcome of (qname, qtype) for a worker thread, computed and memoized here (see shared.ts). */
+  answerFor(qname: DomainName, qtype: number): SharedOutcome;
+  /** Calls `listener` with the dependency keys each store change invalidates (null: all of them). */
+  onInvalidate(listener: (keys: readonly string[] | null) => void): void;
   /** Stops listening to the store. */
   close(): void;
 }
@@ -43,11 +48,15 @@ export function createKubernetesHandler(
   const zoneReplies = new Map<DomainName, ZoneReplies>();
   const negativeOutcomes = new Map<DomainName, Map<number, Outcome>>();
 
-  const unsubscribe = view.subscribe((change) => {
-    const keys = changedDependencies(change);
+  const invalidationListeners: ((keys: readonly string[] | null) => void)[] = [];
+
+  function invalidate(keys: readonly string[] | null): void {
     if (keys === null) memo.clear();
     else for (const key of keys) memo.invalidate(key);
-  });
+    for (const listener of invalidationListeners) listener(keys);
+  }
+
+  const unsubscribe = view.subscribe((change) => invalidate(changedDependencies(change)));
 
   function negativeReply(zone: DomainName, rcode: number): Reply {
     const modified = view.modified;
@@ -85,6 +94,10 @@ export function createKubernetesHandler(
   }
 
   function compute(qname: DomainName, qtype: number, zone: DomainName): Outcome {
+    return computeEntry(qname, qtype, zone).outcome;
+  }
+
+  function computeEntry(qname: DomainName, qtype: number, zone: DomainName): { outcome: Outcome; dependencies: Set<string> } {
     const recording = new RecordingView(view);
     const result = answer(recording, options, qname, qtype, zone);
     let outcome: Outcome;
@@ -101,7 +114,28 @@ export function createKubernetesHandler(
       outcome = { kind: 'reply', reply: prepareReply({ rcode: result.rcode, flags, qname, sections: result.sections }, memo.arena) };
     }
     memo.set(qtype, qname, outcome, recording.dependencies);
-    return outcome;
+    return { outcome, dependencies: recording.dependencies };
+  }
+
+  function answerFor(qname: DomainName, qtype: number): SharedOutcome {
+    const zone = matchZone(options.zones, qname);
+    if (zone === null) return { kind: 'fallthrough', dependencies: [] };
+    if (!view.synced) return { kind: 'unsynced', servfail: sharedReply(negativeReply(zone, RCode.SERVFAIL)), fallthrough: inFallthrough(qname) };
+    let outcome = memo.get(qtype, qname);
+    let dependencies = memo.dependencies(qtype, qname);
+    if (outcome === undefined || dependencies === undefined) {
+      const entry = computeEntry(qname, qtype, zone);
+      outcome = entry.outcome;
+      dependencies = [...entry.dependencies];
+    }
+    switch (outcome.kind) {
+      case 'reply':
+        return { kind: 'reply', reply: sharedReply(outcome.reply), dependencies };
+      case 'negative':
+        return { kind: 'negative', rcode: outcome.rcode, zone: outcome.zone, reply: sharedReply(negativeReply(outcome.zone, outcome.rcode)), dependencies };
+      case 'fallthrough':
+        return { kind: 'fallthrough', dependencies };
+    }
   }
 
   const factory: HandlerFactory = (next: Handler): Handler => {
@@ -132,8 +166,14 @@ export function createKubernetesHandler(
   function useLocalIPs(localIPs: readonly string[]): void {
     options = { ...options, localIPs };
     // The memo does not record the local addresses as a dependency: the NS answers built from them go.
-    memo.clear();
+    invalidate(null);
   }
 
-  return { factory, useLocalIPs, close: unsubscribe };
+  return {
+    factory,
+    useLocalIPs,
+    answerFor,
+    onInvalidate: (listener) => void invalidationListeners.push(listener),
+    close: unsubscribe,
+  };
 }

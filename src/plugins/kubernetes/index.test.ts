@@ -15,6 +15,7 @@ import { clusterViewOffer } from '../../toolkit/offers.ts';
 import type { Handler, Readiness, SetupContext } from '../../toolkit/types.ts';
 import { kubernetesPlugin, localAddresses, setupKubernetes } from './index.ts';
 import { withImplicitNamespaces } from './source.ts';
+import { SINGLE_THREAD } from '../../toolkit/threads.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -32,6 +33,7 @@ function testContext(zones: string[] = ['cluster.local']) {
     onShutdown: (fn) => void shutdown.push(fn),
     addReadiness: (r) => void readiness.push(r),
     shared: new Map(),
+    threads: SINGLE_THREAD,
   };
   cleanups.push(async () => {
     for (const fn of shutdown) await fn();

@@ -5,12 +5,15 @@ import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
 import { autoPatherOffer, clusterViewOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
-import { createAutoPather, searchFromResolvConf } from './autopath.ts';
-import { createKubernetesHandler } from './handler.ts';
+import { createAutoPather, searchFromResolvConf, type ClusterAutoPather } from './autopath.ts';
+import { createKubernetesHandler, type KubernetesHandler } from './handler.ts';
+import { DEFAULT_MEMO_LIMITS } from './memo.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
+import type { AnswerQuestion, AutoPathQuestion } from './shared.ts';
 import { createApiSource, createManifestSource } from './source.ts';
+import { ANSWER, AUTOPATH, createWorkerKubernetes, INVALIDATE } from './worker.ts';
 
 export type { KubernetesOptions } from './options.ts';
 
@@ -61,6 +64,14 @@ export async function setupKubernetes(
 ): Promise<PluginInstance> {
   const { logger } = context;
   const resolved = resolveZones(options, context.zones);
+  if (context.threads.role === 'worker') {
+    // The main thread alone watches the cluster: this thread asks it and keeps what it learns.
+    const { threads } = context.threads;
+    const memoLimits = { entries: DEFAULT_MEMO_LIMITS.entries, bytes: DEFAULT_MEMO_LIMITS.bytes / threads };
+    const worker = createWorkerKubernetes(context.threads, resolved.zones, logger, memoLimits);
+    autoPatherOffer.give(context, worker.autoPather);
+    return { handler: worker.factory };
+  }
   const store = createClusterStore();
   const source =
     dependencies.source ??
@@ -76,7 +87,9 @@ export async function setupKubernetes(
   context.addReadiness({ name: 'kubernetes', ready: () => store.synced });
   clusterViewOffer.give(context, store);
   context.onShutdown(observeProgrammingLatency(store));
-  autoPatherOffer.give(context, createAutoPather(store, resolved.zones, options.pods, searchFromResolvConf()));
+  const autoPather = createAutoPather(store, resolved.zones, options.pods, searchFromResolvConf());
+  autoPatherOffer.give(context, autoPather);
+  serveWorkers(context, handler, autoPather);
   return {
     handler: handler.factory,
     attach: (block) => {
@@ -84,6 +97,21 @@ export async function setupKubernetes(
       if (dependencies.localIPs === undefined && bound !== null) handler.useLocalIPs(bound);
     },
   };
+}
+
+/** Answers the workers' questions from this thread's store and memo, and tells them what changes. */
+function serveWorkers(context: SetupContext, handler: KubernetesHandler, autoPather: ClusterAutoPather): void {
+  const link = context.threads;
+  if (link.threads === 1) return;
+  link.serve(ANSWER, (payload) => {
+    const { qname, qtype } = payload as AnswerQuestion;
+    return handler.answerFor(qname, qtype);
+  });
+  link.serve(AUTOPATH, (payload) => {
+    const { remoteAddress, qname } = payload as AutoPathQuestion;
+    return autoPather.searchPath(remoteAddress, qname);
+  });
+  handler.onInvalidate((keys) => link.broadcast(INVALIDATE, keys));
 }
 
 /**

@@ -76,6 +76,11 @@ export class AnswerMemo {
     return this.#byType.get(qtype)?.get(qname)?.outcome;
   }
 
+  /** The dependency keys the entry of (qtype, qname) was computed from, or undefined without one. */
+  dependencies(qtype: number, qname: DomainName): readonly string[] | undefined {
+    return this.#byType.get(qtype)?.get(qname)?.dependencies;
+  }
+
   set(qtype: number, qname: DomainName, outcome: Outcome, dependencies: Iterable<string>): void {
     const list = [...dependencies];
     const bytes = entryBytes(qname, outcome, list.length);

@@ -9,6 +9,7 @@ import { metricsExporterOffer } from '../../toolkit/offers.ts';
 import { setupPrometheus } from './index.ts';
 import { parsePrometheus } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
+import { SINGLE_THREAD } from '../../toolkit/threads.ts';
 
 describe('prometheus parse', () => {
   it('defaults to localhost:9153 and accepts runtime_metrics', () => {
@@ -25,7 +26,7 @@ describe('prometheus parse', () => {
 
 describe('prometheus setup', () => {
   it("offers its block an exporter that runs the other plugins' collectors at each scrape", async () => {
-    const context = { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map() };
+    const context = { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
     setupPrometheus({ address: '127.0.0.1:0' }, context);
     let runs = 0;
     const remove = metricsExporterOffer.find(context)!.addCollector(() => runs++);

@@ -16,6 +16,7 @@ import { createRewriteHandler, InvalidRewriteError } from './handler.ts';
 import { rewritePlugin } from './index.ts';
 import { parseRewrite } from './parse.ts';
 import type { Rule } from './rules.ts';
+import { SINGLE_THREAD } from '../../toolkit/threads.ts';
 
 function rules(text: string): Rule[] {
   return directives(text)
@@ -237,7 +238,7 @@ describe('rewrite handler', () => {
 
 describe('rewrite plugin', () => {
   function context(): SetupContext {
-    return { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map() };
+    return { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
   }
 
   it('gathers every rewrite line of a block into one rule list, so stop on any line ends it', async () => {
