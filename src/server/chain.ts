@@ -47,16 +47,18 @@ export async function buildChains(
   threads: ThreadScope = SINGLE_THREAD_SCOPE,
 ): Promise<Chains> {
   const byBlock = new Map<BlockPlan, Handler | null>();
-  for (const [index, block] of plan.blocks.entries()) {
-    const linkFor = (plugin: string): ThreadLink => threads(`${index}/${plugin}/`, lifecycle);
+  for (const block of plan.blocks) {
+    // Every thread plans the same Corefile: a block is known by its key zones and ports there.
+    const place = block.sites.map((site) => `${site.zone}:${site.port}`).join(',');
+    const linkFor = (plugin: string): ThreadLink => threads(`${place}/${plugin}/`, lifecycle);
     byBlock.set(block, await buildBlockChain(block, plan.file, logger, lifecycle, server, linkFor));
   }
   return { byBlock, pending: new PendingAnswers() };
 }
 
 /**
- * A plugin instance's ThreadLink, given where it sits (`<block>/<plugin>/`); the scope forgets its
- * names when the configuration shuts down.
+ * A plugin instance's ThreadLink, given where it sits (`<block's zones and ports>/<plugin>/`); the
+ * scope forgets its names when the configuration shuts down.
  */
 export type ThreadScope = (place: string, lifecycle: Lifecycle) => ThreadLink;
 

@@ -3,11 +3,12 @@ import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
 import { plugins as compiledInPlugins } from '../plugins/index.ts';
 import type { Readiness, ServerControl, Transport } from '../toolkit/types.ts';
-import { buildChains, type Chains } from './chain.ts';
-import { planServer, type PluginRegistry, type ServerPlan } from './config.ts';
+import { buildChains, type Chains, type ThreadScope } from './chain.ts';
+import { planServer, type ListenerPlan, type PluginRegistry, type ServerPlan } from './config.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
 import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
+import type { Exchange } from './threads/exchange.ts';
 
 export { ListenError } from '../toolkit/errors.ts';
 export { PluginSetupError, PluginStartError } from './errors.ts';
@@ -21,6 +22,12 @@ export interface ServerOptions {
   readonly tcp?: Partial<TcpOptions>;
   /** How long stop() lets TCP connections finish the answers they owe (CoreDNS: 5 s). */
   readonly graceMs?: number;
+  /**
+   * This thread's end of the calls between threads when the server answers on several
+   * (`-workers`): plugins reach their twins through SetupContext.threads. Sockets then bind with
+   * SO_REUSEPORT, so every thread's share the addresses.
+   */
+  readonly exchange?: Exchange;
 }
 
 export interface ListenerInfo {
@@ -80,13 +87,22 @@ async function configure(corefile: Corefile, options: ServerOptions, reload: Rel
   const lifecycle = new Lifecycle();
   const control: ServerControl = { corefile, reload };
   try {
-    const chains = await buildChains(plan, logger, lifecycle, control);
+    const chains = await buildChains(plan, logger, lifecycle, control, threadScope(options.exchange));
     await lifecycle.start();
     return { corefile, plan, lifecycle, chains };
   } catch (error) {
     await lifecycle.runShutdown(logger);
     throw error;
   }
+}
+
+function threadScope(exchange: Exchange | undefined): ThreadScope | undefined {
+  if (exchange === undefined) return undefined;
+  return (place, lifecycle) => {
+    const { link, release } = exchange.scoped(place);
+    lifecycle.onShutdown(release);
+    return link;
+  };
 }
 
 /**
@@ -97,6 +113,8 @@ async function configure(corefile: Corefile, options: ServerOptions, reload: Rel
 export async function startServer(corefile: Corefile, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const tcpOptions = { ...DEFAULT_TCP_OPTIONS, ...options.tcp };
+  const reusePort = options.exchange !== undefined;
+  const open = (plan: ListenerPlan, chains: Chains): Promise<OpenListener> => openListener(plan, chains, logger, tcpOptions, reusePort);
   const graceMs = options.graceMs ?? 5_000;
   let queue: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | null = null;
@@ -109,7 +127,7 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
   let config = await configure(corefile, options, reload);
   let listeners: OpenListener[] = [];
   try {
-    for (const plan of config.plan.listeners) listeners.push(await openListener(plan, config.chains, logger, tcpOptions));
+    for (const plan of config.plan.listeners) listeners.push(await open(plan, config.chains));
   } catch (error) {
     await Promise.all(listeners.map((listener) => closeListener(listener, 0)));
     await config.lifecycle.runShutdown(logger);
@@ -127,7 +145,7 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
     await Promise.all(inTheWay.map((listener) => closeListener(listener, graceMs)));
     const opened: OpenListener[] = [];
     try {
-      for (const plan of added) opened.push(await openListener(plan, next.chains, logger, tcpOptions));
+      for (const plan of added) opened.push(await open(plan, next.chains));
     } catch (error) {
       await Promise.all(opened.map((listener) => closeListener(listener, 0)));
       await reopen(inTheWay);
@@ -150,7 +168,7 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
     for (const old of closed) {
       try {
         const index = listeners.indexOf(old);
-        listeners[index] = await openListener(old.plan, config.chains, logger, tcpOptions);
+        listeners[index] = await open(old.plan, config.chains);
       } catch (error) {
         logger.error({ err: error }, 'could not reopen a listener after a failed reload');
       }

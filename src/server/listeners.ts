@@ -24,13 +24,19 @@ export function listenerKey(plan: ListenerPlan): string {
   return `${plan.host}\u0000${plan.port}`;
 }
 
-export async function openListener(plan: ListenerPlan, chains: Chains, logger: Logger, tcpOptions: TcpOptions): Promise<OpenListener> {
+export async function openListener(
+  plan: ListenerPlan,
+  chains: Chains,
+  logger: Logger,
+  tcpOptions: TcpOptions,
+  reusePort = false,
+): Promise<OpenListener> {
   for (let attempt = 1; ; attempt++) {
-    const udp = await UdpListener.open(plan.host, plan.port, logger);
+    const udp = await UdpListener.open(plan.host, plan.port, logger, reusePort);
     const server = `dns://${joinHostPort(plan.host, udp.port)}`;
     const dispatcher = new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server) });
     try {
-      const tcp = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions);
+      const tcp = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions, reusePort);
       udp.serve(dispatcher);
       return { plan, udp, tcp, dispatcher };
     } catch (error) {

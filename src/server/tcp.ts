@@ -171,6 +171,7 @@ export class TcpListener {
     dispatcher: Dispatcher,
     logger: Logger,
     options: TcpOptions = DEFAULT_TCP_OPTIONS,
+    reusePort = false,
   ): Promise<TcpListener> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
     try {
@@ -178,7 +179,7 @@ export class TcpListener {
         server.once('error', reject);
         // Without a host Node listens on '::' dual-stack, or 0.0.0.0 where there is no IPv6.
         const where = host === ALL_INTERFACES ? { port } : { port, host };
-        server.listen({ ...where, exclusive: true }, () => {
+        server.listen({ ...where, exclusive: true, reusePort }, () => {
           server.off('error', reject);
           resolve();
         });

@@ -23,14 +23,14 @@ function bind(socket: dgram.Socket, address: string, port: number): Promise<void
   });
 }
 
-async function openSocket(host: string, port: number): Promise<dgram.Socket> {
+async function openSocket(host: string, port: number, reusePort: boolean): Promise<dgram.Socket> {
   if (host !== ALL_INTERFACES) {
-    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reusePort });
     await bind(socket, host, port);
     return socket;
   }
   // One dual-stack socket serves IPv4 and IPv6 clients; a host without IPv6 gets an IPv4 one.
-  const dual = dgram.createSocket({ type: 'udp6', ipv6Only: false });
+  const dual = dgram.createSocket({ type: 'udp6', ipv6Only: false, reusePort });
   try {
     await bind(dual, '::', port);
     return dual;
@@ -38,7 +38,7 @@ async function openSocket(host: string, port: number): Promise<dgram.Socket> {
     dual.close();
     if (!NO_IPV6.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
   }
-  const socket = dgram.createSocket('udp4');
+  const socket = dgram.createSocket({ type: 'udp4', reusePort });
   await bind(socket, '0.0.0.0', port);
   return socket;
 }
@@ -65,11 +65,14 @@ export class UdpListener {
     socket.on('error', (error) => logger.debug({ err: error }, 'udp socket error'));
   }
 
-  /** Binds the socket; `serve` then starts answering (port 0 learns its number in between). */
-  static async open(host: string, port: number, logger: Logger): Promise<UdpListener> {
+  /**
+   * Binds the socket; `serve` then starts answering (port 0 learns its number in between). With
+   * `reusePort` the kernel spreads datagrams over every socket bound so (the workers', a successor's).
+   */
+  static async open(host: string, port: number, logger: Logger, reusePort = false): Promise<UdpListener> {
     let socket: dgram.Socket;
     try {
-      socket = await openSocket(host, port);
+      socket = await openSocket(host, port, reusePort);
     } catch (error) {
       throw new ListenError('udp', host, port, error);
     }

@@ -11,7 +11,7 @@ import { CacheItem, ownedReply, withUniformTtl } from './item.ts';
 import { CacheMetrics, type CacheServerCounters } from './metrics.ts';
 import type { CacheOptions, CacheTier } from './parse.ts';
 import { forClient, KnownShape, type Storability, timeless } from './pass-through.ts';
-import { cacheKey, CacheStore } from './store.ts';
+import { CACHE_BYTES, cacheKey, CacheStore } from './store.ts';
 
 /** Time as the cache sees it: `now` is monotonic milliseconds, `wallSeconds` dates RRSIG validity. */
 export interface CacheClock {
@@ -101,12 +101,16 @@ export class Cache {
   /** Shapes of replies the cache passed on without storing, by Reply object (see KnownShape). */
   private readonly knownShapes = new WeakMap<Reply, KnownShape>();
 
-  constructor(options: CacheOptions, zones: readonly DomainName[], clock: CacheClock, logger: Logger) {
+  /**
+   * `threads` caches share the configured capacity and bytes (one per thread with `-workers`):
+   * each holds its part, so the process holds what the Corefile says.
+   */
+  constructor(options: CacheOptions, zones: readonly DomainName[], clock: CacheClock, logger: Logger, threads = 1) {
     this.options = options;
     this.zones = zones;
     this.clock = clock;
     this.logger = logger;
-    this.store = new CacheStore(options.success.capacity, options.denial.capacity);
+    this.store = new CacheStore(options.success.capacity / threads, options.denial.capacity / threads, CACHE_BYTES / threads);
     this.metrics = new CacheMetrics(zones.map(toFqdn).join(','), () => this.store.sizes());
     this.staleUpToSeconds = Math.trunc(options.serveStale.upToMs / 1000);
     this.wallSeconds = () => clock.wallSeconds();

@@ -14,7 +14,7 @@ export function createCachePlugin(clock: CacheClock = systemClock): PluginDefini
     parse: parseCache,
     setup: (options, context) => {
       const zones = options.zones.length > 0 ? options.zones : context.zones;
-      const cache = new Cache(options, zones, clock, context.logger);
+      const cache = new Cache(options, zones, clock, context.logger, context.threads.threads);
       context.onShutdown(trackCacheMetrics(cache.metrics));
       return { handler: (next) => cache.handler(next) };
     },

@@ -26,6 +26,8 @@ function formatDuration(ms: number): string {
 }
 
 export function setupHealth(options: HealthOptions, context: SetupContext): PluginInstance {
+  // The process has one /health and one lameduck, the main thread's; workers answer through it.
+  if (context.threads.role === 'worker') return {};
   const { logger } = context;
   let lease: EndpointLease | undefined;
   let stopWatching: (() => void) | undefined;

@@ -19,6 +19,8 @@ export class KubeproxySetupError extends Error {
 }
 
 export function setupKubeproxy(options: KubeproxyOptions, context: SetupContext): PluginInstance {
+  // One proxy per process, beside the one watch: the main thread's.
+  if (context.threads.role === 'worker') return {};
   const view = clusterViewOffer.find(context);
   if (view === undefined) {
     throw new KubeproxySetupError(context.zones, 'no kubernetes plugin in this server block: kubeproxy proxies the services it serves');

@@ -35,7 +35,9 @@ export function createLoopPlugin(io: LoopIo): PluginDefinition<null> {
           loop.listenOn(host, port);
         },
         start: () => {
-          loop.start();
+          // One probe per process: the main thread's. Its rounds may come back through a worker,
+          // whose own loop never matches them; the rounds through the main thread still count.
+          if (context.threads.role === 'main') loop.start();
           return Promise.resolve();
         },
       };

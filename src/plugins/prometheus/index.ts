@@ -43,6 +43,8 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
     await lease?.release();
   });
   metricsExporterOffer.give(context, { addCollector: registerCollector });
+  // A worker counts its queries; the main thread serves /metrics with every thread's counts summed.
+  if (context.threads.role === 'worker') return { handler: metricsHandler(recorder), tracksAnswers: true };
   return {
     handler: metricsHandler(recorder),
     tracksAnswers: true,

@@ -20,6 +20,7 @@ function answerReady(address: string, logger: Logger) {
 }
 
 export function setupReady(options: ReadyOptions, context: SetupContext): PluginInstance {
+  if (context.threads.role === 'worker') return {};
   const source = new ReadySource(options.continuously);
   let lease: EndpointLease | undefined;
   context.onShutdown(async () => {

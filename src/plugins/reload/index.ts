@@ -8,6 +8,8 @@ export type { ReloadOptions } from './parse.ts';
 const watched = new WeakSet<ServerControl>();
 
 export function setupReload(options: ReloadOptions, context: SetupContext): PluginInstance {
+  // The main thread watches the Corefile and hands a changed one to every worker.
+  if (context.threads.role === 'worker') return {};
   let server: ServerControl | undefined;
   let watcher: CorefileWatcher | undefined;
   context.onShutdown(() => watcher?.stop());

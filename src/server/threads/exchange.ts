@@ -13,6 +13,9 @@ export interface Port {
   postMessage(message: ThreadMessage): void;
 }
 
+type Responder = (payload: unknown) => unknown;
+type Listener = (payload: unknown) => void;
+
 interface PendingCall {
   readonly name: string;
   readonly resolve: (value: unknown) => void;
@@ -27,8 +30,10 @@ interface PendingCall {
 export class Exchange {
   readonly role: 'main' | 'worker';
   readonly threads: number;
-  readonly #services = new Map<string, (payload: unknown) => unknown>();
-  readonly #listeners = new Map<string, (payload: unknown) => void>();
+  /** By name, newest last: a reload's configuration serves a name before the old one lets it go. */
+  readonly #services = new Map<string, Responder[]>();
+  /** By name: during a reload both configurations hear a broadcast. */
+  readonly #listeners = new Map<string, Set<Listener>>();
   readonly #pending = new Map<number, PendingCall>();
   /** Calls this thread made, by port, so a port that goes away fails them at once. */
   readonly #callsByPort = new Map<Port, Set<number>>();
@@ -57,20 +62,30 @@ export class Exchange {
     this.#callsByPort.delete(port);
   }
 
-  serve(name: string, respond: (payload: unknown) => unknown): void {
-    this.#services.set(name, respond);
+  serve(name: string, respond: Responder): void {
+    const responders = this.#services.get(name);
+    if (responders === undefined) this.#services.set(name, [respond]);
+    else responders.push(respond);
   }
 
-  unserve(name: string): void {
-    this.#services.delete(name);
+  unserve(name: string, respond: Responder): void {
+    const responders = this.#services.get(name);
+    if (responders === undefined) return;
+    const index = responders.indexOf(respond);
+    if (index >= 0) responders.splice(index, 1);
+    if (responders.length === 0) this.#services.delete(name);
   }
 
-  listen(name: string, listener: (payload: unknown) => void): void {
-    this.#listeners.set(name, listener);
+  listen(name: string, listener: Listener): void {
+    const listeners = this.#listeners.get(name);
+    if (listeners === undefined) this.#listeners.set(name, new Set([listener]));
+    else listeners.add(listener);
   }
 
-  unlisten(name: string): void {
-    this.#listeners.delete(name);
+  unlisten(name: string, listener: Listener): void {
+    const listeners = this.#listeners.get(name);
+    listeners?.delete(listener);
+    if (listeners?.size === 0) this.#listeners.delete(name);
   }
 
   call(name: string, payload: unknown): Promise<unknown> {
@@ -108,34 +123,31 @@ export class Exchange {
         return;
       }
       case 'event':
-        this.#listeners.get(message.name)?.(message.payload);
+        for (const listener of this.#listeners.get(message.name) ?? []) listener(message.payload);
         return;
     }
   }
 
   /** A ThreadLink whose names are `prefix` + the plugin's, and a function that forgets them. */
   scoped(prefix: string): { link: ThreadLink; release: () => void } {
-    const names: string[] = [];
+    const undo: (() => void)[] = [];
     const link: ThreadLink = {
       role: this.role,
       threads: this.threads,
       serve: (name, respond) => {
-        names.push(prefix + name);
         this.serve(prefix + name, respond);
+        undo.push(() => this.unserve(prefix + name, respond));
       },
       call: (name, payload) => this.call(prefix + name, payload),
       gather: (name, payload) => this.gather(prefix + name, payload),
       broadcast: (name, payload) => this.broadcast(prefix + name, payload),
       listen: (name, listener) => {
-        names.push(prefix + name);
         this.listen(prefix + name, listener);
+        undo.push(() => this.unlisten(prefix + name, listener));
       },
     };
     const release = (): void => {
-      for (const name of names) {
-        this.unserve(name);
-        this.unlisten(name);
-      }
+      for (const step of undo) step();
     };
     return { link, release };
   }
@@ -155,7 +167,7 @@ export class Exchange {
   }
 
   #answer(port: Port, id: number, name: string, payload: unknown): void {
-    const respond = this.#services.get(name);
+    const respond = this.#services.get(name)?.at(-1);
     if (respond === undefined) {
       port.postMessage({ t: 'reply', id, ok: false, error: 'nothing serves it on this thread' });
       return;
