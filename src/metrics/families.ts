@@ -11,6 +11,11 @@ export interface MetricSpec {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly string[];
+  /**
+   * With `-workers`, how the main thread's /metrics adds the threads' values: counters and
+   * histograms always sum; a gauge is the main thread's unless it says `sum` (a split cache's size).
+   */
+  readonly acrossThreads?: 'sum' | 'main';
 }
 
 export interface HistogramSpec extends MetricSpec {
@@ -33,6 +38,8 @@ export interface MetricSnapshot {
   readonly help: string;
   readonly type: MetricType;
   readonly values: readonly Sample[];
+  /** A gauge whose other threads' values add to these (MetricSpec.acrossThreads); counters and histograms always do. */
+  readonly additive?: boolean;
 }
 
 export class LabelCountError extends Error {
@@ -96,6 +103,7 @@ abstract class Family<Cell> {
   readonly help: string;
   readonly labelNames: readonly string[];
   abstract readonly type: MetricType;
+  private readonly acrossThreads: 'sum' | 'main' | undefined;
   private readonly entries = new Map<string, Entry<Cell>>();
   private readonly collectHook: (() => void) | undefined;
 
@@ -103,6 +111,7 @@ abstract class Family<Cell> {
     this.name = spec.name;
     this.help = spec.help;
     this.labelNames = spec.labelNames;
+    this.acrossThreads = spec.acrossThreads;
     this.collectHook = collect;
   }
 
@@ -138,7 +147,7 @@ abstract class Family<Cell> {
     if (this.labelNames.length === 0 && this.entries.size === 0) this.cell();
     const values: Sample[] = [];
     for (const { labels, cell } of this.entries.values()) this.samples(labels, cell, values);
-    return { name: this.name, help: this.help, type: this.type, values };
+    return { name: this.name, help: this.help, type: this.type, values, additive: this.acrossThreads === 'sum' };
   }
 }
 

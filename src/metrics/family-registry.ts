@@ -1,5 +1,5 @@
 import { formatExposition } from './exposition.ts';
-import type { AnyFamily, MetricSpec } from './families.ts';
+import type { AnyFamily, MetricSnapshot, MetricSpec } from './families.ts';
 
 export class MetricConflictError extends Error {
   readonly metric: string;
@@ -44,6 +44,11 @@ export class FamilyRegistry {
 
   /** The exposition text, each family's collect hook run as it is read. */
   render(): string {
-    return formatExposition(Array.from(this.#families.values(), (family) => family.get()));
+    return formatExposition(this.snapshot());
+  }
+
+  /** Every family's samples, each family's collect hook run as it is read. */
+  snapshot(): MetricSnapshot[] {
+    return Array.from(this.#families.values(), (family) => family.get());
   }
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../log.ts';
-import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
-import { CounterFamily, GaugeFamily, HistogramFamily, type HistogramSpec, type MetricSpec } from './families.ts';
+import { EXPOSITION_CONTENT_TYPE, formatExposition } from './exposition.ts';
+import { CounterFamily, GaugeFamily, HistogramFamily, type HistogramSpec, type MetricSnapshot, type MetricSpec } from './families.ts';
 import { FamilyRegistry } from './family-registry.ts';
+import { mergeSnapshots } from './merge.ts';
 import { nodejsMetrics } from './nodejs.ts';
 import { processMetrics } from './process.ts';
 
@@ -56,6 +57,11 @@ export function enableProcessMetrics(): void {
 
 /** The exposition text; a failing collector is logged and leaves its values as they were. */
 export function renderMetrics(logger: Logger): string {
+  runCollectors(logger);
+  return metricsRegistry.render();
+}
+
+function runCollectors(logger: Logger): void {
   for (const collect of collectors) {
     try {
       collect();
@@ -63,7 +69,20 @@ export function renderMetrics(logger: Logger): string {
       logger.error({ err: error }, 'metrics collector failed');
     }
   }
-  return metricsRegistry.render();
 }
 
 export const METRICS_CONTENT_TYPE = EXPOSITION_CONTENT_TYPE;
+
+/** This thread's families with their collectors run: what a worker hands the main thread at a scrape. */
+export function snapshotMetrics(logger: Logger): MetricSnapshot[] {
+  runCollectors(logger);
+  return metricsRegistry.snapshot();
+}
+
+/**
+ * The exposition of this thread's metrics with the workers' snapshots added: counters and
+ * histograms sum per label set, gauges stay this thread's unless additive (see MetricSpec).
+ */
+export function renderMergedMetrics(logger: Logger, workers: readonly (readonly MetricSnapshot[])[]): string {
+  return formatExposition(mergeSnapshots(snapshotMetrics(logger), workers));
+}

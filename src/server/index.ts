@@ -28,6 +28,10 @@ export interface ServerOptions {
    * SO_REUSEPORT, so every thread's share the addresses.
    */
   readonly exchange?: Exchange;
+  /** Runs after a reload applied here, in the reload's turn: the workers take the Corefile too. */
+  readonly afterReload?: (corefile: Corefile) => Promise<void>;
+  /** Runs in stop() after the before-stop hooks (lameduck), while this thread still answers: the workers stop here. */
+  readonly beforeClose?: () => Promise<void>;
 }
 
 export interface ListenerInfo {
@@ -119,7 +123,11 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
   let queue: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | null = null;
   const reload: ReloadFn = (next) => {
-    const run = queue.then(() => (stopping ? Promise.reject(new ServerStoppedError()) : apply(next)));
+    const run = queue.then(async () => {
+      if (stopping) throw new ServerStoppedError();
+      await apply(next);
+      await options.afterReload?.(next);
+    });
     queue = run.catch(() => {});
     return run;
   };
@@ -196,6 +204,7 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
       (stopping ??= (async () => {
         await queue;
         await config.lifecycle.runBeforeStop(logger);
+        await options.beforeClose?.();
         await Promise.all(listeners.map((listener) => closeListener(listener, graceMs)));
         await config.lifecycle.runShutdown(logger);
       })()),

@@ -3,12 +3,20 @@ import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from
 import type { CommandIo } from '../command-line/io.ts';
 import { loadCorefile, parseCorefile } from '../corefile/parse.ts';
 import type { Corefile } from '../corefile/types.ts';
+import { defaultWorkerCount } from '../launch/cpus.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { plugins } from '../plugins/index.ts';
 import { flushStdout, stdoutLine } from '../toolkit/console.ts';
 import { DEFAULT_DNS_PORT } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
+import { Exchange } from './threads/exchange.ts';
+import { WorkerPool } from './threads/pool.ts';
 import { servedLines, versionLines } from './version.ts';
+
+/** The environment variable a Deployment sets instead of `-workers`. */
+export const WORKERS_ENV = 'CLUSTERDNS_WORKERS';
+/** A bound well above any node's CPUs, so a typo does not start thousands of threads. */
+const MAX_WORKERS = 256;
 
 /** CoreDNS's flags, with its words. `-p` is its short form of `-dns.port`. */
 export const SERVER_FLAGS: readonly FlagSpec[] = [
@@ -19,6 +27,11 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'plugins', kind: 'bool', usage: 'List installed plugins' },
   { name: 'quiet', kind: 'bool', usage: 'Quiet mode (no initialization output)' },
   { name: 'version', kind: 'bool', usage: 'Show version' },
+  {
+    name: 'workers',
+    kind: 'string',
+    usage: `Threads answering queries (env ${WORKERS_ENV}); default: the CPUs the process may use`,
+  },
 ];
 
 const DEFAULT_COREFILE = 'Corefile';
@@ -26,6 +39,8 @@ const DEFAULT_COREFILE = 'Corefile';
 interface ServerCommand {
   readonly conf: string;
   readonly port: number;
+  /** Threads answering queries, the main thread included. */
+  readonly workers: number;
   readonly pidfile: string;
   readonly quiet: boolean;
   readonly action: 'serve' | 'version' | 'plugins';
@@ -42,10 +57,21 @@ function readServerCommand(argv: readonly string[]): ServerCommand {
   return {
     conf: (values.get('conf') ?? '') as string,
     port,
+    workers: readWorkers((values.get('workers') as string | undefined) ?? process.env[WORKERS_ENV]),
     pidfile: (values.get('pidfile') ?? '') as string,
     quiet: values.get('quiet') === true,
     action: values.get('version') === true ? 'version' : values.get('plugins') === true ? 'plugins' : 'serve',
   };
+}
+
+/** `-workers N` or CLUSTERDNS_WORKERS=N: a whole number from 1; absent or empty, the default. */
+function readWorkers(text: string | undefined): number {
+  if (text === undefined || text === '') return defaultWorkerCount();
+  const workers = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(workers >= 1 && workers <= MAX_WORKERS)) {
+    throw new FlagError(`invalid value "${text}" for flag -workers (or ${WORKERS_ENV}): a number of threads from 1 to ${MAX_WORKERS}`);
+  }
+  return workers;
 }
 
 /** A failure before serving: printed on stderr, exit status 1. */
@@ -112,11 +138,30 @@ function reloadOnSignal(server: RunningServer, command: ServerCommand, logger: L
 
 async function serve(command: ServerCommand): Promise<number> {
   const logger = createLogger({ quiet: command.quiet });
+  const corefile = readCorefile(command.conf, command.port);
+  const exchange = command.workers > 1 ? new Exchange('main', command.workers) : undefined;
+  let pool: WorkerPool | undefined;
   let server: RunningServer;
   try {
-    server = await startServer(readCorefile(command.conf, command.port), { dnsPort: command.port, logger });
+    server = await startServer(corefile, {
+      dnsPort: command.port,
+      logger,
+      exchange,
+      afterReload: (next) => pool?.reload(next) ?? Promise.resolve(),
+      // The workers answer through the main thread's lameduck, and stop before it closes.
+      beforeClose: () => pool?.stop() ?? Promise.resolve(),
+    });
   } catch (error) {
     throw new StartupError((error as Error).message);
+  }
+  if (exchange !== undefined) {
+    pool = new WorkerPool({ threads: command.workers, exchange, corefile, dnsPort: command.port, quiet: command.quiet, logger });
+    try {
+      await pool.start();
+    } catch (error) {
+      await server.stop();
+      throw new StartupError((error as Error).message);
+    }
   }
   if (command.pidfile !== '') writeFileSync(command.pidfile, `${process.pid}\n`);
   if (!command.quiet) for (const line of [...servedLines(server.served), ...versionLines()]) stdoutLine(line);

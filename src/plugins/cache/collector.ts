@@ -34,7 +34,8 @@ const servedStale = counter({
   labelNames: LABELS,
 });
 const evictions = counter({ name: 'coredns_cache_evictions_total', help: 'The count of cache evictions.', labelNames: TYPED });
-const entries = gauge({ name: 'coredns_cache_entries', help: 'The number of elements in the cache.', labelNames: TYPED });
+// Each thread holds its share of the capacity (see Cache), so the process's size is their sum.
+const entries = gauge({ name: 'coredns_cache_entries', help: 'The number of elements in the cache.', labelNames: TYPED, acrossThreads: 'sum' });
 
 type Totals = CacheServerCounters;
 const FIELDS = ['requests', 'successHits', 'denialHits', 'misses', 'prefetches', 'servedStale', 'drops', 'successEvictions', 'denialEvictions'] as const;

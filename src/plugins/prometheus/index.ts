@@ -3,7 +3,9 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import type { Logger } from '../../log.ts';
 import { buildInfo } from '../../metrics/coredns.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
-import { enableProcessMetrics, METRICS_CONTENT_TYPE, registerCollector, renderMetrics } from '../../metrics/registry.ts';
+import type { MetricSnapshot } from '../../metrics/families.ts';
+import { enableProcessMetrics, METRICS_CONTENT_TYPE, registerCollector, renderMergedMetrics, snapshotMetrics } from '../../metrics/registry.ts';
+import type { ThreadLink } from '../../toolkit/threads.ts';
 import { metricsExporterOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { reportEnabledPlugins } from './enabled.ts';
@@ -13,11 +15,15 @@ import { DnsRecorder } from './recorder.ts';
 
 export { DEFAULT_METRICS_ADDRESS, type PrometheusOptions } from './parse.ts';
 
-function serveMetrics(logger: Logger) {
-  return (_request: unknown, response: ServerResponse): void => {
+/** What the main thread asks each worker's prometheus for at a scrape: its snapshotMetrics. */
+const WORKER_METRICS = 'metrics';
+
+function serveMetrics(logger: Logger, threads: ThreadLink) {
+  return async (_request: unknown, response: ServerResponse): Promise<void> => {
     let text: string;
     try {
-      text = renderMetrics(logger);
+      const workers = (await threads.gather(WORKER_METRICS, null)) as MetricSnapshot[][];
+      text = renderMergedMetrics(logger, workers);
     } catch (error) {
       logger.error({ err: error }, 'rendering /metrics failed');
       response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -44,7 +50,10 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
   });
   metricsExporterOffer.give(context, { addCollector: registerCollector });
   // A worker counts its queries; the main thread serves /metrics with every thread's counts summed.
-  if (context.threads.role === 'worker') return { handler: metricsHandler(recorder), tracksAnswers: true };
+  if (context.threads.role === 'worker') {
+    context.threads.serve(WORKER_METRICS, () => snapshotMetrics(context.logger));
+    return { handler: metricsHandler(recorder), tracksAnswers: true };
+  }
   return {
     handler: metricsHandler(recorder),
     tracksAnswers: true,
@@ -54,7 +63,7 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
     start: async () => {
       enableProcessMetrics();
       reportBuildInfo();
-      lease = await acquireEndpoint(options.address, '/metrics', serveMetrics(context.logger));
+      lease = await acquireEndpoint(options.address, '/metrics', serveMetrics(context.logger, context.threads));
     },
   };
 }

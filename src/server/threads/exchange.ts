@@ -94,6 +94,12 @@ export class Exchange {
     return this.#send(port, name, payload);
   }
 
+  /** From the main thread: one worker's answer. */
+  callWorker(port: Port, name: string, payload: unknown): Promise<unknown> {
+    if (this.role !== 'main' || !this.#ports.includes(port)) return Promise.reject(new ThreadCallError(name, 'no such worker'));
+    return this.#send(port, name, payload);
+  }
+
   gather(name: string, payload: unknown): Promise<unknown[]> {
     if (this.role !== 'main') return Promise.reject(new ThreadCallError(name, 'only the main thread gathers'));
     return Promise.allSettled(this.#ports.map((port) => this.#send(port, name, payload))).then((results) =>
