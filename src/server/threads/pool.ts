@@ -76,6 +76,11 @@ export class WorkerPool {
     return this.#running.size;
   }
 
+  /** The running workers' threads, by index. */
+  workers(): ReadonlyMap<number, Worker> {
+    return new Map([...this.#running].map(([index, running]) => [index, running.worker]));
+  }
+
   /** Starts every worker; rejects (and stops those started) when one cannot start. */
   async start(): Promise<void> {
     const indices = Array.from({ length: this.#options.threads - 1 }, (_, i) => i + 1);

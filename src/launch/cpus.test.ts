@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cgroupCpuQuota, defaultWorkerCount, ownCgroupCpuFiles } from './cpus.ts';
+
+describe('the default worker count', () => {
+  it('takes the lesser of the affinity and the quota, rounded down, at least 1', () => {
+    expect(defaultWorkerCount(8, null)).toBe(8);
+    expect(defaultWorkerCount(8, 2.5)).toBe(2);
+    expect(defaultWorkerCount(2, 4)).toBe(2);
+    expect(defaultWorkerCount(4, 0.5)).toBe(1);
+  });
+
+  it("reads the quota from the process's own cgroup, v2 or v1", () => {
+    expect(ownCgroupCpuFiles('0::/kubepods/pod1/c1\n').v2Max).toBe('/sys/fs/cgroup/kubepods/pod1/c1/cpu.max');
+    expect(ownCgroupCpuFiles('0::/\n').v2Max).toBe('/sys/fs/cgroup/cpu.max');
+    expect(ownCgroupCpuFiles('4:cpu,cpuacct:/docker/abc\n1:name=systemd:/\n').v1Quota).toBe('/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_quota_us');
+    const dir = mkdtempSync(join(tmpdir(), 'clusterdns-cpus-'));
+    try {
+      const files = { v2Max: join(dir, 'cpu.max'), v1Quota: join(dir, 'quota'), v1Period: join(dir, 'period') };
+      writeFileSync(files.v1Quota, '-1\n');
+      writeFileSync(files.v1Period, '100000\n');
+      expect(cgroupCpuQuota(files)).toBeNull();
+      writeFileSync(files.v1Quota, '150000\n');
+      expect(cgroupCpuQuota(files)).toBe(1.5);
+      writeFileSync(files.v2Max, 'max 100000\n');
+      expect(cgroupCpuQuota(files)).toBeNull();
+      writeFileSync(files.v2Max, '300000 100000\n');
+      expect(cgroupCpuQuota(files)).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
