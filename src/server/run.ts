@@ -154,6 +154,8 @@ async function serve(command: ServerCommand): Promise<number> {
   } catch (error) {
     throw new StartupError((error as Error).message);
   }
+  // The main thread answers from here on: a signal while the workers start is a stop request too.
+  const stopped = stopSignal();
   if (exchange !== undefined) {
     pool = new WorkerPool({ threads: command.workers, exchange, corefile, dnsPort: command.port, quiet: command.quiet, logger });
     try {
@@ -166,7 +168,7 @@ async function serve(command: ServerCommand): Promise<number> {
   if (command.pidfile !== '') writeFileSync(command.pidfile, `${process.pid}\n`);
   if (!command.quiet) for (const line of [...servedLines(server.served), ...versionLines()]) stdoutLine(line);
   const stopReloading = reloadOnSignal(server, command, logger);
-  await stopSignal();
+  await stopped;
   stopReloading();
   await server.stop();
   if (command.pidfile !== '') rmSync(command.pidfile, { force: true });

@@ -90,6 +90,18 @@ describe('-workers: queries answered on several threads', () => {
     expect(answers.map((result) => [result.status, result.additional.length])).toEqual(Array(SPREAD_QUERIES).fill(['NOERROR', 2]));
   });
 
+  it("writes every thread's query log lines whole, never one inside another", async () => {
+    const [dnsPort, metricsPort] = [await freePort(), await freePort()];
+    writeFileSync(join(dir, 'Corefile'), corefile(dnsPort, metricsPort).replace('    cache 30', '    log\n    cache 30'));
+    const run = start(['-conf', 'Corefile', '-workers', '2']);
+    await run.waitFor(`.:${dnsPort}`);
+    await digMany('myservice.default.svc.cluster.local', dnsPort, SPREAD_QUERIES);
+    await eventually(() => run.stdout().split('"A IN myservice.').length - 1 === SPREAD_QUERIES, 'a log line per query');
+    const logged = run.stdout().split('\n').filter((line) => line.includes('myservice'));
+    for (const line of logged) expect(line).toMatch(/^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "A IN myservice\.default\.svc\.cluster\.local\. udp \d+ \w+ \d+" NOERROR [\w,]+ \d+ [\d.e-]+s$/);
+    expect(logged).toHaveLength(SPREAD_QUERIES);
+  });
+
   it('refuses a worker count that is not a whole number from 1', async () => {
     const run = start(['-workers', '0']);
     expect(await run.exited).toBe(2);

@@ -68,7 +68,7 @@ export function createAutoPathHandler(zones: readonly DomainName[], searchPathFo
       const original = query.name;
       if (matchZone(zones, original) === null) return next(request);
       const path = searchPathFor(request);
-      if (isPromiseLike(path)) return Promise.resolve(path).then((search) => completeWith(request, next, search));
+      if (path !== null && isPromiseLike(path)) return Promise.resolve(path).then((search) => completeWith(request, next, search));
       return completeWith(request, next, path);
     };
 }
