@@ -10,7 +10,7 @@ import { DEFAULTS, type ForwardOptions } from './options.ts';
 import { createPolicy, type Policy } from './policy.ts';
 import { randomBelow } from './random.ts';
 import type { UpstreamAnswer } from './relay.ts';
-import { Upstream } from './upstream.ts';
+import { Upstream, type HealthDuty } from './upstream.ts';
 
 const FORMERR = emptyReply(RCode.FORMERR);
 
@@ -31,9 +31,10 @@ export class Forward {
   private readonly overLimit: MaxConcurrentError;
   private concurrent = 0;
 
-  constructor(options: ForwardOptions) {
+  /** `health` gives each upstream's health duty, by its index (see HealthDuty). */
+  constructor(options: ForwardOptions, health: (index: number) => HealthDuty = () => ({ kind: 'local' })) {
     this.options = options;
-    this.upstreams = options.upstreams.map((address) => new Upstream(address, options));
+    this.upstreams = options.upstreams.map((address, index) => new Upstream(address, options, health(index)));
     this.policy = createPolicy(options.policy);
     this.overLimit = new MaxConcurrentError(options.maxConcurrent);
   }

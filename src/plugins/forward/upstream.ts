@@ -23,6 +23,13 @@ function outgoing(query: Query, id: number, transport: Transport): Buffer {
 }
 
 /**
+ * Where an upstream's health is checked. With `-workers` the main thread probes every upstream
+ * once for the process: a worker asks it to (`remote`) and learns the failed-check count from it;
+ * the main thread tells every change (`onFails`).
+ */
+export type HealthDuty = { readonly kind: 'local'; readonly onFails?: (fails: number) => void } | { readonly kind: 'remote'; readonly probe: () => void };
+
+/**
  * One upstream of a forward instance, as CoreDNS's proxy.Proxy: its connection pool, its count
  * of failed health checks (down when over max_fails), and its health probe.
  */
@@ -34,8 +41,10 @@ export class Upstream {
   private readonly probe: HealthProbe;
   private readonly metrics: UpstreamMetrics;
   private readonly readTimeoutMs: number;
+  private readonly health: HealthDuty;
 
-  constructor(address: UpstreamAddress, options: ForwardOptions) {
+  constructor(address: UpstreamAddress, options: ForwardOptions, health: HealthDuty = { kind: 'local' }) {
+    this.health = health;
     this.address = address;
     this.metrics = new UpstreamMetrics(address.label);
     this.pool = new ConnectionPool(address, options, this.metrics);
@@ -50,11 +59,11 @@ export class Upstream {
     this.probe = new HealthProbe(async () => {
       try {
         await checkUpstream(address, check);
-        this.fails = 0;
+        this.#setFails(0);
         return true;
       } catch {
         this.metrics.healthcheckFailures.inc();
-        this.fails++;
+        this.#setFails(this.fails + 1);
         return false;
       }
     }, options.healthCheck.intervalMs);
@@ -65,9 +74,16 @@ export class Upstream {
     return maxFails !== 0 && this.fails > maxFails;
   }
 
-  /** Starts health checking unless a probe is running already. */
+  /** Starts health checking unless a probe is running already (on the main thread, for a worker's upstream). */
   healthcheck(): void {
-    this.probe.run();
+    if (this.health.kind === 'remote') this.health.probe();
+    else this.probe.run();
+  }
+
+  #setFails(fails: number): void {
+    const changed = fails !== this.fails;
+    this.fails = fails;
+    if (changed && this.health.kind === 'local') this.health.onFails?.(fails);
   }
 
   get probing(): boolean {
