@@ -15,7 +15,9 @@ import { clusterViewOffer } from '../../toolkit/offers.ts';
 import type { Handler, Readiness, SetupContext } from '../../toolkit/types.ts';
 import { kubernetesPlugin, localAddresses, setupKubernetes } from './index.ts';
 import { withImplicitNamespaces } from './source.ts';
-import { SINGLE_THREAD } from '../../toolkit/threads.ts';
+import { SINGLE_THREAD, type ThreadLink } from '../../toolkit/threads.ts';
+import { linkedExchanges } from '../../test-support/threads.ts';
+import { eventually } from '../../test-support/wait.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -23,7 +25,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function testContext(zones: string[] = ['cluster.local']) {
+function testContext(zones: string[] = ['cluster.local'], threads: ThreadLink = SINGLE_THREAD) {
   const shutdown: (() => void | Promise<void>)[] = [];
   const readiness: Readiness[] = [];
   const context: SetupContext = {
@@ -33,7 +35,7 @@ function testContext(zones: string[] = ['cluster.local']) {
     onShutdown: (fn) => void shutdown.push(fn),
     addReadiness: (r) => void readiness.push(r),
     shared: new Map(),
-    threads: SINGLE_THREAD,
+    threads,
   };
   cleanups.push(async () => {
     for (const fn of shutdown) await fn();
@@ -170,5 +172,41 @@ describe('withImplicitNamespaces', () => {
 describe('localAddresses', () => {
   it('leaves out loopback addresses', () => {
     expect(localAddresses().filter((a) => a === '127.0.0.1' || a === '::1')).toEqual([]);
+  });
+});
+
+describe('kubernetes plugin on a worker thread', () => {
+  it('answers from the main thread, keeps what it learned, and drops it when the main thread says the cluster changed', async () => {
+    const { main, worker, close } = linkedExchanges();
+    cleanups.push(close);
+    const options = kubernetesPlugin.parse(inClusterLocal('kubernetes cluster.local'));
+    const source = new ManualSource();
+    const onMain = await setupKubernetes({ ...options, startupTimeoutMs: 0 }, testContext(['cluster.local'], main.scoped('k/').link).context, { source, localIPs: [] });
+    const onWorker = await setupKubernetes(options, testContext(['cluster.local'], worker.scoped('k/').link).context, { localIPs: [] });
+    const mainHandler = onMain.handler!(next);
+    const workerHandler = onWorker.handler!(next);
+
+    const before = (await workerHandler(requestFor(queryFor('web.shop.svc.cluster.local', RRType.A)))) as Reply;
+    expect(before.rcode).toBe(RCode.SERVFAIL);
+    source.writer!.replace({ services: [service('shop', 'web', { clusterIPs: ['10.0.0.1'] })], namespaces: [{ name: 'shop', labels: {} }] });
+    source.writer!.markSynced();
+
+    const learned = (await workerHandler(requestFor(queryFor('web.shop.svc.cluster.local', RRType.A)))) as Reply;
+    expect(learned.answerCount).toBe(1);
+    // Known now: answered on the worker without asking, the same bytes as the main thread's.
+    const again = workerHandler(requestFor(queryFor('web.shop.svc.cluster.local', RRType.A))) as Reply;
+    expect(again.body).toEqual(ask(mainHandler, 'web.shop.svc.cluster.local').body);
+    const missing = (await workerHandler(requestFor(queryFor('gone.shop.svc.cluster.local', RRType.A)))) as Reply;
+    expect(missing.rcode).toBe(RCode.NXDOMAIN);
+    expect(workerHandler(requestFor(queryFor('gone.shop.svc.cluster.local', RRType.A)))).not.toBeInstanceOf(Promise);
+
+    source.writer!.upsert('service', service('shop', 'web', { clusterIPs: ['10.0.0.2'] }));
+    // The main thread's invalidation reaches the worker as a message: the entry goes, so it asks again.
+    let changed: Reply | Promise<Reply> = ask(mainHandler, 'web.shop.svc.cluster.local');
+    await eventually(() => (changed = workerHandler(requestFor(queryFor('web.shop.svc.cluster.local', RRType.A)))) instanceof Promise, 'the worker to drop the answer');
+    changed = await changed;
+    expect((changed as Reply).body.subarray(-4)).toEqual(Buffer.from([10, 0, 0, 2]));
+    // The negative answer's SOA serial moved with the change: asked again, not kept.
+    expect(workerHandler(requestFor(queryFor('gone.shop.svc.cluster.local', RRType.A)))).toBeInstanceOf(Promise);
   });
 });
