@@ -100,7 +100,7 @@ export async function buildBlockChain(
 ): Promise<Handler | null> {
   const links: ChainLink[] = [];
   const shared = new Map<string, unknown>();
-  const readiness: Readiness[] = [];
+  const readiness: Readiness[] = [...lifecycle.serverReadiness];
   const instances: PluginInstance[] = [];
   for (const plugin of block.plugins) {
     const context: SetupContext = {

@@ -30,6 +30,8 @@ export interface ServerOptions {
   readonly exchange?: Exchange;
   /** Runs after a reload applied here, in the reload's turn: the workers take the Corefile too. */
   readonly afterReload?: (corefile: Corefile) => Promise<void>;
+  /** Readiness of the server itself, which `ready` counts beside the plugins' (the workers being up). */
+  readonly readiness?: readonly Readiness[];
   /** Runs in stop() after the before-stop hooks (lameduck), while this thread still answers: the workers stop here. */
   readonly beforeClose?: () => Promise<void>;
 }
@@ -88,7 +90,7 @@ type ReloadFn = (corefile: Corefile) => Promise<void>;
 async function configure(corefile: Corefile, options: ServerOptions, reload: ReloadFn): Promise<Configuration> {
   const { logger } = options;
   const plan = planServer(corefile, { dnsPort: options.dnsPort, registry: options.registry ?? compiledInPlugins });
-  const lifecycle = new Lifecycle();
+  const lifecycle = new Lifecycle(options.readiness);
   const control: ServerControl = { corefile, reload };
   try {
     const chains = await buildChains(plan, logger, lifecycle, control, threadScope(options.exchange));

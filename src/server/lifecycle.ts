@@ -5,6 +5,12 @@ import { PluginStartError } from './errors.ts';
 /** What the plugins of one configuration registered: start work, readiness sources, shutdown hooks. */
 export class Lifecycle {
   readonly readiness: Readiness[] = [];
+  /** Sources of the whole server rather than a plugin (the worker threads): every block's `ready` counts them. */
+  readonly serverReadiness: readonly Readiness[];
+
+  constructor(serverReadiness: readonly Readiness[] = []) {
+    this.serverReadiness = serverReadiness;
+  }
   private readonly starts: { plugin: string; start: () => Promise<void> }[] = [];
   private readonly shutdownHooks: (() => void | Promise<void>)[] = [];
   private readonly beforeStopHooks: { plugin: string; hook: () => Promise<void> }[] = [];

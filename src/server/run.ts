@@ -140,13 +140,17 @@ async function serve(command: ServerCommand): Promise<number> {
   const logger = createLogger({ quiet: command.quiet });
   const corefile = readCorefile(command.conf, command.port);
   const exchange = command.workers > 1 ? new Exchange('main', command.workers) : undefined;
-  let pool: WorkerPool | undefined;
+  const pool =
+    exchange === undefined
+      ? undefined
+      : new WorkerPool({ threads: command.workers, exchange, corefile, dnsPort: command.port, quiet: command.quiet, logger });
   let server: RunningServer;
   try {
     server = await startServer(corefile, {
       dnsPort: command.port,
       logger,
       exchange,
+      readiness: pool === undefined ? [] : [pool.readiness],
       afterReload: (next) => pool?.reload(next) ?? Promise.resolve(),
       // The workers answer through the main thread's lameduck, and stop before it closes.
       beforeClose: () => pool?.stop() ?? Promise.resolve(),
@@ -156,8 +160,7 @@ async function serve(command: ServerCommand): Promise<number> {
   }
   // The main thread answers from here on: a signal while the workers start is a stop request too.
   const stopped = stopSignal();
-  if (exchange !== undefined) {
-    pool = new WorkerPool({ threads: command.workers, exchange, corefile, dnsPort: command.port, quiet: command.quiet, logger });
+  if (pool !== undefined) {
     try {
       await pool.start();
     } catch (error) {

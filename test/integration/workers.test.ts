@@ -134,4 +134,29 @@ describe('-workers: queries answered on several threads', () => {
     const after = await digMany('myservice.default.svc.cluster.local', dnsPort, 16);
     expect(after.every((result) => result.answer[0]?.data === '127.10.0.80')).toBe(true);
   });
+
+  it('restarts a worker whose event loop stops turning; /ready waits for every worker', async () => {
+    const [dnsPort, metricsPort] = [await freePort(), await freePort()];
+    const path = join(dir, 'Corefile');
+    writeFileSync(path, corefile(dnsPort, metricsPort));
+    const lines: string[] = [];
+    const logger = Object.assign(Object.create(silentLogger), {
+      error: (fields: object, message: string) => void lines.push(message),
+      info: () => {},
+    }) as typeof silentLogger;
+    const exchange = new Exchange('main', 2);
+    const loaded = loadCorefile(path);
+    const pool = new WorkerPool({ threads: 2, exchange, corefile: loaded, dnsPort, quiet: true, logger, heartbeatMs: 50, stuckAfterMs: 300 });
+    const server = await startServer(loaded, { dnsPort, logger: silentLogger, exchange, readiness: [pool.readiness], beforeClose: () => pool.stop() });
+    cleanups.push(() => server.stop());
+    expect(pool.readiness.ready()).toBe(false);
+    await pool.start();
+    expect(pool.readiness.ready()).toBe(true);
+    const first = pool.workers().get(1)!;
+    // A worker whose heartbeats go unanswered, as one stuck in a loop: the replies are never seen.
+    const callWorker = exchange.callWorker.bind(exchange);
+    exchange.callWorker = (port, name, payload) => (port === first && name === 'server/ping' ? new Promise(() => {}) : callWorker(port, name, payload));
+    await eventually(() => lines.includes('worker 1 has not answered for 300 ms: restarting it'), 'the stuck worker to be noticed');
+    await eventually(() => pool.workers().get(1) !== undefined && pool.workers().get(1) !== first && pool.readiness.ready(), 'a new worker 1');
+  });
 });

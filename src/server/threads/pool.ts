@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Corefile } from '../../corefile/types.ts';
+import type { Readiness } from '../../toolkit/types.ts';
 import type { Exchange, ThreadMessage } from './exchange.ts';
 import { WORKER_CALLS, type WorkerStart } from './protocol.ts';
 
@@ -20,6 +21,13 @@ const FIRST_RESTART_DELAY_MS = 500;
 const MAX_RESTART_DELAY_MS = 30_000;
 /** A worker that ran this long before dying is restarted at once again, not after its last delay doubled. */
 const STABLE_AFTER_MS = 30_000;
+/** How often the main thread checks that each worker's event loop turns. */
+const HEARTBEAT_MS = 1_000;
+/**
+ * A worker that has not answered a heartbeat for this long is stuck (a loop that never yields):
+ * its socket would keep taking its share of the queries and answer none, so it is restarted.
+ */
+const STUCK_AFTER_MS = 5_000;
 /** How long a worker may take to stop once asked, before it is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -31,12 +39,17 @@ export interface PoolOptions {
   readonly dnsPort: number;
   readonly quiet: boolean;
   readonly logger: Logger;
+  /** How often each worker's event loop is checked, and how long it may stay unanswered (tests shorten them). */
+  readonly heartbeatMs?: number;
+  readonly stuckAfterMs?: number;
 }
 
 interface Running {
   readonly worker: Worker;
   readonly startedAt: number;
   restartDelayMs: number;
+  /** When the heartbeat still unanswered was sent; null when none is. */
+  pingSentAt: number | null;
 }
 
 /** Raised when a worker could not start: its index and why. */
@@ -57,14 +70,20 @@ export class WorkerStartError extends Error {
 export class WorkerPool {
   readonly #options: PoolOptions;
   readonly #running = new Map<number, Running>();
+  /** The workers that said they serve, and have not exited since. */
+  readonly #serving = new Set<number>();
   readonly #starting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   #corefile: Corefile;
   #stopping = false;
+  #heartbeat: NodeJS.Timeout | null = null;
 
   constructor(options: PoolOptions) {
     this.#options = options;
     this.#corefile = options.corefile;
-    options.exchange.serve(WORKER_CALLS.started, (index) => void this.#starting.get(index as number)?.resolve());
+    options.exchange.serve(WORKER_CALLS.started, (index) => {
+      this.#serving.add(index as number);
+      this.#starting.get(index as number)?.resolve();
+    });
     options.exchange.serve(WORKER_CALLS.failed, (payload) => {
       const { index, message } = payload as { index: number; message: string };
       this.#starting.get(index)?.reject(new WorkerStartError(index, message));
@@ -75,6 +94,9 @@ export class WorkerPool {
   get running(): number {
     return this.#running.size;
   }
+
+  /** For `ready`: every worker is serving. */
+  readonly readiness: Readiness = { name: 'workers', ready: () => this.#serving.size === this.#options.threads - 1 };
 
   /** The running workers' threads, by index. */
   workers(): ReadonlyMap<number, Worker> {
@@ -89,6 +111,27 @@ export class WorkerPool {
     } catch (error) {
       await this.stop();
       throw error;
+    }
+    this.#heartbeat = setInterval(() => this.#checkHeartbeats(), this.#options.heartbeatMs ?? HEARTBEAT_MS).unref();
+  }
+
+  #checkHeartbeats(): void {
+    const now = Date.now();
+    const stuckAfterMs = this.#options.stuckAfterMs ?? STUCK_AFTER_MS;
+    for (const [index, running] of this.#running) {
+      if (!this.#serving.has(index)) continue;
+      if (running.pingSentAt !== null) {
+        if (now - running.pingSentAt < stuckAfterMs) continue;
+        this.#options.logger.error({ worker: index }, `worker ${index} has not answered for ${stuckAfterMs} ms: restarting it`);
+        running.pingSentAt = null;
+        void running.worker.terminate();
+        continue;
+      }
+      running.pingSentAt = now;
+      this.#options.exchange.callWorker(running.worker, WORKER_CALLS.ping, null).then(
+        () => void (running.pingSentAt = null),
+        () => {},
+      );
     }
   }
 
@@ -113,6 +156,7 @@ export class WorkerPool {
   /** Asks every worker to stop (they finish what they owe) and waits for them to end. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
     await Promise.all(
       [...this.#running.values()].map(async ({ worker }) => {
         const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -138,11 +182,12 @@ export class WorkerPool {
     worker.on('message', (message: ThreadMessage) => exchange.receive(worker, message));
     worker.on('error', (error) => logger.error({ err: error, worker: index }, 'worker thread failed'));
     const started = new Promise<void>((resolve, reject) => this.#starting.set(index, { resolve, reject }));
-    const running: Running = { worker, startedAt: Date.now(), restartDelayMs };
+    const running: Running = { worker, startedAt: Date.now(), restartDelayMs, pingSentAt: null };
     this.#running.set(index, running);
     worker.on('exit', (code) => {
       exchange.detach(worker);
       this.#running.delete(index);
+      this.#serving.delete(index);
       this.#starting.get(index)?.reject(new WorkerStartError(index, `exited with code ${code}`));
       if (this.#stopping) return;
       const stable = Date.now() - running.startedAt >= STABLE_AFTER_MS;

@@ -19,6 +19,8 @@ export const WORKER_CALLS = {
   failed: 'server/failed',
   /** Main → worker: apply this Corefile, as RunningServer.reload. */
   reload: 'server/reload',
+  /** Main → worker: still turning its event loop? (answered at once) */
+  ping: 'server/ping',
   /** Main → worker: stop serving, let owed answers finish, and end. */
   stop: 'server/stop',
 } as const;

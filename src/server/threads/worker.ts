@@ -20,6 +20,7 @@ port.on('message', (message: ThreadMessage) => exchange.receive(port, message));
 const logger = createLogger({ quiet: start.quiet }).child({ worker: start.index });
 try {
   const server = await startServer(start.corefile, { dnsPort: start.dnsPort, logger, exchange });
+  exchange.serve(WORKER_CALLS.ping, () => true);
   exchange.serve(WORKER_CALLS.reload, (corefile) => server.reload(corefile as Corefile));
   exchange.serve(WORKER_CALLS.stop, async () => {
     await server.stop();
