@@ -9,6 +9,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
 import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
 import type { Exchange } from './threads/exchange.ts';
+import type { ResponseRelay } from './udp.ts';
 
 export { ListenError } from '../toolkit/errors.ts';
 export { PluginSetupError, PluginStartError } from './errors.ts';
@@ -28,6 +29,11 @@ export interface ServerOptions {
    * SO_REUSEPORT, so every thread's share the addresses.
    */
   readonly exchange?: Exchange;
+  /**
+   * Binds with SO_REUSEPORT, so a successor process (a hand-over, a rolling update on the node)
+   * can bind beside this one; on whenever `exchange` is given.
+   */
+  readonly reusePort?: boolean;
   /** Runs after a reload applied here, in the reload's turn: the workers take the Corefile too. */
   readonly afterReload?: (corefile: Corefile) => Promise<void>;
   /** Readiness of the server itself, which `ready` counts beside the plugins' (the workers being up). */
@@ -66,9 +72,30 @@ export interface RunningServer {
    * Reloads run one at a time.
    */
   reload(corefile: Corefile): Promise<void>;
-  /** Runs the before-stop hooks (health's lameduck) while still serving, then closes everything. */
-  stop(): Promise<void>;
+  /**
+   * Runs the before-stop hooks (health's lameduck) while still serving, then closes everything.
+   * `{ lameduck: false }` skips them: after a hand-over the successor answers already.
+   */
+  stop(options?: { lameduck?: boolean }): Promise<void>;
+  /**
+   * Hands every UDP address over to a successor process bound beside this one: this thread's
+   * sockets stop being chosen, and what is queued on them is still answered, the responses sent by
+   * `relayFor` the listener from the successor's socket (UdpListener.handOver). Then stop().
+   */
+  handOver(relayFor: (listener: ListenerAddress) => ResponseRelay): Promise<void>;
+  /** Sends `response` from this server's UDP socket of `listener`; false when it has none. */
+  sendFrom(listener: ListenerAddress, response: Buffer, port: number, address: string): boolean;
 }
+
+/** A listener as its plan names it across processes: the configured host ('' for all) and the port. */
+export interface ListenerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** How long a hand-over keeps reading a socket after its last datagram, and at most. */
+const HAND_OVER_QUIET_MS = 50;
+const HAND_OVER_MAX_MS = 2_000;
 
 export class ServerStoppedError extends Error {
   constructor() {
@@ -119,7 +146,7 @@ function threadScope(exchange: Exchange | undefined): ThreadScope | undefined {
 export async function startServer(corefile: Corefile, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const tcpOptions = { ...DEFAULT_TCP_OPTIONS, ...options.tcp };
-  const reusePort = options.exchange !== undefined;
+  const reusePort = options.reusePort === true || options.exchange !== undefined;
   const open = (plan: ListenerPlan, chains: Chains): Promise<OpenListener> => openListener(plan, chains, logger, tcpOptions, reusePort);
   const graceMs = options.graceMs ?? 5_000;
   let queue: Promise<void> = Promise.resolve();
@@ -202,10 +229,19 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
       return config.corefile;
     },
     reload,
-    stop: () =>
+    handOver: async (relayFor) => {
+      await Promise.all(listeners.map(({ plan, udp }) => udp.handOver(relayFor({ host: plan.host, port: udp.port }), HAND_OVER_QUIET_MS, HAND_OVER_MAX_MS)));
+    },
+    sendFrom: (listener, response, port, address) => {
+      const open = listeners.find(({ plan, udp }) => plan.host === listener.host && udp.port === listener.port);
+      if (open === undefined) return false;
+      open.udp.sendTo(response, port, address);
+      return true;
+    },
+    stop: (stopOptions = {}) =>
       (stopping ??= (async () => {
         await queue;
-        await config.lifecycle.runBeforeStop(logger);
+        if (stopOptions.lameduck !== false) await config.lifecycle.runBeforeStop(logger);
         await options.beforeClose?.();
         await Promise.all(listeners.map((listener) => closeListener(listener, graceMs)));
         await config.lifecycle.runShutdown(logger);

@@ -9,7 +9,9 @@ import { plugins } from '../plugins/index.ts';
 import { flushStdout, stdoutLine } from '../toolkit/console.ts';
 import { DEFAULT_DNS_PORT } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
+import { serveAsSuccessor, startSuccessor, type Successor } from './handover.ts';
 import { Exchange } from './threads/exchange.ts';
+import type { RelayedResponse } from './threads/protocol.ts';
 import { WorkerPool } from './threads/pool.ts';
 import { servedLines, versionLines } from './version.ts';
 
@@ -150,6 +152,8 @@ async function serve(command: ServerCommand): Promise<number> {
       dnsPort: command.port,
       logger,
       exchange,
+      // A successor (SIGUSR2, a rolling update on the node) binds beside this process.
+      reusePort: true,
       readiness: pool === undefined ? [] : [pool.readiness],
       afterReload: (next) => pool?.reload(next) ?? Promise.resolve(),
       // The workers answer through the main thread's lameduck, and stop before it closes.
@@ -170,13 +174,64 @@ async function serve(command: ServerCommand): Promise<number> {
   }
   if (command.pidfile !== '') writeFileSync(command.pidfile, `${process.pid}\n`);
   if (!command.quiet) for (const line of [...servedLines(server.served), ...versionLines()]) stdoutLine(line);
+  serveAsSuccessor(server);
   const stopReloading = reloadOnSignal(server, command, logger);
-  await stopped;
+  const handOver = handOverOnSignal(server, pool, command, logger);
+  const reason = await Promise.race([stopped, handOver.done]);
   stopReloading();
-  await server.stop();
-  if (command.pidfile !== '') rmSync(command.pidfile, { force: true });
+  handOver.uninstall();
+  if (typeof reason === 'object') {
+    // The successor answers already: no lameduck, and the pidfile is its own now.
+    await server.stop({ lameduck: false });
+    reason.release();
+    stdoutLine(`[INFO] Handed over to PID ${reason.pid}`);
+  } else {
+    await server.stop();
+    if (command.pidfile !== '') rmSync(command.pidfile, { force: true });
+  }
   flushStdout();
   return 0;
+}
+
+/**
+ * SIGUSR2 starts a successor of this same command; once it serves, every thread of this one hands
+ * its UDP addresses over to it (RunningServer.handOver) and `done` resolves with it. A successor
+ * that fails to start is logged and this process serves on.
+ */
+function handOverOnSignal(
+  server: RunningServer,
+  pool: WorkerPool | undefined,
+  command: ServerCommand,
+  logger: Logger,
+): { done: Promise<Successor>; uninstall: () => void } {
+  let handing = false;
+  let handedOver: (successor: Successor) => void = () => {};
+  const done = new Promise<Successor>((resolve) => (handedOver = resolve));
+  const onSignal = (): void => {
+    if (handing) return;
+    if (command.conf === 'stdin') {
+      logger.warn('SIGUSR2: the Corefile was read from stdin: a successor could not read it again');
+      return;
+    }
+    handing = true;
+    stdoutLine('[INFO] SIGUSR2: starting a successor');
+    startSuccessor(logger).then(
+      async (successor) => {
+        const relay = (relayed: RelayedResponse): void => successor.relay(relayed);
+        await Promise.all([
+          server.handOver((listener) => (response, port, address) => relay({ listener, response: new Uint8Array(response), port, address })),
+          pool?.handOver(relay),
+        ]);
+        handedOver(successor);
+      },
+      (error: unknown) => {
+        handing = false;
+        logger.error({ err: error }, `SIGUSR2: ${(error as Error).message}; serving on`);
+      },
+    );
+  };
+  process.on('SIGUSR2', onSignal);
+  return { done, uninstall: () => void process.off('SIGUSR2', onSignal) };
 }
 
 /** The server command line: CoreDNS's flags; returns the exit status. */

@@ -9,6 +9,15 @@ import type { Dispatcher } from './dispatch.ts';
 /** Asked of the kernel so bursts queue instead of dropping; Linux caps it at net.core.rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Where a socket handing over connects: a peer that never sends. A connected socket in a reuseport
+ * group is no longer picked for other peers' datagrams, while what is queued on it stays readable.
+ */
+const DISCARD_PORT = 9;
+
+/** Sends a response from another process's socket on this listener's address (see handOver). */
+export type ResponseRelay = (response: Buffer, port: number, address: string) => void;
+
 /** Errors that mean "this host has no IPv6": fall back to an IPv4 socket. */
 const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT']);
 
@@ -50,6 +59,10 @@ export class UdpListener {
   private readonly socket: dgram.Socket;
   private readonly logger: Logger;
   private closed = false;
+  /** Datagrams read so far: a hand-over waits until this stops moving. */
+  private received = 0;
+  /** Set by handOver: where responses go once this socket no longer sends. */
+  private relay: ResponseRelay | null = null;
 
   private constructor(socket: dgram.Socket, logger: Logger) {
     this.socket = socket;
@@ -82,6 +95,7 @@ export class UdpListener {
   serve(dispatcher: Dispatcher): void {
     const { logger } = this;
     this.socket.on('message', (packet, peer) => {
+      this.received++;
       try {
         const result = dispatcher.dispatch(packet, {
           transport: 'udp',
@@ -104,9 +118,44 @@ export class UdpListener {
     });
   }
 
+  /** Sends a response another process computed (a predecessor handing over) from this socket. */
+  sendTo(response: Buffer, port: number, address: string): void {
+    if (!this.closed && this.relay === null) this.socket.send(response, port, address);
+  }
+
   private send(response: Buffer, port: number, address: string): void {
     // An answer that was still being computed when the server stopped has nowhere to go.
-    if (!this.closed) this.socket.send(response, port, address);
+    if (this.closed) return;
+    if (this.relay !== null) this.relay(response, port, address);
+    else this.socket.send(response, port, address);
+  }
+
+  /**
+   * Hands this address over to a successor bound beside it (SO_REUSEPORT) without losing a
+   * datagram: the socket connects to a peer that never sends, so the kernel stops choosing it,
+   * and keeps answering what was already queued on it, its responses sent by `relay` (a connected
+   * socket may not send elsewhere) from the successor's socket, until nothing has come for
+   * `quietMs` (at most `maxMs`). Then it may close.
+   */
+  async handOver(relay: ResponseRelay, quietMs: number, maxMs: number): Promise<void> {
+    if (this.closed) return;
+    this.relay = relay;
+    const peer = this.socket.address().family === 'IPv6' ? '::1' : '127.0.0.1';
+    const deadline = performance.now() + maxMs;
+    // A socket that cannot connect (an error event) keeps being chosen: the wait below still reads
+    // and answers, and what comes after the last read is lost with it, as without a hand-over.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.socket.connect(DISCARD_PORT, peer, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    let seen = -1;
+    while (seen !== this.received && performance.now() < deadline) {
+      seen = this.received;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+    }
   }
 
   close(): Promise<void> {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Corefile } from '../../corefile/types.ts';
 import type { Readiness } from '../../toolkit/types.ts';
 import type { Exchange, ThreadMessage } from './exchange.ts';
-import { WORKER_CALLS, type WorkerStart } from './protocol.ts';
+import { WORKER_CALLS, type RelayedResponse, type WorkerStart } from './protocol.ts';
 
 /** The worker's entry beside this file: worker.ts from the sources (tests), worker.js from dist/. */
 const WORKER_ENTRY = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
@@ -75,6 +75,7 @@ export class WorkerPool {
   readonly #starting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   #corefile: Corefile;
   #stopping = false;
+  #relay: ((relayed: RelayedResponse) => void) | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
 
   constructor(options: PoolOptions) {
@@ -84,6 +85,7 @@ export class WorkerPool {
       this.#serving.add(index as number);
       this.#starting.get(index as number)?.resolve();
     });
+    options.exchange.serve(WORKER_CALLS.relay, (payload) => void this.#relay?.(payload as RelayedResponse));
     options.exchange.serve(WORKER_CALLS.failed, (payload) => {
       const { index, message } = payload as { index: number; message: string };
       this.#starting.get(index)?.reject(new WorkerStartError(index, message));
@@ -151,6 +153,12 @@ export class WorkerPool {
         }
       }),
     );
+  }
+
+  /** Every worker hands its UDP addresses over (RunningServer.handOver), its responses meanwhile sent by `relay`. */
+  async handOver(relay: (relayed: RelayedResponse) => void): Promise<void> {
+    this.#relay = relay;
+    await Promise.all([...this.#running.values()].map(({ worker }) => this.#options.exchange.callWorker(worker, WORKER_CALLS.handOver, null).catch(() => {})));
   }
 
   /** Asks every worker to stop (they finish what they owe) and waits for them to end. */

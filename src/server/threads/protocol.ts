@@ -1,5 +1,13 @@
 import type { Corefile } from '../../corefile/types.ts';
 
+/** A response a thread handing over asks the successor to send (see RunningServer.handOver). */
+export interface RelayedResponse {
+  readonly listener: { readonly host: string; readonly port: number };
+  readonly response: Uint8Array;
+  readonly port: number;
+  readonly address: string;
+}
+
 /** What a worker thread starts with (its workerData). */
 export interface WorkerStart {
   /** 1.. (the main thread is 0), for logs. */
@@ -21,6 +29,10 @@ export const WORKER_CALLS = {
   reload: 'server/reload',
   /** Main → worker: still turning its event loop? (answered at once) */
   ping: 'server/ping',
+  /** Main → worker: hand the UDP addresses over to a successor process (RunningServer.handOver). */
+  handOver: 'server/hand-over',
+  /** Worker → main, during a hand-over: send this response from the successor's socket. */
+  relay: 'server/relay',
   /** Main → worker: stop serving, let owed answers finish, and end. */
   stop: 'server/stop',
 } as const;

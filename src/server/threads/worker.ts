@@ -9,7 +9,7 @@ import { createLogger } from '../../log.ts';
 import { flushStdout } from '../../toolkit/console.ts';
 import { startServer } from '../index.ts';
 import { Exchange, type ThreadMessage } from './exchange.ts';
-import { WORKER_CALLS, type WorkerStart } from './protocol.ts';
+import { WORKER_CALLS, type RelayedResponse, type WorkerStart } from './protocol.ts';
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
@@ -21,6 +21,13 @@ const logger = createLogger({ quiet: start.quiet }).child({ worker: start.index 
 try {
   const server = await startServer(start.corefile, { dnsPort: start.dnsPort, logger, exchange });
   exchange.serve(WORKER_CALLS.ping, () => true);
+  exchange.serve(WORKER_CALLS.handOver, () =>
+    server.handOver((listener) => (response, port, address) => {
+      // Copied tight: a clone of a view carries its whole ArrayBuffer (a pooled slab).
+      const relayed: RelayedResponse = { listener, response: new Uint8Array(response), port, address };
+      exchange.call(WORKER_CALLS.relay, relayed).catch(() => {});
+    }),
+  );
   exchange.serve(WORKER_CALLS.reload, (corefile) => server.reload(corefile as Corefile));
   exchange.serve(WORKER_CALLS.stop, async () => {
     await server.stop();
