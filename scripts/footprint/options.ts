@@ -13,6 +13,8 @@ export interface FootprintOptions {
   readonly json: string | null;
   /** The server's memory cgroup limit; null for none (`--memory-limit none`). */
   readonly memoryLimit: MemoryLimit | null;
+  /** The server's `-workers`; null for its default (the CPUs it may use). */
+  readonly workers: number | null;
   readonly help: boolean;
 }
 
@@ -29,6 +31,8 @@ export const USAGE = `usage: npm run footprint -- [options]
   --memory-limit SIZE
                   run the server in a memory cgroup with this limit, as the coredns Deployment's
                   resources.limits.memory does (${DEFAULT_MEMORY_LIMIT}; Ki/Mi/Gi suffixes; none = no cgroup)
+  --workers N     the server's -workers (threads answering queries); default: none given, so the
+                  server's own default, the CPUs it may use
   --help          this text
 
 Sizes: ${SIZES.map((s) => `${s.name} = ${s.layout.services} services, ${s.layout.services * s.layout.endpointsPerService} endpoints, ${s.layout.pods} pods (pods ${s.podsMode}${s.autopath ? ', autopath' : ''})`).join('; ')}.
@@ -67,6 +71,7 @@ export function parseFootprintOptions(argv: readonly string[]): FootprintOptions
         runs: { type: 'string' },
         json: { type: 'string' },
         'memory-limit': { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -102,5 +107,10 @@ export function parseFootprintOptions(argv: readonly string[]): FootprintOptions
   } catch (error) {
     throw new FootprintOptionsError(`--memory-limit: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { sizes, queries, runs, json: values.json ?? null, memoryLimit, help: values.help ?? false };
+  let workers: number | null = null;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!/^\d+$/.test(values.workers) || !(workers >= 1)) throw new FootprintOptionsError(`--workers: want a number of threads from 1, got ${JSON.stringify(values.workers)}`);
+  }
+  return { sizes, queries, runs, json: values.json ?? null, memoryLimit, workers, help: values.help ?? false };
 }

@@ -9,7 +9,7 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/test-support/ports.ts';
@@ -117,7 +117,7 @@ async function endedWithin(exited: Promise<void>, ms: number): Promise<boolean> 
 }
 
 /** One run of one size; `label` (report.ts's runLabel) names it in the log, its cgroup and its errors. */
-async function measure(size: FootprintSize, label: string, queries: number, limits: MemoryLimits): Promise<FootprintRow> {
+async function measure(size: FootprintSize, label: string, queries: number, limits: MemoryLimits, workers: number | null): Promise<FootprintRow> {
   const dir = await mkdtemp(join(tmpdir(), `footprint-${label.replace(/\W/g, '-')}-`));
   tempDirs.add(dir);
   log(`${label}: seeding the fake API server`);
@@ -132,7 +132,8 @@ async function measure(size: FootprintSize, label: string, queries: number, limi
     const logFd = openSync(logPath, 'w');
     const { cgroup, limit } = limits.open(label);
     if (cgroup) log(`${label}: in cgroup ${cgroup.dir} (${limit.kind === 'cgroup' ? limit.text : ''})`);
-    const command = cgroup ? cgroup.wrap(process.execPath, [BIN, '-conf', corefile]) : { command: process.execPath, args: [BIN, '-conf', corefile] };
+    const serverArgs = [BIN, '-conf', corefile, ...(workers === null ? [] : ['-workers', String(workers)])];
+    const command = cgroup ? cgroup.wrap(process.execPath, serverArgs) : { command: process.execPath, args: serverArgs };
     const cpuBefore = await snapshotProcesses();
     const spawnedAt = performance.now();
     let server;
@@ -275,14 +276,15 @@ async function main(options: FootprintOptions): Promise<void> {
   const rows: FootprintRow[] = [];
   const limits = new MemoryLimits(options.memoryLimit);
   for (const size of options.sizes) {
-    for (let run = 1; run <= options.runs; run++) rows.push(await measure(size, runLabel(size.name, run, options.runs), options.queries, limits));
+    for (let run = 1; run <= options.runs; run++) rows.push(await measure(size, runLabel(size.name, run, options.runs), options.queries, limits, options.workers));
   }
   const report = formatReport(rows);
   process.stdout.write(`${report}\n`);
+  process.stdout.write(`server threads: ${options.workers === null ? `its default (the CPUs it may use: ${availableParallelism()} here)` : `-workers ${options.workers}`}\n`);
   if (options.json) {
     // `runs` and `summaries` only with --runs > 1, so that --runs 1 writes the JSON it always has.
     const repeated = options.runs > 1 ? { runs: options.runs, summaries: groupRuns(rows).map(summarizeRuns) } : {};
-    const result = { date: new Date().toISOString(), node: process.version, queries: options.queries, memoryLimit: limitLine(rows), rows, ...repeated };
+    const result = { date: new Date().toISOString(), node: process.version, queries: options.queries, workers: options.workers, memoryLimit: limitLine(rows), rows, ...repeated };
     await writeFile(options.json, `${JSON.stringify(result, null, 2)}\n`);
     log(`JSON written to ${options.json}`);
   }

@@ -13,6 +13,12 @@ describe('npm run footprint options', () => {
     expect(DEFAULT_RUNS).toBe(1);
   });
 
+  it("passes -workers to the server when given, else leaves the server's default", () => {
+    expect(parseFootprintOptions([]).workers).toBeNull();
+    expect(parseFootprintOptions(['--workers', '2']).workers).toBe(2);
+    for (const workers of ['0', 'two', '1.5']) expect(() => parseFootprintOptions(['--workers', workers]), workers).toThrow(/--workers: want a number of threads from 1/);
+  });
+
   it('takes how many times to measure each size', () => {
     expect(parseFootprintOptions(['--runs', '3']).runs).toBe(3);
     expect(parseFootprintOptions(['--runs=5', '--sizes', 'small']).runs).toBe(5);
