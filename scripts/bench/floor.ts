@@ -4,11 +4,15 @@
  * most queries per second any Node DNS server can answer on this machine, which puts the
  * clusterdns figure in proportion.
  *
- * Usage: node scripts/bench/floor.ts [--host 127.0.0.1] [--port 0] [--name N] [--address A]
- * Prints one JSON line `{"listening":{"host":...,"port":...}}` on stdout once bound.
+ * Usage: node scripts/bench/floor.ts [--host 127.0.0.1] [--port 0] [--name N] [--address A] [--threads 1]
+ * With --threads N > 1 the main thread and N-1 worker threads each bind the port with
+ * SO_REUSEPORT, as clusterdns's threads do, and the kernel spreads the queries over them.
+ * Prints one JSON line `{"listening":{"host":...,"port":...,"threads":...}}` on stdout once every
+ * thread is bound.
  */
 import dgram from 'node:dgram';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { HeaderFlag, RRClass, RRType } from '../../src/dns/constants.ts';
 
 export const FLOOR_DEFAULT_NAME = 'kubernetes.default.svc.cluster.local';
@@ -73,12 +77,14 @@ export interface FloorOptions {
   readonly host: string;
   readonly port: number;
   readonly answer: Buffer;
+  /** Share the port with the other threads' sockets. */
+  readonly reusePort?: boolean;
 }
 
 export function startFloorServer(options: FloorOptions): Promise<FloorServer> {
   const template = options.answer;
   const family = options.host.includes(':') ? 'udp6' : 'udp4';
-  const socket = dgram.createSocket(family);
+  const socket = dgram.createSocket({ type: family, reusePort: options.reusePort ?? false });
   socket.on('message', (query, peer) => {
     if (query.length < 12) return;
     // A copy per reply: send() is asynchronous, so a shared buffer could change under it.
@@ -102,6 +108,31 @@ export function startFloorServer(options: FloorOptions): Promise<FloorServer> {
   });
 }
 
+/** What a worker thread needs to bind beside the main thread. */
+interface FloorThread {
+  readonly host: string;
+  readonly port: number;
+  readonly name: string;
+  readonly address: string;
+}
+
+/** Resolves once the worker is bound; a worker that fails later takes the process down (no 'error' listener left). */
+function startThread(data: FloorThread): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: data });
+    worker.once('error', reject);
+    worker.once('message', () => {
+      worker.off('error', reject);
+      resolve(worker);
+    });
+  });
+}
+
+async function threadMain(data: FloorThread): Promise<void> {
+  await startFloorServer({ host: data.host, port: data.port, answer: buildFixedAnswer(data.name, data.address), reusePort: true });
+  parentPort!.postMessage('bound');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -109,14 +140,21 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       name: { type: 'string', default: FLOOR_DEFAULT_NAME },
       address: { type: 'string', default: FLOOR_DEFAULT_ADDRESS },
+      threads: { type: 'string', default: '1' },
     },
   });
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads: want a positive integer, got ${JSON.stringify(values.threads)}`);
   const server = await startFloorServer({
     host: values.host,
     port: Number(values.port),
     answer: buildFixedAnswer(values.name, values.address),
+    reusePort: threads > 1,
   });
-  process.stdout.write(`${JSON.stringify({ listening: { host: server.host, port: server.port } })}\n`);
+  // The workers bind the port the main thread got: with --port 0 each would get its own otherwise.
+  const data: FloorThread = { host: server.host, port: server.port, name: values.name, address: values.address };
+  await Promise.all(Array.from({ length: threads - 1 }, () => startThread(data)));
+  process.stdout.write(`${JSON.stringify({ listening: { host: server.host, port: server.port, threads } })}\n`);
   const stop = (): void => {
     void server.close().then(() => process.exit(0));
   };
@@ -124,4 +162,4 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await (isMainThread ? main() : threadMain(workerData as FloorThread));

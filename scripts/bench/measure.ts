@@ -16,10 +16,11 @@ import {
   treeRssMiB,
   waitForQuietHost,
 } from './cpu-accounting.ts';
-import type { Pinning } from './system.ts';
+import { dnsperfFlags, type DnsperfSettings, type LayoutName, type Pinning } from './system.ts';
 
 export interface ServerSpec {
   readonly label: string;
+  readonly layout: LayoutName;
   readonly kind: TargetResult['kind'];
   readonly variant: string | null;
   /** The server's command line, without CPU pinning. */
@@ -34,6 +35,7 @@ export interface ServerSpec {
 export interface MeasureContext {
   readonly cwd: string;
   readonly pinning: Pinning;
+  readonly dnsperf: DnsperfSettings;
   readonly queriesFile: string;
   readonly seconds: number;
   readonly warmupSeconds: number;
@@ -70,7 +72,7 @@ export async function runDnsperf(context: MeasureContext, port: number, seconds:
   const command = [
     ...context.pinning.load,
     'dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', context.queriesFile,
-    '-l', String(seconds), '-c', '4', '-T', '1', '-q', '100', '-t', '2',
+    '-l', String(seconds), ...dnsperfFlags(context.dnsperf),
   ];
   const result = await runCommand(command[0]!, command.slice(1), (seconds + DNSPERF_SLACK_SECONDS) * 1000);
   return `${result.stdout}${result.stderr}`;
@@ -86,7 +88,7 @@ function logTail(path: string): string {
 
 function failed(spec: ServerSpec, error: string, check: TargetResult['check'] = null): TargetResult {
   return {
-    label: spec.label, kind: spec.kind, variant: spec.variant, port: spec.port, check, stats: null,
+    label: spec.label, layout: spec.layout, kind: spec.kind, variant: spec.variant, port: spec.port, check, stats: null,
     serverCpuSeconds: null, dnsperfCpuSeconds: null, otherCpuSeconds: null, attempts: 0, idleRssMiB: null, rssMiB: null, error,
   };
 }
@@ -133,7 +135,8 @@ async function quietRun(context: MeasureContext, spec: ServerSpec, serverPid: nu
 }
 
 export async function measureServer(spec: ServerSpec, context: MeasureContext): Promise<TargetResult> {
-  const slug = spec.label.replaceAll('/', '-');
+  // Labels hold '/', spaces and brackets.
+  const slug = spec.label.replace(/\W+/g, '-').replace(/^-|-$/g, '');
   const logFile = join(context.workDir, `${slug}.log`);
   const log = openSync(logFile, 'w');
   const commandLine = [...context.pinning.server, spec.command, ...spec.args];
@@ -164,7 +167,7 @@ export async function measureServer(spec: ServerSpec, context: MeasureContext): 
     await writeFile(join(context.workDir, `${slug}.dnsperf.txt`), figures.output);
     if (exited) return failed(spec, `exited during the load; log: ${logTail(logFile)}`, check);
     return {
-      label: spec.label, kind: spec.kind, variant: spec.variant, port: spec.port, check,
+      label: spec.label, layout: spec.layout, kind: spec.kind, variant: spec.variant, port: spec.port, check,
       stats: parseDnsperfOutput(figures.output),
       serverCpuSeconds: figures.serverCpuSeconds,
       dnsperfCpuSeconds: figures.dnsperfCpuSeconds,

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { COREFILE_VARIANTS, corefileVariant } from './corefiles.ts';
 import { DEFAULT_GENERATE_OPTIONS } from './generate.ts';
+import { LAYOUT_NAMES, type LayoutName } from './system.ts';
 
 export interface RunOptions {
   readonly seconds: number;
@@ -15,6 +16,8 @@ export interface RunOptions {
   readonly only: 'floor' | 'clusterdns' | null;
   /** Corefile variants clusterdns runs with, `kubernetes` first. */
   readonly variants: readonly string[];
+  /** Layouts every server is measured in, in this order. */
+  readonly layouts: readonly LayoutName[];
   /** Where the JSON result goes; null for the default under scripts/bench/results/. */
   readonly json: string | null;
   readonly keep: boolean;
@@ -47,6 +50,8 @@ export const USAGE = `usage: npm run bench -- [options]   (each also as BENCH_<N
   --port N           clusterdns port on 127.0.0.1 (0 = any free port)
   --only floor|clusterdns   measure one server only
   --corefile LIST    extra Corefile variants for clusterdns, comma-separated (${COREFILE_VARIANTS.filter((v) => v.name !== 'kubernetes').map((v) => v.name).join(', ')})
+  --layouts LIST     comma-separated (split,shared): split = server pinned to CPU 0 (1 thread),
+                     dnsperf -c 4 on CPU 1; shared = nothing pinned, servers on every CPU, dnsperf -c 16
   --json FILE        where to write the JSON result (scripts/bench/results/bench-<time>.json)
   --start-timeout N  seconds a server gets to answer its first query (60)
   --quiet-wait N     before each run wait up to N s for the host to be quiet (60; 0 = no wait)
@@ -62,6 +67,8 @@ function positiveInteger(option: string, text: string, allowZero = false): numbe
   return value;
 }
 
+const isLayoutName = (name: string): name is LayoutName => (LAYOUT_NAMES as readonly string[]).includes(name);
+
 export function parseRunOptions(argv: readonly string[], env: NodeJS.ProcessEnv): RunOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -75,6 +82,7 @@ export function parseRunOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       port: { type: 'string' },
       only: { type: 'string' },
       corefile: { type: 'string' },
+      layouts: { type: 'string' },
       json: { type: 'string' },
       'start-timeout': { type: 'string' },
       'quiet-wait': { type: 'string' },
@@ -92,6 +100,12 @@ export function parseRunOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (only !== '' && only !== 'floor' && only !== 'clusterdns') throw new RunOptionsError('only', `want floor or clusterdns, got ${JSON.stringify(only)}`);
   const extra = pick('corefile', 'BENCH_COREFILE', '').split(',').map((v) => v.trim()).filter((v) => v !== '' && v !== 'kubernetes');
   for (const name of extra) corefileVariant(name);
+  const layouts: LayoutName[] = [];
+  for (const name of pick('layouts', 'BENCH_LAYOUTS', LAYOUT_NAMES.join(',')).split(',').map((v) => v.trim()).filter((v) => v !== '')) {
+    if (!isLayoutName(name)) throw new RunOptionsError('layouts', `want ${LAYOUT_NAMES.join(' or ')}, got ${JSON.stringify(name)}`);
+    if (!layouts.includes(name)) layouts.push(name);
+  }
+  if (layouts.length === 0) throw new RunOptionsError('layouts', `want at least one of ${LAYOUT_NAMES.join(', ')}`);
   const port = positiveInteger('port', pick('port', 'BENCH_PORT', '0'), true);
   if (port > 65535) throw new RunOptionsError('port', `out of range: ${port}`);
   return {
@@ -104,6 +118,7 @@ export function parseRunOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     port,
     only: only === '' ? null : only,
     variants: ['kubernetes', ...new Set(extra)],
+    layouts,
     json: pick('json', 'BENCH_JSON', '') || null,
     keep: values.keep ?? env.BENCH_KEEP === '1',
     startTimeoutSeconds: positiveInteger('start-timeout', pick('start-timeout', 'BENCH_START_TIMEOUT', '60')),

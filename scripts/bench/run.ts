@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: clusterdns against the floor server on the same synthetic cluster and query
- * mix, each pinned to CPU 0 with dnsperf on CPU 1, on 127.0.0.1 only. Prints a table and the
- * clusterdns/floor ratio, and writes a JSON result. Installs nothing; every child has a
- * deadline and is killed when the run ends.
+ * mix, on 127.0.0.1 only, in each layout: `split` (server on CPU 0, dnsperf on CPU 1) and
+ * `shared` (nothing pinned, servers on every CPU). Prints a table and the clusterdns/floor
+ * ratios per layout, and writes a JSON result. Installs nothing; every child has a deadline and
+ * is killed when the run ends.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,8 +15,8 @@ import { generateBench, writeBench, type ExpectedSample } from './generate.ts';
 import { measureServer, type MeasureContext, type ServerSpec } from './measure.ts';
 import { parseRunOptions, RunOptionsError, USAGE, type RunOptions } from './options.ts';
 import { commandExists, installExitHooks, killAllChildren } from './processes.ts';
-import { computeRatios, renderTable, type TargetResult } from './report.ts';
-import { detectPinning, findFreePort, hostDescription } from './system.ts';
+import { computeRatios, describeLayout, renderTable, type TargetResult } from './report.ts';
+import { detectLayout, findFreePort, hostDescription, type Layout } from './system.ts';
 
 const BENCH_DIR = import.meta.dirname;
 const REPO_ROOT = resolve(BENCH_DIR, '..', '..');
@@ -37,8 +38,11 @@ function floorAnswer(samples: readonly ExpectedSample[]): { name: string; addres
   return sample ? { name: sample.name, address: sample.answers[0]! } : { name: FLOOR_DEFAULT_NAME, address: FLOOR_DEFAULT_ADDRESS };
 }
 
-async function serverSpecs(options: RunOptions, workDir: string, manifests: string, samples: readonly ExpectedSample[]): Promise<ServerSpec[]> {
-  const specs: ServerSpec[] = [];
+/** A server to measure, in every layout. */
+type Server = Omit<ServerSpec, 'layout'>;
+
+async function servers(options: RunOptions, workDir: string, manifests: string, samples: readonly ExpectedSample[]): Promise<Server[]> {
+  const specs: Server[] = [];
   if (options.only !== 'clusterdns') {
     const answer = floorAnswer(samples);
     const port = await findFreePort();
@@ -74,6 +78,15 @@ async function serverSpecs(options: RunOptions, workDir: string, manifests: stri
   return specs;
 }
 
+function inLayout(server: Server, layout: Layout): ServerSpec {
+  return {
+    ...server,
+    label: `${server.label} [${layout.name}]`,
+    layout: layout.name,
+    args: server.kind === 'floor' ? [...server.args, '--threads', String(layout.serverThreads)] : server.args,
+  };
+}
+
 function defaultJsonPath(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return join(BENCH_DIR, 'results', `bench-${stamp}.json`);
@@ -89,7 +102,7 @@ async function bench(options: RunOptions): Promise<number> {
     progress(`${SERVER_ENTRY} not found: run with --only floor, or build the server first`);
     return 1;
   }
-  const pinning = await detectPinning();
+  const layouts = await Promise.all(options.layouts.map(detectLayout));
   const workDir = await mkdtemp(join(os.tmpdir(), 'clusterdns-bench-'));
   // Also on an interrupt or the watchdog, which exit without unwinding to the finally below.
   const removeWorkDir = (): void => rmSync(workDir, { recursive: true, force: true });
@@ -98,10 +111,9 @@ async function bench(options: RunOptions): Promise<number> {
     progress(`generating ${options.services} services, ${options.queries} queries into ${workDir}`);
     const generated = generateBench({ services: options.services, namespaces: options.namespaces, queries: options.queries, seed: options.seed });
     const files = await writeBench(generated, workDir, options.port);
-    progress(`query mix (%): ${JSON.stringify(generated.mix.percent)}; ${pinning.describe}`);
-    const context: MeasureContext = {
+    progress(`query mix (%): ${JSON.stringify(generated.mix.percent)}`);
+    const common: Omit<MeasureContext, 'pinning' | 'dnsperf'> = {
       cwd: REPO_ROOT,
-      pinning,
       queriesFile: files.queries,
       seconds: options.seconds,
       warmupSeconds: options.warmupSeconds,
@@ -116,21 +128,26 @@ async function bench(options: RunOptions): Promise<number> {
       },
     };
     const results: TargetResult[] = [];
-    for (const spec of await serverSpecs(options, workDir, files.manifests, generated.samples)) {
-      const result = await measureServer(spec, context);
-      if (result.error) progress(`${spec.label}: ${result.error}`);
-      results.push(result);
+    const toMeasure = await servers(options, workDir, files.manifests, generated.samples);
+    for (const layout of layouts) {
+      progress(describeLayout(layout));
+      const context: MeasureContext = { ...common, pinning: layout.pinning, dnsperf: layout.dnsperf };
+      for (const server of toMeasure) {
+        const spec = inLayout(server, layout);
+        const result = await measureServer(spec, context);
+        if (result.error) progress(`${spec.label}: ${result.error}`);
+        results.push(result);
+      }
     }
     const expectedNx = generated.mix.percent.NXDOMAIN ?? 0;
-    process.stdout.write(`\n${renderTable(results, expectedNx)}\n`);
+    process.stdout.write(`\n${renderTable(results, layouts, expectedNx)}\n`);
     const jsonPath = resolve(options.json ?? defaultJsonPath());
     await mkdir(dirname(jsonPath), { recursive: true });
     const summary = {
       startedAt: new Date().toISOString(),
       host: hostDescription(),
-      pinning: pinning.describe,
       options,
-      dnsperf: { clients: 4, threads: 1, maxOutstanding: 100, timeoutSeconds: 2 },
+      layouts,
       mix: generated.mix,
       results,
       ratios: computeRatios(results),
@@ -163,9 +180,9 @@ async function main(): Promise<void> {
     return;
   }
   installExitHooks();
-  const servers = options.only ? 1 : 1 + options.variants.length;
+  const serverRuns = options.layouts.length * ((options.only === 'clusterdns' ? 0 : 1) + (options.only === 'floor' ? 0 : options.variants.length));
   const perRun = options.quietWaitSeconds + 2 + options.seconds + 30;
-  const budgetSeconds = servers * (options.startTimeoutSeconds + options.warmupSeconds + 30 + (1 + options.retries) * perRun) + 120;
+  const budgetSeconds = serverRuns * (options.startTimeoutSeconds + options.warmupSeconds + 30 + (1 + options.retries) * perRun) + 120;
   const watchdog = setTimeout(() => {
     progress(`still running after ${budgetSeconds} s: giving up`);
     killAllChildren();

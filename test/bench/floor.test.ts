@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import dnsPacket from 'dns-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildFixedAnswer, FloorAnswerError, startFloorServer, type FloorServer } from '../../scripts/bench/floor.ts';
@@ -46,6 +49,20 @@ describe('floor server', () => {
     // Loopback keeps the order: a reply to the short datagram would arrive first.
     const reply = dnsPacket.decode(await ask(server.port, Buffer.from([0xab, 0xcd, 3]), query));
     expect(reply.id).toBe(0x1234);
+  });
+
+  it('with --threads binds one port on every thread before it says it listens', async () => {
+    const script = new URL('../../scripts/bench/floor.ts', import.meta.url).pathname;
+    const child = spawn(process.execPath, [script, '--port', '0', '--threads', '2', '--name', 'a.b', '--address', '10.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const { listening } = JSON.parse(line) as { listening: { port: number; threads: number } };
+      expect(listening.threads).toBe(2);
+      const query = dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', class: 'IN', name: 'a.b' }] });
+      expect(dnsPacket.decode(await ask(listening.port, query)).answers).toEqual([expect.objectContaining({ data: '10.0.0.1' })]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('rejects answers it cannot encode', () => {

@@ -73,4 +73,12 @@ describe('run options', () => {
     expect(() => parseRunOptions(['--seconds', '0'], {})).toThrow(/--seconds/);
     expect(() => parseRunOptions(['--corefile', 'nope'], {})).toThrow(/unknown Corefile variant/);
   });
+
+  it('measures in both layouts unless told which, in the order given', () => {
+    expect(parseRunOptions([], {}).layouts).toEqual(['split', 'shared']);
+    expect(parseRunOptions([], { BENCH_LAYOUTS: 'shared' }).layouts).toEqual(['shared']);
+    expect(parseRunOptions(['--layouts', 'shared, split,shared'], { BENCH_LAYOUTS: 'split' }).layouts).toEqual(['shared', 'split']);
+    expect(() => parseRunOptions(['--layouts', 'split,pinned'], {})).toThrow(RunOptionsError);
+    expect(() => parseRunOptions(['--layouts', ','], {})).toThrow(/--layouts/);
+  });
 });
