@@ -2,14 +2,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuQuota, defaultWorkerCount, ownCgroupCpuFiles } from './cpus.ts';
+import { cgroupCpuQuota, defaultWorkerCount, ownCgroupCpuFiles, threadsForMemory } from './cpus.ts';
 
 describe('the default worker count', () => {
   it('takes the lesser of the affinity and the quota, rounded down, at least 1', () => {
-    expect(defaultWorkerCount(8, null)).toBe(8);
-    expect(defaultWorkerCount(8, 2.5)).toBe(2);
-    expect(defaultWorkerCount(2, 4)).toBe(2);
-    expect(defaultWorkerCount(4, 0.5)).toBe(1);
+    expect(defaultWorkerCount(8, null, 0)).toBe(8);
+    expect(defaultWorkerCount(8, 2.5, 0)).toBe(2);
+    expect(defaultWorkerCount(2, 4, 0)).toBe(2);
+    expect(defaultWorkerCount(4, 0.5, 0)).toBe(1);
+  });
+
+  it("stays within what the memory limit affords: 2 threads under the coredns Deployment's 170Mi", () => {
+    const Mi = 2 ** 20;
+    expect(threadsForMemory(170 * Mi)).toBe(2);
+    expect(threadsForMemory(128 * Mi)).toBe(1);
+    expect(threadsForMemory(100 * Mi)).toBe(1);
+    expect(threadsForMemory(256 * Mi)).toBe(6);
+    expect(threadsForMemory(0)).toBe(Infinity);
+    expect(threadsForMemory(2 ** 60)).toBe(Infinity);
+    expect(defaultWorkerCount(16, null, 170 * Mi)).toBe(2);
+    expect(defaultWorkerCount(1, null, 512 * Mi)).toBe(1);
   });
 
   it("reads the quota from the process's own cgroup, v2 or v1", () => {

@@ -55,11 +55,34 @@ export function cgroupCpuQuota(files: CgroupCpuFiles = ownCgroupCpuFiles(readOrN
   return quotaCpus(Number(quota), Number(period));
 }
 
+const MiB = 2 ** 20;
+/** A limit this large is no limit (cgroups report "max" as a huge number). */
+const NO_LIMIT_BYTES = 2 ** 50;
+/**
+ * What the main thread may need (footprint, 2 threads, medians after a burst: 10k services with
+ * 50k pods 157 MB resident of which ~53 MB node's shared file pages), and what each worker adds
+ * (16-22 MB over 10k services after a burst).
+ */
+const MAIN_THREAD_MIB = 128;
+const WORKER_MIB = 24;
+
+/** The threads a memory limit affords: the main thread, and a worker for each WORKER_MIB left. */
+export function threadsForMemory(limitBytes: number): number {
+  if (!(limitBytes > 0) || limitBytes >= NO_LIMIT_BYTES) return Infinity;
+  return 1 + Math.max(0, Math.floor((limitBytes / MiB - MAIN_THREAD_MIB) / WORKER_MIB));
+}
+
 /**
  * How many threads answer queries when `-workers` is not given: the CPUs this process may run on
- * (its affinity) and its cgroup's CPU quota allows, rounded down, at least 1.
+ * (its affinity) and its cgroup's CPU quota allows, rounded down, at least 1; and no more than
+ * its memory limit affords, since the coredns Deployment sets no CPU limit but 170Mi of memory,
+ * and one thread per core of a large node would not fit (2 threads at 170Mi).
  */
-export function defaultWorkerCount(affinityCpus = availableParallelism(), quota = cgroupCpuQuota()): number {
+export function defaultWorkerCount(
+  affinityCpus = availableParallelism(),
+  quota = cgroupCpuQuota(),
+  memoryLimitBytes = process.constrainedMemory(),
+): number {
   const cpus = quota === null ? affinityCpus : Math.min(affinityCpus, quota);
-  return Math.max(1, Math.floor(cpus));
+  return Math.max(1, Math.min(Math.floor(cpus), threadsForMemory(memoryLimitBytes)));
 }
