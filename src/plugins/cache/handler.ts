@@ -127,8 +127,13 @@ export class Cache {
     const counters = this.metrics.forServer(request.server);
     const dnssecOk = query.edns !== null && query.edns.dnssecOk;
     const wantsAd = dnssecOk || (query.flags & HeaderFlag.AD) !== 0;
-    const key = cacheKey(query, dnssecOk);
     counters.requests++;
+    if (this.neverStored(query.name)) {
+      // kubeadm's `disable success/denial cluster.local`: a miss as CoreDNS counts it, without a key to look up.
+      counters.misses++;
+      return this.fetch({ request, next, key: '', counters, wantsAd, now });
+    }
+    const key = cacheKey(query, dnssecOk);
     // A fresh hit, the common case, answers without a CacheQuery; a miss, a stale item or a prefetch makes one.
     const item = this.lookup(now, key, counters);
     if (item === null) return this.fetch({ request, next, key, counters, wantsAd, now });
@@ -243,6 +248,12 @@ export class Cache {
       default:
         return clampTtl(minimalTtl(reply, kind, success.maxTtl), success);
     }
+  }
+
+  /** Names neither cache stores anything for: lookups would always miss. */
+  private neverStored(name: DomainName): boolean {
+    const { disabledSuccess, disabledDenial } = this.options;
+    return disabledSuccess.length > 0 && disabledDenial.length > 0 && matchZone(disabledSuccess, name) !== null && matchZone(disabledDenial, name) !== null;
   }
 
   private disabled(name: DomainName, kind: ResponseKind): boolean {
