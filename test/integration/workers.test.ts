@@ -6,7 +6,7 @@ import { loadCorefile } from '../../src/corefile/parse.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { Exchange } from '../../src/server/threads/exchange.ts';
-import { WorkerPool } from '../../src/server/threads/pool.ts';
+import { WorkerPool, type PoolOptions } from '../../src/server/threads/pool.ts';
 import { runCli, type CliRun } from '../../src/test-support/cli.ts';
 import { dig, type DigResult } from '../../src/test-support/dig.ts';
 import { freePort } from '../../src/test-support/ports.ts';
@@ -108,7 +108,8 @@ describe('-workers: queries answered on several threads', () => {
     expect(run.stderr()).toContain('invalid value "0" for flag -workers');
   });
 
-  it('restarts a worker that dies while the other threads keep answering', async () => {
+  /** The CLI's main thread and one worker, in this process, so a test can reach the pool; `lines` are its error logs. */
+  async function startInProcess(pooling: Partial<Pick<PoolOptions, 'heartbeatMs' | 'stuckAfterMs'>> = {}) {
     const [dnsPort, metricsPort] = [await freePort(), await freePort()];
     const path = join(dir, 'Corefile');
     writeFileSync(path, corefile(dnsPort, metricsPort));
@@ -119,10 +120,14 @@ describe('-workers: queries answered on several threads', () => {
     }) as typeof silentLogger;
     const exchange = new Exchange('main', 2);
     const loaded = loadCorefile(path);
-    let pool: WorkerPool | undefined;
-    const server: RunningServer = await startServer(loaded, { dnsPort, logger: silentLogger, exchange, beforeClose: () => pool?.stop() ?? Promise.resolve() });
+    const pool = new WorkerPool({ threads: 2, exchange, corefile: loaded, dnsPort, quiet: true, logger, ...pooling });
+    const server: RunningServer = await startServer(loaded, { dnsPort, logger: silentLogger, exchange, readiness: [pool.readiness], beforeClose: () => pool.stop() });
     cleanups.push(() => server.stop());
-    pool = new WorkerPool({ threads: 2, exchange, corefile: loaded, dnsPort, quiet: true, logger });
+    return { dnsPort, lines, exchange, pool };
+  }
+
+  it('restarts a worker that dies while the other threads keep answering', async () => {
+    const { dnsPort, lines, pool } = await startInProcess();
     await pool.start();
     const first = pool.workers().get(1)!;
 
@@ -130,25 +135,13 @@ describe('-workers: queries answered on several threads', () => {
     const during = await digMany('myservice.default.svc.cluster.local', dnsPort, 16);
     expect(during.every((result) => result.answer[0]?.data === '127.10.0.80')).toBe(true);
     expect(lines).toContain('worker 1 exited with code 1: restarting it in 500 ms');
-    await eventually(() => pool!.running === 1 && pool!.workers().get(1) !== first, 'the worker to come back');
+    await eventually(() => pool.running === 1 && pool.workers().get(1) !== first, 'the worker to come back');
     const after = await digMany('myservice.default.svc.cluster.local', dnsPort, 16);
     expect(after.every((result) => result.answer[0]?.data === '127.10.0.80')).toBe(true);
   });
 
   it('restarts a worker whose event loop stops turning; /ready waits for every worker', async () => {
-    const [dnsPort, metricsPort] = [await freePort(), await freePort()];
-    const path = join(dir, 'Corefile');
-    writeFileSync(path, corefile(dnsPort, metricsPort));
-    const lines: string[] = [];
-    const logger = Object.assign(Object.create(silentLogger), {
-      error: (fields: object, message: string) => void lines.push(message),
-      info: () => {},
-    }) as typeof silentLogger;
-    const exchange = new Exchange('main', 2);
-    const loaded = loadCorefile(path);
-    const pool = new WorkerPool({ threads: 2, exchange, corefile: loaded, dnsPort, quiet: true, logger, heartbeatMs: 50, stuckAfterMs: 300 });
-    const server = await startServer(loaded, { dnsPort, logger: silentLogger, exchange, readiness: [pool.readiness], beforeClose: () => pool.stop() });
-    cleanups.push(() => server.stop());
+    const { lines, exchange, pool } = await startInProcess({ heartbeatMs: 50, stuckAfterMs: 300 });
     expect(pool.readiness.ready()).toBe(false);
     await pool.start();
     expect(pool.readiness.ready()).toBe(true);
