@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricSnapshot } from './families.ts';
-import { mergeSnapshots } from './merge.ts';
+import { mergeSnapshots, WorkerTotals } from './merge.ts';
 
 const requests = (value: number, type = 'A'): MetricSnapshot => ({
   name: 'coredns_dns_requests_total',
@@ -32,5 +32,19 @@ describe('metrics of several threads', () => {
       ['coredns_cache_entries', 5],
       ['coredns_dns_requests_total', 1],
     ]);
+  });
+
+  it("keeps a worker's counts once it is gone, so sums never go backwards, and drops its gauges", () => {
+    const totals = new WorkerTotals();
+    const sum = (snapshots: ReturnType<WorkerTotals['update']>, name: string) =>
+      mergeSnapshots([], snapshots).find((family) => family.name === name)?.values[0]?.value ?? 0;
+    const entries = (value: number) => gauge('coredns_cache_entries', value, true);
+    expect(sum(totals.update([{ thread: 1, families: [requests(5), entries(2)] }]), 'coredns_dns_requests_total')).toBe(5);
+    expect(sum(totals.update([{ thread: 1, families: [requests(7), entries(3)] }]), 'coredns_dns_requests_total')).toBe(7);
+    // Thread 1 died after counting 7; its successor, thread 2, starts from nothing.
+    const after = totals.update([{ thread: 2, families: [requests(1), entries(1)] }]);
+    expect(sum(after, 'coredns_dns_requests_total')).toBe(8);
+    expect(sum(after, 'coredns_cache_entries')).toBe(1);
+    expect(sum(totals.update([{ thread: 2, families: [requests(4), entries(1)] }]), 'coredns_dns_requests_total')).toBe(11);
   });
 });

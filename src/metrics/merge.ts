@@ -37,3 +37,31 @@ export function mergeSnapshots(own: readonly MetricSnapshot[], others: readonly 
   }
   return Array.from(merged.values(), ({ snapshot, samples }) => ({ ...snapshot, values: [...samples.values()] }));
 }
+
+/** One worker's metrics at a scrape, named by its thread (worker_threads' threadId: never reused). */
+export interface ThreadReport {
+  readonly thread: number;
+  readonly families: readonly MetricSnapshot[];
+}
+
+/**
+ * The workers' part of the main thread's /metrics. A worker that went away (restarted after a
+ * crash) leaves its last reported counters and histograms behind, so the process's sums never go
+ * backwards; its gauges go with it. Counts between its last scrape and its end are lost.
+ */
+export class WorkerTotals {
+  #latest = new Map<number, readonly MetricSnapshot[]>();
+  #retired: MetricSnapshot[] = [];
+
+  /** The snapshots to add to the main thread's: the retired workers' counts, then each live worker's. */
+  update(reports: readonly ThreadReport[]): (readonly MetricSnapshot[])[] {
+    const live = new Set(reports.map((report) => report.thread));
+    for (const [thread, families] of this.#latest) {
+      if (live.has(thread)) continue;
+      this.#retired = mergeSnapshots(this.#retired, [families.filter((family) => family.type !== 'gauge')]);
+      this.#latest.delete(thread);
+    }
+    for (const report of reports) this.#latest.set(report.thread, report.families);
+    return [this.#retired, ...reports.map((report) => report.families)];
+  }
+}

@@ -1,8 +1,9 @@
+import { threadId } from 'node:worker_threads';
 import type { Logger } from '../log.ts';
 import { EXPOSITION_CONTENT_TYPE, formatExposition } from './exposition.ts';
 import { CounterFamily, GaugeFamily, HistogramFamily, type HistogramSpec, type MetricSnapshot, type MetricSpec } from './families.ts';
 import { FamilyRegistry } from './family-registry.ts';
-import { mergeSnapshots } from './merge.ts';
+import { mergeSnapshots, WorkerTotals, type ThreadReport } from './merge.ts';
 import { nodejsMetrics } from './nodejs.ts';
 import { processMetrics } from './process.ts';
 
@@ -73,16 +74,24 @@ function runCollectors(logger: Logger): void {
 
 export const METRICS_CONTENT_TYPE = EXPOSITION_CONTENT_TYPE;
 
-/** This thread's families with their collectors run: what a worker hands the main thread at a scrape. */
-export function snapshotMetrics(logger: Logger): MetricSnapshot[] {
+function snapshotMetrics(logger: Logger): MetricSnapshot[] {
   runCollectors(logger);
   return metricsRegistry.snapshot();
 }
 
+/** This worker thread's families with their collectors run: what it hands the main thread at a scrape. */
+export function reportMetrics(logger: Logger): ThreadReport {
+  return { thread: threadId, families: snapshotMetrics(logger) };
+}
+
+/** Process-wide, as the registry: a reload's new prometheus keeps the counts of workers gone before it. */
+const workerTotals = new WorkerTotals();
+
 /**
- * The exposition of this thread's metrics with the workers' snapshots added: counters and
- * histograms sum per label set, gauges stay this thread's unless additive (see MetricSpec).
+ * The exposition of this thread's metrics with the workers' added: counters and histograms sum
+ * per label set, gauges stay this thread's unless additive (see MetricSpec); see WorkerTotals for
+ * workers that went away.
  */
-export function renderMergedMetrics(logger: Logger, workers: readonly (readonly MetricSnapshot[])[]): string {
-  return formatExposition(mergeSnapshots(snapshotMetrics(logger), workers));
+export function renderMergedMetrics(logger: Logger, workers: readonly ThreadReport[]): string {
+  return formatExposition(mergeSnapshots(snapshotMetrics(logger), workerTotals.update(workers)));
 }

@@ -3,8 +3,8 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import type { Logger } from '../../log.ts';
 import { buildInfo } from '../../metrics/coredns.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
-import type { MetricSnapshot } from '../../metrics/families.ts';
-import { enableProcessMetrics, METRICS_CONTENT_TYPE, registerCollector, renderMergedMetrics, snapshotMetrics } from '../../metrics/registry.ts';
+import type { ThreadReport } from '../../metrics/merge.ts';
+import { enableProcessMetrics, METRICS_CONTENT_TYPE, registerCollector, renderMergedMetrics, reportMetrics } from '../../metrics/registry.ts';
 import type { ThreadLink } from '../../toolkit/threads.ts';
 import { metricsExporterOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
@@ -15,14 +15,14 @@ import { DnsRecorder } from './recorder.ts';
 
 export { DEFAULT_METRICS_ADDRESS, type PrometheusOptions } from './parse.ts';
 
-/** What the main thread asks each worker's prometheus for at a scrape: its snapshotMetrics. */
+/** What the main thread asks each worker's prometheus for at a scrape: its reportMetrics. */
 const WORKER_METRICS = 'metrics';
 
 function serveMetrics(logger: Logger, threads: ThreadLink) {
   return async (_request: unknown, response: ServerResponse): Promise<void> => {
     let text: string;
     try {
-      const workers = (await threads.gather(WORKER_METRICS, null)) as MetricSnapshot[][];
+      const workers = (await threads.gather(WORKER_METRICS, null)) as ThreadReport[];
       text = renderMergedMetrics(logger, workers);
     } catch (error) {
       logger.error({ err: error }, 'rendering /metrics failed');
@@ -51,7 +51,7 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
   metricsExporterOffer.give(context, { addCollector: registerCollector });
   // A worker counts its queries; the main thread serves /metrics with every thread's counts summed.
   if (context.threads.role === 'worker') {
-    context.threads.serve(WORKER_METRICS, () => snapshotMetrics(context.logger));
+    context.threads.serve(WORKER_METRICS, () => reportMetrics(context.logger));
     return { handler: metricsHandler(recorder), tracksAnswers: true };
   }
   return {
