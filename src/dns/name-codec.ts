@@ -20,6 +20,8 @@ export const MAX_POINTER_TARGET = 0x3fff;
 const plainByte = new Int16Array(256);
 for (let b = 0; b < 256; b++) plainByte[b] = b < 0x20 || b > 0x7e ? -1 : b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 for (const c of '. \'@;()"\\') plainByte[c.charCodeAt(0)] = -1;
+/** plainByte with ASCII letters as they were sent. */
+const spelledByte = plainByte.map((plain, b) => (plain >= 0 ? b : plain));
 
 /** Each wire byte becomes at most 4 presentation bytes (\DDD). */
 const presentation = Buffer.allocUnsafe(MAX_NAME_LENGTH * 4);
@@ -31,12 +33,13 @@ let labelCount = 0;
 export const decoded = { end: 0 };
 
 /**
- * Decodes the name at `offset`, lower-cased, into DomainName form and sets `decoded`. This is
- * the one walk over names on the wire: copyName and skipName go through it. Pointers must go
- * strictly backwards from the start of the labels that contain them, which bounds the walk
- * without a counter.
+ * Decodes the name at `offset`, lower-cased (as sent with `keepCase`), into DomainName form and
+ * sets `decoded`. This is the one walk over names on the wire: copyName and skipName go through
+ * it. Pointers must go strictly backwards from the start of the labels that contain them, which
+ * bounds the walk without a counter.
  */
-export function decodeName(buf: Uint8Array, offset: number, allowPointers: boolean): DomainName {
+export function decodeName(buf: Uint8Array, offset: number, allowPointers: boolean, keepCase = false): DomainName {
+  const bytes = keepCase ? spelledByte : plainByte;
   const length = buf.length;
   let pos = offset;
   let segmentStart = offset;
@@ -70,7 +73,7 @@ export function decodeName(buf: Uint8Array, offset: number, allowPointers: boole
     if (out > 0) presentation[out++] = 0x2e;
     for (let i = pos + 1; i < labelEnd; i++) {
       const b = buf[i] as number;
-      const plain = plainByte[b] as number;
+      const plain = bytes[b] as number;
       if (plain >= 0) presentation[out++] = plain;
       else out = presentEscaped(b, out);
     }

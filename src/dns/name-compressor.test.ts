@@ -34,10 +34,12 @@ describe('NameCompressor', () => {
     expect(written(names, 'c.b.example.org', 60)).toEqual(wire(['c'], 42));
   });
 
-  it('matches suffixes whatever their case, and writes the bytes in the case it was given', () => {
+  it('matches suffixes byte for byte, as miekg/dns does, and writes the bytes in the case it was given', () => {
     const names = new NameCompressor();
-    names.begin('Example.ORG');
-    expect(written(names, 'WWW.example.org', 40)).toEqual(wire(['WWW'], 12));
+    names.begin('www.Example.ORG');
+    // Only `ORG` is spelled alike: `example` is written, then a pointer to the question's `ORG`.
+    expect(written(names, 'mail.example.ORG', 40)).toEqual(wire(['mail', 'example'], 12 + 12));
+    expect(written(names, 'ftp.Example.ORG', 60)).toEqual(wire(['ftp'], 12 + 4));
   });
 
   it('writes a name whole when told not to compress it, and later names may still point into it', () => {

@@ -7,21 +7,20 @@ const MAX_LABELS = 128;
 
 /**
  * Writes the names of one message, each with its longest suffix already in the message replaced
- * by a compression pointer (RFC 1035 section 4.1.4). Suffixes match case-insensitively, as name
- * comparison does; the bytes written keep the case they came in. A name is first loaded (from
+ * by a compression pointer (RFC 1035 section 4.1.4). Suffixes match byte for byte, as miekg/dns
+ * (and so CoreDNS) compresses: a client's spelling of the question (`ClUsTeR.lOcAl`) shows only in
+ * names that spell it so, never in the lower-case labels of a target. A name is first loaded (from
  * text, or from a message, pointers followed) and then written. One compressor serves one message
  * at a time and keeps its buffers and map from message to message.
  */
 export class NameCompressor {
-  /** The loaded name, uncompressed, root label included. */
+  /** The loaded name, uncompressed, root label included: suffix keys are read from it. */
   private readonly wire = Buffer.allocUnsafe(MAX_NAME_LENGTH);
-  /** The same with ASCII letters lower-cased: suffix keys are read from it. */
-  private readonly lowered = Buffer.allocUnsafe(MAX_NAME_LENGTH);
   private wireLength = 0;
   private readonly labelStarts = new Uint8Array(MAX_LABELS);
   private labelCount = 0;
   private readonly keys: string[] = [];
-  /** Lower-cased wire form of a suffix -> the message offset it sits at. */
+  /** Wire form of a suffix -> the message offset it sits at. */
   private readonly suffixes = new Map<string, number>();
   private compressing = false;
 
@@ -110,19 +109,14 @@ export class NameCompressor {
   }
 
   private findLabels(): void {
-    const { wire, lowered, labelStarts } = this;
+    const { wire, labelStarts } = this;
     let count = 0;
     for (let pos = 0; pos < this.wireLength - 1; pos += (wire[pos] as number) + 1) labelStarts[count++] = pos;
     this.labelCount = count;
-    for (let i = 0; i < this.wireLength; i++) {
-      const b = wire[i] as number;
-      // Length bytes are below 64, so only label bytes can fall in A-Z.
-      lowered[i] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-    }
   }
 
-  /** The loaded name from label `label` on, lower-cased, as a map key. */
+  /** The loaded name from label `label` on, as a map key. */
   private suffixKey(label: number): string {
-    return this.lowered.toString('latin1', this.labelStarts[label] as number, this.wireLength);
+    return this.wire.toString('latin1', this.labelStarts[label] as number, this.wireLength);
   }
 }

@@ -8,6 +8,23 @@ import type { DomainName, Edns, Query } from './types.ts';
 
 export type ParsedQuery = { kind: 'query'; query: Query } | { kind: 'reject'; rcode: number } | { kind: 'drop' };
 
+/** Whether the question's name has upper-case letters: then the client's spelling differs from `name`. */
+export function questionHasUpperCase(query: Query): boolean {
+  const { raw } = query;
+  const end = query.questionEnd - 4;
+  // Length bytes are below 64, so only label bytes can fall in A-Z.
+  for (let i = HEADER_LENGTH; i < end; i++) {
+    const b = raw[i] as number;
+    if (b >= 0x41 && b <= 0x5a) return true;
+  }
+  return false;
+}
+
+/** The question's name as the client spelled it: DomainName form with the letters' case kept. */
+export function spelledQuestionName(query: Query): DomainName {
+  return decodeName(query.raw, HEADER_LENGTH, false, true);
+}
+
 /** TYPE, CLASS, TTL and RDLENGTH after a record's owner name. */
 const RECORD_FIXED_LENGTH = 10;
 

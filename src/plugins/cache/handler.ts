@@ -230,6 +230,8 @@ export class Cache {
   private stores(asked: CacheQuery, reply: Reply, kind: ResponseKind, seconds: number, facts: Storability): boolean {
     if (seconds <= 0) return false;
     const { query } = asked.request;
+    // Made for the question as its client spelled it (kubernetes): that spelling is not for others.
+    if (reply.qname !== null && reply.qname !== query.name && reply.qname.toLowerCase() === query.name) return false;
     if (!matchesQuestion(query, reply)) {
       if (facts.storable(kind)) asked.counters.drops++;
       return false;

@@ -192,6 +192,8 @@ function existence(scope: Scope, name: DomainName): Records {
  * Answers `qname`/`qtype` in `zone` (one of options.zones, the longest holding qname) from the
  * cluster, exactly as CoreDNS 1.14's kubernetes plugin does: the record types it serves, its
  * NXDOMAIN/NODATA split, the SOA it puts in the authority section, and `fallthrough`.
+ * `nsAtApex` false answers NS at the apex like any other type: CoreDNS compares the lower-cased
+ * name with the zone as the client spelled it, so an apex spelled with capitals gets NODATA.
  */
 export function answer(
   view: ClusterView,
@@ -199,6 +201,7 @@ export function answer(
   qname: DomainName,
   qtype: number,
   zone: DomainName,
+  nsAtApex = true,
 ): Answer | typeof FALLTHROUGH {
   const scope: Scope = { view, options, zone };
   let result: Records | WithExtra;
@@ -234,7 +237,7 @@ export function answer(
       return { rcode: RCode.REFUSED, authoritative: false, sections: { answer: NONE, authority: NONE, additional: NONE } };
     default:
       // NS below the apex is answered like any other type.
-      result = qtype === RRType.NS && qname === zone ? ns(scope, qname) : existence(scope, qname);
+      result = qtype === RRType.NS && qname === zone && nsAtApex ? ns(scope, qname) : existence(scope, qname);
   }
 
   if (result === NAME_ERROR) {

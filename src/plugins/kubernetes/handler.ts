@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ClusterView } from '../../cluster/types.ts';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
+import { questionHasUpperCase, spelledQuestionName } from '../../dns/query.ts';
 import { emptyReply, prepareReply } from '../../dns/reply.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
@@ -10,6 +11,7 @@ import { ANY_CHANGE, changedDependencies, RecordingView } from './dependencies.t
 import { AnswerMemo, DEFAULT_MEMO_LIMITS, type MemoLimits, type Outcome } from './memo.ts';
 import type { AnswerOptions } from './options.ts';
 import { sharedReply, type SharedOutcome } from './shared.ts';
+import { respellSections, spellingOf } from './spelling.ts';
 
 const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
 
@@ -23,6 +25,11 @@ export interface KubernetesHandler {
   readonly factory: HandlerFactory;
   /** Answers NS and `ns.dns.ZONE` from these addresses from now on (see AnswerOptions.localIPs). */
   useLocalIPs(localIPs: readonly string[]): void;
+  /**
+   * The reply to a question spelled with capitals (`spelled`; `qname` lower-cased), null when the
+   * next plugin answers: computed each time, never memoized, as the spelling shows in it.
+   */
+  answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number): Reply | null;
   /** The outcome of (qname, qtype) for a worker thread, computed and memoized here (see shared.ts). */
   answerFor(qname: DomainName, qtype: number): SharedOutcome;
   /** Calls `listener` with the dependency keys each store change invalidates (null: all of them). */
@@ -138,6 +145,22 @@ export function createKubernetesHandler(
     }
   }
 
+  function answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number): Reply | null {
+    const zone = matchZone(options.zones, qname);
+    if (zone === null) return null;
+    const spelling = spellingOf(qname, spelled, zone);
+    if (!view.synced) {
+      if (inFallthrough(qname)) return null;
+      const authority = [soaRecord(view, options, zone)];
+      const sections = respellSections({ answer: [], authority, additional: [] }, spelling);
+      return prepareReply({ rcode: RCode.SERVFAIL, flags: HeaderFlag.AA, qname: spelled, sections });
+    }
+    const result = answer(view, options, qname, qtype, zone, spelling.spelledZone === zone);
+    if (result === FALLTHROUGH) return null;
+    const flags = result.authoritative ? HeaderFlag.AA : 0;
+    return prepareReply({ rcode: result.rcode, flags, qname: spelled, sections: respellSections(result.sections, spelling) });
+  }
+
   const factory: HandlerFactory = (next: Handler): Handler => {
     function resolve(outcome: Outcome, request: Request): Reply | Promise<Reply> {
       switch (outcome.kind) {
@@ -151,7 +174,10 @@ export function createKubernetesHandler(
     }
 
     return (request) => {
-      const { name, type } = request.query;
+      const { query } = request;
+      const { name, type } = query;
+      // Rare (a resolver's 0x20 spelling, a person typing): the spelling shows in the reply, so no memo.
+      if (questionHasUpperCase(query)) return answerAsSpelled(name, spelledQuestionName(query), type) ?? next(request);
       if (view.synced) {
         const known = memo.get(type, name);
         if (known !== undefined) return resolve(known, request);
@@ -172,6 +198,7 @@ export function createKubernetesHandler(
   return {
     factory,
     useLocalIPs,
+    answerAsSpelled,
     answerFor,
     onInvalidate: (listener) => void invalidationListeners.push(listener),
     close: unsubscribe,

@@ -11,9 +11,9 @@ import { DEFAULT_MEMO_LIMITS } from './memo.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
-import type { AnswerQuestion, AutoPathQuestion } from './shared.ts';
+import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledQuestion } from './shared.ts';
 import { createApiSource, createManifestSource } from './source.ts';
-import { ANSWER, AUTOPATH, createWorkerKubernetes, INVALIDATE } from './worker.ts';
+import { ANSWER, ANSWER_SPELLED, AUTOPATH, createWorkerKubernetes, INVALIDATE } from './worker.ts';
 
 export type { KubernetesOptions } from './options.ts';
 
@@ -112,6 +112,11 @@ function serveWorkers(context: SetupContext, handler: KubernetesHandler, autoPat
   link.serve(ANSWER, (payload) => {
     const { qname, qtype } = payload as AnswerQuestion;
     return handler.answerFor(qname, qtype);
+  });
+  link.serve(ANSWER_SPELLED, (payload) => {
+    const { qname, qtype, spelled } = payload as SpelledQuestion;
+    const reply = handler.answerAsSpelled(qname, spelled, qtype);
+    return reply === null ? null : sharedReply(reply);
   });
   link.serve(AUTOPATH, (payload) => {
     const { remoteAddress, qname } = payload as AutoPathQuestion;

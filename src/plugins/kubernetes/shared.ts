@@ -54,6 +54,11 @@ export interface AnswerQuestion {
   readonly qtype: number;
 }
 
+/** A question spelled with capitals: answered by the main thread each time, never memoized. */
+export interface SpelledQuestion extends AnswerQuestion {
+  readonly spelled: DomainName;
+}
+
 export interface AutoPathQuestion {
   readonly remoteAddress: string;
   readonly qname: DomainName;

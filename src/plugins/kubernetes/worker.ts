@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { questionHasUpperCase, spelledQuestionName } from '../../dns/query.ts';
 import type { DomainName, Reply } from '../../dns/types.ts';
 import type { AutoPather } from '../../toolkit/offers.ts';
 import type { ThreadLink } from '../../toolkit/threads.ts';
@@ -6,7 +7,7 @@ import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
 import { PODS } from './dependencies.ts';
 import { AnswerMemo, type MemoLimits, type Outcome } from './memo.ts';
-import { replyFromShared, type AnswerQuestion, type AutoPathQuestion, type SharedOutcome } from './shared.ts';
+import { replyFromShared, type AnswerQuestion, type AutoPathQuestion, type SharedOutcome, type SharedReply, type SpelledQuestion } from './shared.ts';
 
 const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
 /** Clients whose search path a worker keeps: a pod each, so a bound far above a node's pods. */
@@ -14,6 +15,7 @@ const MAX_SEARCH_PATHS = 10_000;
 
 /** The names the main thread's kubernetes serves its workers, and broadcasts to them. */
 export const ANSWER = 'answer';
+export const ANSWER_SPELLED = 'answer-spelled';
 export const AUTOPATH = 'autopath';
 export const INVALIDATE = 'invalidate';
 
@@ -83,7 +85,14 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
     return link.call(ANSWER, question).then((shared) => learn(request, next, shared as SharedOutcome));
   }
 
+  function askSpelled(request: Request, next: Handler): Promise<Reply> {
+    const { query } = request;
+    const question: SpelledQuestion = { qname: query.name, qtype: query.type, spelled: spelledQuestionName(query) };
+    return link.call(ANSWER_SPELLED, question).then((shared) => (shared === null ? next(request) : replyFromShared(shared as SharedReply)));
+  }
+
   const factory: HandlerFactory = (next) => (request) => {
+    if (questionHasUpperCase(request.query)) return askSpelled(request, next);
     const { name, type } = request.query;
     const known = memo.get(type, name);
     if (known !== undefined) {
