@@ -123,4 +123,9 @@ export interface Reply {
   readonly ttlOffsets: Uint32Array;
   /** The smallest TTL in the body (answer and authority), or null when there are no records. */
   readonly minTtl: number | null;
+  /**
+   * Messages that follow this one on the same TCP connection, each with the question echoed (a
+   * zone transfer's, RFC 5936); absent for the one-message replies everything else gives.
+   */
+  readonly followedBy?: readonly Reply[];
 }

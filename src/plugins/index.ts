@@ -16,9 +16,10 @@ import { prometheusPlugin } from './prometheus/index.ts';
 import { readyPlugin } from './ready/index.ts';
 import { reloadPlugin } from './reload/index.ts';
 import { rewritePlugin } from './rewrite/index.ts';
+import { transferPlugin } from './transfer/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

@@ -33,8 +33,9 @@ function dispatcher(
   return new Dispatcher({ server: 'dns://:53', routing, logger });
 }
 
+/** One query's response: a single message here (only a zone transfer makes several). */
 function ask(d: Dispatcher, packet: Buffer, transport: 'udp' | 'tcp' = 'udp') {
-  return d.dispatch(packet, { transport, remoteAddress: '192.0.2.1', remotePort: 5353, localAddress: '::', localPort: 53 });
+  return d.dispatch(packet, { transport, remoteAddress: '192.0.2.1', remotePort: 5353, localAddress: '::', localPort: 53 }) as Buffer | null | Promise<Buffer | null>;
 }
 
 function syncAnswer(d: Dispatcher, packet: Buffer, transport: 'udp' | 'tcp' = 'udp') {

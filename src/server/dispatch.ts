@@ -25,8 +25,11 @@ export interface DispatcherOptions {
   readonly onRefused?: RefusedReporter;
 }
 
-/** The bytes to send back, null to stay silent, or a promise of either when a plugin waits. */
-export type DispatchResult = Buffer | null | Promise<Buffer | null>;
+/** The bytes to send back (several messages for a zone transfer over TCP), null to stay silent. */
+export type DnsResponse = Buffer | readonly Buffer[];
+
+/** What to send back, or a promise of it when a plugin waits. */
+export type DispatchResult = DnsResponse | null | Promise<DnsResponse | null>;
 
 /**
  * Turns packets into responses for one listener, as CoreDNS's Server.ServeDNS: parse, route to a
@@ -92,7 +95,7 @@ export class Dispatcher {
   }
 
   /** Waits for a chain that returned a promise; the configuration owes the answer until then. */
-  private async settle(request: ServerRequest, answer: PromiseLike<Reply>, limit: number, pending: PendingAnswers): Promise<Buffer> {
+  private async settle(request: ServerRequest, answer: PromiseLike<Reply>, limit: number, pending: PendingAnswers): Promise<DnsResponse> {
     pending.owe();
     let reply: Reply;
     try {
@@ -105,15 +108,17 @@ export class Dispatcher {
     return this.finish(request, reply, limit);
   }
 
-  private finish(request: ServerRequest, reply: Reply, limit: number): Buffer {
+  private finish(request: ServerRequest, reply: Reply, limit: number): DnsResponse {
     let response: Buffer;
+    let following: Buffer[] | null = null;
     try {
       response = encodeResponse(request.query, reply, limit);
+      if (reply.followedBy !== undefined) following = reply.followedBy.map((next) => encodeResponse(request.query, next, limit));
     } catch (error) {
       return this.fail(request, error, limit);
     }
     if (request.observers !== null) this.notify(request, reply, response);
-    return response;
+    return following === null ? response : [response, ...following];
   }
 
   /**

@@ -5,7 +5,7 @@ import { isPromiseLike } from '../toolkit/promise.ts';
 import type { Endpoints } from '../toolkit/types.ts';
 import { clientAddress } from './client-address.ts';
 import { ALL_INTERFACES } from './config.ts';
-import type { Dispatcher } from './dispatch.ts';
+import type { Dispatcher, DnsResponse } from './dispatch.ts';
 
 export interface TcpOptions {
   /** Time for a new connection to send its first query (CoreDNS's ReadTimeout: 3 s). */
@@ -117,13 +117,15 @@ class Connection {
       });
   }
 
-  private write(response: Buffer): void {
+  private write(response: DnsResponse): void {
     if (!this.socket.writable) return;
-    const prefix = Buffer.allocUnsafe(2);
-    prefix.writeUInt16BE(response.length, 0);
     this.socket.cork();
-    this.socket.write(prefix);
-    this.socket.write(response);
+    for (const message of Array.isArray(response) ? response : [response]) {
+      const prefix = Buffer.allocUnsafe(2);
+      prefix.writeUInt16BE(message.length, 0);
+      this.socket.write(prefix);
+      this.socket.write(message);
+    }
     this.socket.uncork();
   }
 

@@ -4,7 +4,7 @@ import { ListenError } from '../toolkit/errors.ts';
 import { isPromiseLike } from '../toolkit/promise.ts';
 import { clientAddress } from './client-address.ts';
 import { ALL_INTERFACES } from './config.ts';
-import type { Dispatcher } from './dispatch.ts';
+import type { Dispatcher, DnsResponse } from './dispatch.ts';
 
 /** Asked of the kernel so bursts queue instead of dropping; Linux caps it at net.core.rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -123,11 +123,13 @@ export class UdpListener {
     if (!this.closed && this.relay === null) this.socket.send(response, port, address);
   }
 
-  private send(response: Buffer, port: number, address: string): void {
+  private send(response: DnsResponse, port: number, address: string): void {
     // An answer that was still being computed when the server stopped has nowhere to go.
     if (this.closed) return;
-    if (this.relay !== null) this.relay(response, port, address);
-    else this.socket.send(response, port, address);
+    // A datagram carries one message: several are a zone transfer's, which `transfer` refuses over UDP.
+    const message = Buffer.isBuffer(response) ? response : (response[0] as Buffer);
+    if (this.relay !== null) this.relay(message, port, address);
+    else this.socket.send(message, port, address);
   }
 
   /**

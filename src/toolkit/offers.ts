@@ -1,5 +1,5 @@
 import type { ClusterView } from '../cluster/types.ts';
-import type { DomainName } from '../dns/types.ts';
+import type { DomainName, ResourceRecord } from '../dns/types.ts';
 import type { Request, SetupContext } from './types.ts';
 
 /**
@@ -51,3 +51,16 @@ export interface MetricsExporter {
 }
 
 export const metricsExporterOffer = new Offer<MetricsExporter>('metrics');
+
+/** CoreDNS's transfer.Transferer: what `transfer` sends for AXFR and IXFR of a zone a plugin serves. */
+export interface Transferer {
+  readonly zones: readonly DomainName[];
+  /**
+   * The records of `zone` (one of `zones`) in transfer order, the SOA first and last; for IXFR, a
+   * `serial` equal to the zone's gets the SOA alone. A promise where another thread holds the zone.
+   */
+  transfer(zone: DomainName, serial: number | null): readonly ResourceRecord[] | Promise<readonly ResourceRecord[]>;
+}
+
+/** Offered by `kubernetes` for `transfer`. */
+export const transfererOffer = new Offer<Transferer>('transferer');

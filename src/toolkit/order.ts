@@ -16,6 +16,7 @@ export const PLUGIN_ORDER = [
   'cache',
   'rewrite',
   'autopath',
+  'transfer',
   'hosts',
   'kubernetes',
   'kubeproxy',

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,20 @@ describe('-workers: queries answered on several threads', () => {
     const logged = run.stdout().split('\n').filter((line) => line.includes('myservice'));
     for (const line of logged) expect(line).toMatch(/^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "A IN myservice\.default\.svc\.cluster\.local\. udp \d+ \w+ \d+" NOERROR [\w,]+ \d+ [\d.e-]+s$/);
     expect(logged).toHaveLength(SPREAD_QUERIES);
+  });
+
+  it('transfers the zone from whichever thread takes the connection, through the main thread', async () => {
+    const [dnsPort, metricsPort] = [await freePort(), await freePort()];
+    writeFileSync(join(dir, 'Corefile'), corefile(dnsPort, metricsPort).replace('    kubernetes', '    transfer {\n        to *\n    }\n    kubernetes'));
+    const run = start(['-conf', 'Corefile', '-workers', '2']);
+    await run.waitFor(`.:${dnsPort}`);
+    const axfr = () =>
+      new Promise<string>((resolve, reject) =>
+        execFile('dig', ['@127.0.0.1', '-p', String(dnsPort), 'cluster.local', 'AXFR', '+noall', '+answer'], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      );
+    const transfers = await Promise.all(Array.from({ length: 8 }, axfr));
+    expect(transfers[0]).toContain('myservice.default.svc.cluster.local.');
+    expect(new Set(transfers).size).toBe(1);
   });
 
   it('refuses a worker count that is not a whole number from 1', async () => {

@@ -3,7 +3,7 @@ import type { ClusterView } from '../../cluster/types.ts';
 import { HeaderFlag, RCode } from '../../dns/constants.ts';
 import { questionHasUpperCase, spelledQuestionName } from '../../dns/query.ts';
 import { emptyReply, prepareReply } from '../../dns/reply.ts';
-import type { DomainName, Reply } from '../../dns/types.ts';
+import type { DomainName, Reply, ResourceRecord } from '../../dns/types.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
 import { answer, FALLTHROUGH, soaRecord } from './answer.ts';
@@ -12,6 +12,7 @@ import { AnswerMemo, DEFAULT_MEMO_LIMITS, type MemoLimits, type Outcome } from '
 import type { AnswerOptions } from './options.ts';
 import { sharedReply, type SharedOutcome } from './shared.ts';
 import { respellSections, spellingOf } from './spelling.ts';
+import { zoneTransfer } from './transfer.ts';
 
 const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
 
@@ -30,6 +31,8 @@ export interface KubernetesHandler {
    * next plugin answers: computed each time, never memoized, as the spelling shows in it.
    */
   answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number): Reply | null;
+  /** The zone's records for a transfer (see zoneTransfer). */
+  transfer(zone: DomainName, serial: number | null): ResourceRecord[];
   /** The outcome of (qname, qtype) for a worker thread, computed and memoized here (see shared.ts). */
   answerFor(qname: DomainName, qtype: number): SharedOutcome;
   /** Calls `listener` with the dependency keys each store change invalidates (null: all of them). */
@@ -200,6 +203,7 @@ export function createKubernetesHandler(
     useLocalIPs,
     answerAsSpelled,
     answerFor,
+    transfer: (zone, serial) => zoneTransfer(view, options, zone, serial),
     onInvalidate: (listener) => void invalidationListeners.push(listener),
     close: unsubscribe,
   };

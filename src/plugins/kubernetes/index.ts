@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
 import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
-import { autoPatherOffer, clusterViewOffer } from '../../toolkit/offers.ts';
+import { autoPatherOffer, clusterViewOffer, transfererOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { createAutoPather, searchFromResolvConf, type ClusterAutoPather } from './autopath.ts';
 import { createKubernetesHandler, type KubernetesHandler } from './handler.ts';
@@ -13,7 +13,7 @@ import { parseKubernetes, resolveZones } from './parse.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
 import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledQuestion } from './shared.ts';
 import { createApiSource, createManifestSource } from './source.ts';
-import { ANSWER, ANSWER_SPELLED, AUTOPATH, createWorkerKubernetes, INVALIDATE } from './worker.ts';
+import { ANSWER, ANSWER_SPELLED, AUTOPATH, createWorkerKubernetes, INVALIDATE, TRANSFER, type TransferQuestion } from './worker.ts';
 
 export type { KubernetesOptions } from './options.ts';
 
@@ -76,6 +76,7 @@ export async function setupKubernetes(
     // The main thread alone watches the cluster: this thread asks it and keeps what it learns.
     const worker = createWorkerKubernetes(context.threads, resolved.zones, logger, WORKER_MEMO_LIMITS);
     autoPatherOffer.give(context, worker.autoPather);
+    transfererOffer.give(context, worker.transferer);
     return { handler: worker.factory };
   }
   const store = createClusterStore();
@@ -95,6 +96,7 @@ export async function setupKubernetes(
   context.onShutdown(observeProgrammingLatency(store));
   const autoPather = createAutoPather(store, resolved.zones, options.pods, searchFromResolvConf());
   autoPatherOffer.give(context, autoPather);
+  transfererOffer.give(context, { zones: resolved.zones, transfer: (zone, serial) => handler.transfer(zone, serial) });
   serveWorkers(context, handler, autoPather);
   return {
     handler: handler.factory,
@@ -117,6 +119,10 @@ function serveWorkers(context: SetupContext, handler: KubernetesHandler, autoPat
     const { qname, qtype, spelled } = payload as SpelledQuestion;
     const reply = handler.answerAsSpelled(qname, spelled, qtype);
     return reply === null ? null : sharedReply(reply);
+  });
+  link.serve(TRANSFER, (payload) => {
+    const { zone, serial } = payload as TransferQuestion;
+    return handler.transfer(zone, serial);
   });
   link.serve(AUTOPATH, (payload) => {
     const { remoteAddress, qname } = payload as AutoPathQuestion;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { questionHasUpperCase, spelledQuestionName } from '../../dns/query.ts';
-import type { DomainName, Reply } from '../../dns/types.ts';
-import type { AutoPather } from '../../toolkit/offers.ts';
+import type { DomainName, Reply, ResourceRecord } from '../../dns/types.ts';
+import type { AutoPather, Transferer } from '../../toolkit/offers.ts';
 import type { ThreadLink } from '../../toolkit/threads.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
@@ -18,10 +18,18 @@ export const ANSWER = 'answer';
 export const ANSWER_SPELLED = 'answer-spelled';
 export const AUTOPATH = 'autopath';
 export const INVALIDATE = 'invalidate';
+export const TRANSFER = 'transfer';
 
 export interface WorkerKubernetes {
   readonly factory: HandlerFactory;
   readonly autoPather: AutoPather;
+  readonly transferer: Transferer;
+}
+
+/** A transfer asked of the main thread: the zone and IXFR's serial (null for AXFR). */
+export interface TransferQuestion {
+  readonly zone: DomainName;
+  readonly serial: number | null;
 }
 
 /**
@@ -124,5 +132,10 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
     },
   };
 
-  return { factory, autoPather };
+  const transferer: Transferer = {
+    zones,
+    transfer: (zone, serial) => link.call(TRANSFER, { zone, serial } satisfies TransferQuestion) as Promise<ResourceRecord[]>,
+  };
+
+  return { factory, autoPather, transferer };
 }
