@@ -118,6 +118,7 @@ export function answerOptions(overrides: Partial<AnswerOptions> = {}): AnswerOpt
     namespaceLabels: null,
     pods: 'disabled',
     endpointPodNames: false,
+    zonal: false,
     ttl: 5,
     noEndpoints: false,
     ignoreEmptyService: false,

@@ -80,6 +80,33 @@ function readyAddressCount(slices: readonly EndpointSlice[]): number {
   return count;
 }
 
+/** The ready endpoints' entries, those in `topologyZone` (lower-cased, as names arrive) when one is given. */
+function endpointEntries(
+  slices: readonly EndpointSlice[],
+  request: RecordRequest,
+  topologyZone: string,
+  domain: DomainName,
+  options: AnswerOptions,
+  entries: Entry[],
+): void {
+  for (const slice of slices) {
+    const ports = slice.ports.length > 0 ? slice.ports : NO_PORTS;
+    for (const endpoint of slice.endpoints) {
+      if (!endpointReady(endpoint)) continue;
+      // Endpoints whose slice gives no zone match no zone.
+      if (topologyZone !== '' && endpoint.zone?.toLowerCase() !== topologyZone) continue;
+      for (const address of endpoint.addresses) {
+        const hostname = endpointHostname(endpoint, address, options.endpointPodNames);
+        if (request.endpoint !== '' && !sameFold(request.endpoint, hostname)) continue;
+        for (const port of ports) {
+          if (!portMatches(request, port)) continue;
+          entries.push({ host: address, port: port.port, target: join(hostname, domain), ttl: options.ttl });
+        }
+      }
+    }
+  }
+}
+
 function findServices(scope: Scope, request: RecordRequest): Found {
   const { view, options, zone } = scope;
   if (request.service === '') return [];
@@ -87,6 +114,8 @@ function findServices(scope: Scope, request: RecordRequest): Found {
   if (service === undefined) return NAME_ERROR;
   const isExternal = service.type === 'ExternalName';
   const domain = serviceDomain(service.name, service.namespace, zone);
+  // Zonal names are defined for headless services only: a cluster IP has no zone.
+  if (request.topologyZone !== '' && !service.headless) return NAME_ERROR;
 
   if (options.ignoreEmptyService && !isExternal && !service.headless) {
     if (readyAddressCount(serviceSlices(view, options, service.namespace, service.name)) === 0) return NAME_ERROR;
@@ -102,21 +131,13 @@ function findServices(scope: Scope, request: RecordRequest): Found {
 
   const entries: Entry[] = [];
   if (service.headless || request.endpoint !== '') {
-    for (const slice of serviceSlices(view, options, service.namespace, service.name)) {
-      const ports = slice.ports.length > 0 ? slice.ports : NO_PORTS;
-      for (const endpoint of slice.endpoints) {
-        if (!endpointReady(endpoint)) continue;
-        for (const address of endpoint.addresses) {
-          const hostname = endpointHostname(endpoint, address, options.endpointPodNames);
-          if (request.endpoint !== '' && !sameFold(request.endpoint, hostname)) continue;
-          for (const port of ports) {
-            if (!portMatches(request, port)) continue;
-            entries.push({ host: address, port: port.port, target: join(hostname, domain), ttl: options.ttl });
-          }
-        }
-      }
-    }
-    return entries.length > 0 ? entries : NAME_ERROR;
+    const slices = serviceSlices(view, options, service.namespace, service.name);
+    endpointEntries(slices, request, request.topologyZone, domain, options, entries);
+    if (request.topologyZone === '') return entries.length > 0 ? entries : NAME_ERROR;
+    // `prefer` widens to the whole service when the zone holds nothing; the name asked for it.
+    if (entries.length === 0 && request.zonePrefer) endpointEntries(slices, request, '', domain, options, entries);
+    // The zonal name exists with the service: nothing in the zone is NODATA, never NXDOMAIN.
+    return entries;
   }
 
   let portFound = false;
@@ -155,7 +176,7 @@ function findPods(scope: Scope, request: RecordRequest): Found {
 
 /** CoreDNS's Records: what a name in the svc or pod subtree stands for. */
 export function records(scope: Scope, name: DomainName): Found {
-  const request = parseRequest(name, scope.zone);
+  const request = parseRequest(name, scope.zone, scope.options.zonal);
   if (request === null) return NAME_ERROR;
   if (request.podOrSvc === '') return [];
   if (isReverseName(name)) return NAME_ERROR;
@@ -212,9 +233,11 @@ export function services(scope: Scope, name: DomainName, qtype: number): Found {
     if (name === join('dns-version', zone)) {
       return [{ host: '', port: 0, target: name, ttl: DNS_VERSION_TTL, text: DNS_SCHEMA_VERSION }];
     }
-    // Only dns-version has a TXT record: an existing name is NODATA, anything else NXDOMAIN.
+    // Only dns-version has a TXT record: an existing name is NODATA, anything else NXDOMAIN. A
+    // zonal name with nothing in its zone exists too (CoreDNS checks for it apart).
     const existing = records(scope, name);
-    return existing !== NAME_ERROR && existing.length > 0 ? [] : NAME_ERROR;
+    if (existing === NAME_ERROR) return NAME_ERROR;
+    return existing.length > 0 || parseRequest(name, zone, scope.options.zonal)?.topologyZone ? [] : NAME_ERROR;
   }
   if (qtype === RRType.NS) return nameserverEntries(scope);
   if (zone !== '' && name === join('ns.dns', zone)) {

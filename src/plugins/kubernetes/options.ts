@@ -18,6 +18,8 @@ export interface AnswerOptions {
   readonly pods: PodMode;
   /** `endpoint_pod_names`: name endpoints after their pod when they have no hostname. */
   readonly endpointPodNames: boolean;
+  /** `zonal`: `<topology zone>.pin|prefer._zone.<service>.<namespace>.svc.<zone>` names for headless services. */
+  readonly zonal: boolean;
   readonly ttl: number;
   /** `noendpoints`: EndpointSlices are not watched, so they never answer. */
   readonly noEndpoints: boolean;

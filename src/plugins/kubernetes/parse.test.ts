@@ -164,7 +164,7 @@ describe('parseKubernetes', () => {
     [['apiserver_burst 1.5'], /apiserver_burst: '1.5' is not an integer/],
     [['apiserver_max_inflight'], /expected .*argument/],
     [['manifests'], /expected .*argument/],
-    [['zonal'], /'zonal' is a CoreDNS option clusterdns does not support/],
+    [['zonal yes'], /expected .*argument/],
     [['multicluster clusterset.local'], /'multicluster' is a CoreDNS option clusterdns does not support/],
     [['resyncperiod 5m'], /Corefile:2 .*kubernetes: unknown property 'resyncperiod'/],
     [['namespaces a', 'namespace_labels x=y'], /Corefile:1 .*namespaces and namespace_labels cannot both be set/],

@@ -82,6 +82,7 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
   let namespaceLabels: Selector | null = null;
   let pods: PodMode = 'disabled';
   let endpointPodNames = false;
+  let zonal = false;
   let ttl = DEFAULT_TTL;
   let noEndpoints = false;
   let ignoreEmptyService = false;
@@ -182,8 +183,10 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
         readinessProbes = boolFlag(option);
         selfContainedOption = option;
         break;
-      case 'multicluster':
       case 'zonal':
+        zonal = boolFlag(option);
+        break;
+      case 'multicluster':
         fail(option.name, `'${option.name.text}' is a CoreDNS option clusterdns does not support`);
         break;
       default:
@@ -214,6 +217,7 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
     namespaceLabels,
     pods,
     endpointPodNames,
+    zonal,
     ttl,
     noEndpoints,
     ignoreEmptyService,

@@ -11,9 +11,16 @@ export interface RecordRequest {
   /** From `_port._proto.`: the port name and protocol, underscores stripped. */
   readonly port: string;
   readonly protocol: string;
+  /** From a zonal name (`us-west-2a.pin._zone.`): the topology zone, '' otherwise. */
+  readonly topologyZone: string;
+  /** `prefer` rather than `pin`: every endpoint when none is in the zone. */
+  readonly zonePrefer: boolean;
 }
 
-const EMPTY: RecordRequest = { podOrSvc: '', namespace: '', service: '', endpoint: '', port: '', protocol: '' };
+const EMPTY: RecordRequest = { podOrSvc: '', namespace: '', service: '', endpoint: '', port: '', protocol: '', topologyZone: '', zonePrefer: false };
+
+/** The label that anchors a zonal name, three labels left of the service, where no other name reaches. */
+const ZONE_LABEL = '_zone';
 
 function stripUnderscore(label: string): string {
   return label.startsWith('_') ? label.slice(1) : label;
@@ -25,9 +32,11 @@ function stripUnderscore(label: string): string {
  *   endpoint.service.namespace.svc.zone
  *   service.namespace.svc.zone, namespace.svc.zone, svc.zone
  *   dashed-ip.namespace.pod.zone (and anything.dashed-ip.namespace.pod.zone)
+ *   with `zonal`: topology-zone.pin|prefer._zone.service.namespace.svc.zone (the topology zone may
+ *   span labels)
  * Null for names outside the schema (a first label other than svc/pod, or too many labels).
  */
-export function parseRequest(name: DomainName, zone: DomainName): RecordRequest | null {
+export function parseRequest(name: DomainName, zone: DomainName, zonal = false): RecordRequest | null {
   const base = zone === '' ? name : name.slice(0, Math.max(0, name.length - zone.length - 1));
   if (base === '' || base === 'svc' || base === 'pod') return EMPTY;
   const labels = base.split('.');
@@ -43,5 +52,8 @@ export function parseRequest(name: DomainName, zone: DomainName): RecordRequest 
   if (last === 1) {
     return { ...EMPTY, podOrSvc, namespace, service, port: stripUnderscore(labels[0]!), protocol: stripUnderscore(labels[1]!) };
   }
-  return null;
+  if (!zonal || podOrSvc !== 'svc' || labels[last] !== ZONE_LABEL) return null;
+  const directive = labels[last - 1];
+  if (directive !== 'pin' && directive !== 'prefer') return null;
+  return { ...EMPTY, podOrSvc, namespace, service, topologyZone: labels.slice(0, last - 1).join('.'), zonePrefer: directive === 'prefer' };
 }
