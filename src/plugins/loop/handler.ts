@@ -67,9 +67,21 @@ export class Loop {
   serve(request: Request, next: Handler): Reply | Promise<Reply> {
     const { query } = request;
     if (query.type !== RRType.HINFO || this.disabled || !isSubdomain(query.name, this.options.zone)) return next(request);
-    if (query.name === this.qname) this.seen++;
-    if (this.seen > MAX_SEEN) return this.loopDetected(request);
+    // Only reached past a detection when `exit` did not end the process (tests): break the circle.
+    if (this.sighted(query.name, joinHostPort(request.remoteAddress, request.remotePort))) return emptyReply(RCode.SERVFAIL);
     return next(request);
+  }
+
+  /**
+   * A HINFO query in the zone, seen here or by a worker thread (which cannot know the probe's
+   * name): counts it when it is the probe. True once that makes a loop, the process then ending.
+   */
+  sighted(qname: DomainName, from: string): boolean {
+    if (this.disabled) return false;
+    if (qname === this.qname) this.seen++;
+    if (this.seen <= MAX_SEEN) return false;
+    this.loopDetected(from);
+    return true;
   }
 
   /** Starts probing in the background: the listeners are not open yet when this runs. */
@@ -105,18 +117,16 @@ export class Loop {
     this.retry = null;
   }
 
-  private loopDetected(request: Request): Reply {
+  private loopDetected(from: string): void {
     this.disabled = true;
     if (!this.fatal) {
       this.fatal = true;
       const { write, exit, zone } = this.options;
       write(
-        `[FATAL] plugin/loop: Loop (${joinHostPort(request.remoteAddress, request.remotePort)} -> ${this.address}) detected for zone ${JSON.stringify(toFqdn(zone))}, ` +
+        `[FATAL] plugin/loop: Loop (${from} -> ${this.address}) detected for zone ${JSON.stringify(toFqdn(zone))}, ` +
           `see https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO ${toFqdn(this.qname)}"`,
       );
       exit(1);
     }
-    // Only reached when `exit` did not end the process (tests): break the circle.
-    return emptyReply(RCode.SERVFAIL);
   }
 }

@@ -1,5 +1,10 @@
 import { flushStdout, stdoutLine, type LineWriter } from '../../toolkit/console.ts';
-import type { BlockInfo, PluginDefinition } from '../../toolkit/types.ts';
+import { RRType } from '../../dns/constants.ts';
+import { isSubdomain } from '../../dns/names.ts';
+import type { DomainName } from '../../dns/types.ts';
+import { joinHostPort } from '../../toolkit/host-port.ts';
+import type { ThreadLink } from '../../toolkit/threads.ts';
+import type { BlockInfo, Handler, PluginDefinition } from '../../toolkit/types.ts';
 import { Loop } from './handler.ts';
 import { parseLoop } from './parse.ts';
 
@@ -19,6 +24,25 @@ function firstListener(block: BlockInfo): { host: string; port: number } {
   return { host: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(colon + 1)) };
 }
 
+/** A HINFO query in the zone that a worker thread saw: the main thread's Loop counts it if it is the probe. */
+interface Sighting {
+  readonly qname: DomainName;
+  readonly from: string;
+}
+
+const SIGHTED = 'sighted';
+
+function forwardSightings(link: ThreadLink, zone: DomainName, next: Handler): Handler {
+  return (request) => {
+    const { query } = request;
+    if (query.type === RRType.HINFO && isSubdomain(query.name, zone)) {
+      const sighting: Sighting = { qname: query.name, from: joinHostPort(request.remoteAddress, request.remotePort) };
+      link.call(SIGHTED, sighting).catch(() => {});
+    }
+    return next(request);
+  };
+}
+
 /** The loop plugin writing its FATAL line through `write` and ending the process through `exit`. */
 export function createLoopPlugin(io: LoopIo): PluginDefinition<null> {
   return {
@@ -26,8 +50,16 @@ export function createLoopPlugin(io: LoopIo): PluginDefinition<null> {
     once: true,
     parse: parseLoop,
     setup(_options, context) {
-      const loop = new Loop({ zone: context.zones[0] ?? '', write: io.write, exit: io.exit });
+      const zone = context.zones[0] ?? '';
+      const link = context.threads;
+      // One probe per process, the main thread's: a worker tells it what the kernel hashed to it.
+      if (link.role === 'worker') return { handler: (next) => forwardSightings(link, zone, next) };
+      const loop = new Loop({ zone, write: io.write, exit: io.exit });
       context.onShutdown(() => loop.stop());
+      link.serve(SIGHTED, (payload) => {
+        const { qname, from } = payload as Sighting;
+        return loop.sighted(qname, from);
+      });
       return {
         handler: (next) => loop.handler(next),
         attach(block) {
@@ -35,9 +67,7 @@ export function createLoopPlugin(io: LoopIo): PluginDefinition<null> {
           loop.listenOn(host, port);
         },
         start: () => {
-          // One probe per process: the main thread's. Its rounds may come back through a worker,
-          // whose own loop never matches them; the rounds through the main thread still count.
-          if (context.threads.role === 'main') loop.start();
+          loop.start();
           return Promise.resolve();
         },
       };

@@ -6,7 +6,11 @@ import { queryFor, requestFor } from '../../test-support/request.ts';
 import { respond, startFakeUpstream, type FakeUpstream } from '../../test-support/upstream.ts';
 import { eventually } from '../../test-support/wait.ts';
 import type { Handler } from '../../toolkit/types.ts';
+import { silentLogger } from '../../log.ts';
+import { linkedExchanges } from '../../test-support/threads.ts';
+import type { SetupContext } from '../../toolkit/types.ts';
 import { Loop } from './handler.ts';
+import { createLoopPlugin } from './index.ts';
 import { parseLoop } from './parse.ts';
 import { dialHost, probeName } from './probe.ts';
 
@@ -91,5 +95,38 @@ describe('loop', () => {
     expect(loop.watching).toBe(false);
     for (let i = 0; i < 3; i++) loop.serve(requestFor(queryFor(loop.qname, RRType.HINFO)), next);
     expect(exits).toEqual([]);
+  });
+});
+
+describe('loop with workers', () => {
+  it("counts the probe's rounds that the kernel hands a worker, on the main thread, which alone probes", async () => {
+    const upstream = await startFakeUpstream(() => []);
+    cleanup.push(() => upstream.close());
+    const { main, worker, close } = linkedExchanges();
+    cleanup.push(close);
+    const lines: string[] = [];
+    const exits: number[] = [];
+    const plugin = createLoopPlugin({ write: (line) => void lines.push(line), exit: (code) => void exits.push(code) });
+    const context = (threads: SetupContext['threads']): SetupContext => ({
+      zones: [''],
+      corefile: 'Corefile',
+      logger: silentLogger,
+      onShutdown: (hook) => void cleanup.push(hook as () => void),
+      addReadiness: () => {},
+      shared: new Map(),
+      threads,
+    });
+    const onMain = await plugin.setup(null, context(main.scoped('.:53/loop/').link));
+    const onWorker = await plugin.setup(null, context(worker.scoped('.:53/loop/').link));
+    onMain.attach!({ sites: [{ server: `dns://${upstream.address}`, zone: '' }], listenHosts: [''], handlers: ['loop'], readiness: [] }, { corefile: { file: '', blocks: [], files: [] }, reload: async () => {} });
+    await onMain.start!();
+    // The probe went to the block's address (here a silent fake): its name is the one to count.
+    await eventually(() => upstream.received.length > 0, 'the probe');
+    const probe = upstream.received[0]!.name;
+    const handler = onWorker.handler!(next);
+    for (let i = 0; i < 3; i++) expect(handler(requestFor(queryFor(probe, RRType.HINFO)))).toBe(NEXT);
+    await eventually(() => exits.length > 0, 'the loop to be detected');
+    expect(exits).toEqual([1]);
+    expect(lines[0]).toMatch(/^\[FATAL\] plugin\/loop: Loop \(192\.0\.2\.10:40000 -> 127\.0\.0\.1:\d+\) detected for zone "\."/);
   });
 });
