@@ -20,7 +20,7 @@ describe('transfer handler', () => {
       address: `10.${i >> 8}.${i & 255}.1`,
     }));
     const transferer: Transferer = { zones: ['cluster.local'], transfer: () => [soa, ...addresses, soa] };
-    const handler = transferHandler({ zones: ['cluster.local'], allowed: () => true }, transferer, next);
+    const handler = transferHandler({ zones: ['cluster.local'], allowed: () => true, sent: () => {} }, transferer, next);
     const query = queryFor('cluster.local', RRType.AXFR);
     const reply = handler(requestFor(query, { transport: 'tcp' })) as Reply;
     const messages = [reply, ...(reply.followedBy ?? [])].map((part) => encodeResponse(query, part, MAX_MESSAGE_SIZE));
@@ -34,7 +34,7 @@ describe('transfer handler', () => {
 
   it('refuses UDP and clients it does not allow, and leaves other types and zones to the next plugin', () => {
     const transferer: Transferer = { zones: ['cluster.local'], transfer: () => [soa, soa] };
-    const handler = transferHandler({ zones: ['cluster.local'], allowed: (address) => address === '192.0.2.10' }, transferer, next);
+    const handler = transferHandler({ zones: ['cluster.local'], allowed: (address) => address === '192.0.2.10', sent: () => {} }, transferer, next);
     expect((handler(requestFor(queryFor('cluster.local', RRType.AXFR))) as Reply).rcode).toBe(RCode.REFUSED);
     expect((handler(requestFor(queryFor('cluster.local', RRType.AXFR), { transport: 'tcp', remoteAddress: '192.0.2.11' })) as Reply).rcode).toBe(RCode.REFUSED);
     expect((handler(requestFor(queryFor('cluster.local', RRType.A), { transport: 'tcp' })) as Reply).rcode).toBe(RCode.NOTIMP);

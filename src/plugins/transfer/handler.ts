@@ -71,6 +71,13 @@ function messages(qname: DomainName, records: readonly ResourceRecord[]): Reply 
 export interface TransferRule {
   readonly zones: readonly DomainName[];
   allowed(remoteAddress: string): boolean;
+  /** Told of each transfer sent, as CoreDNS logs "Outgoing transfer of N records of zone Z to C for S SOA serial". */
+  sent(zone: DomainName, records: number, client: string, serial: number): void;
+}
+
+function serialOf(records: readonly ResourceRecord[]): number {
+  const first = records[0];
+  return first !== undefined && first.type === RRType.SOA ? first.serial : 0;
 }
 
 /**
@@ -91,8 +98,11 @@ export function transferHandler(rule: TransferRule, transferer: Transferer | und
       if (serial === null) return SERVFAIL;
     }
     if (transferer === undefined || !transferer.zones.includes(query.name)) return next(request);
+    const send = (records: readonly ResourceRecord[]): Reply => {
+      rule.sent(query.name, records.length, request.remoteAddress, serialOf(records));
+      return messages(query.name, records);
+    };
     const records = transferer.transfer(query.name, serial);
-    if (isPromiseLike(records)) return Promise.resolve(records).then((resolved) => messages(query.name, resolved));
-    return messages(query.name, records);
+    return isPromiseLike(records) ? Promise.resolve(records).then(send) : send(records);
   };
 }

@@ -1,3 +1,4 @@
+import { toFqdn } from '../../dns/names.ts';
 import { transfererOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition } from '../../toolkit/types.ts';
 import { transferHandler } from './handler.ts';
@@ -18,6 +19,8 @@ export const transferPlugin: PluginDefinition<TransferOptions> = {
     const rule = {
       zones: options.zones ?? context.zones,
       allowed: (address: string) => options.to.includes('*') || options.to.includes(address),
+      sent: (zone: string, records: number, client: string, serial: number) =>
+        context.logger.info({ zone: toFqdn(zone), records, client, serial }, 'outgoing transfer'),
     };
     return {
       // Composed once every plugin of the block is set up: kubernetes, after transfer in the
