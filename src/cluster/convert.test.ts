@@ -55,6 +55,12 @@ describe('objectKind', () => {
 });
 
 describe('toService', () => {
+  it("keeps the load balancer's ingress points: an IP, else a lower-cased hostname", () => {
+    const withStatus = { ...(service({ type: 'LoadBalancer', clusterIP: '10.96.0.5', ports: [{ port: 80 }] }) as object), status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }, { hostname: 'LB.example.com' }, {}] } } };
+    expect(toService(withStatus).loadBalancerIngress).toEqual(['203.0.113.7', 'lb.example.com']);
+    expect(() => toService({ ...(withStatus as object), status: { loadBalancer: { ingress: [{ ip: 'nope' }] } } })).toThrow(/status\.loadBalancer\.ingress\[0\]\.ip/);
+  });
+
   it('applies the API defaults', () => {
     const converted = toService(service({ clusterIP: '10.96.0.5', ports: [{ port: 80 }], selector: { app: 'web' } }));
     expect(converted).toEqual({
@@ -64,6 +70,7 @@ describe('toService', () => {
       clusterIPs: ['10.96.0.5'],
       headless: false,
       externalIPs: [],
+      loadBalancerIngress: [],
       ports: [{ name: '', protocol: 'TCP', port: 80 }],
       selector: { app: 'web' },
       publishNotReadyAddresses: false,

@@ -141,6 +141,22 @@ export function toNamespace(obj: unknown, retention: Retention = FULL_RETENTION)
   return { name: retention.strings.intern(meta.name), labels: meta.labels };
 }
 
+/** The load balancer's ingress points, as CoreDNS's object.Service keeps them: an IP, else a hostname. */
+function loadBalancerIngress(fields: FieldReader, status: unknown): readonly string[] {
+  const loadBalancer = fields.record(fields.record(status, 'status')?.loadBalancer, 'status.loadBalancer');
+  if (loadBalancer?.ingress == null) return NO_STRINGS;
+  const points: string[] = [];
+  for (const [i, point] of fields.list(loadBalancer.ingress, 'status.loadBalancer.ingress').entries()) {
+    const field = `status.loadBalancer.ingress[${i}]`;
+    const entry = fields.record(point, field) ?? {};
+    const ip = fields.string(entry.ip, `${field}.ip`);
+    const hostname = fields.string(entry.hostname, `${field}.hostname`);
+    if (ip !== undefined && ip !== '') points.push(fields.ip(ip, `${field}.ip`));
+    else if (hostname !== undefined && hostname !== '') points.push(hostname.toLowerCase());
+  }
+  return points.length === 0 ? NO_STRINGS : points;
+}
+
 export function toService(obj: unknown, retention: Retention = FULL_RETENTION): Service {
   const meta = readMetadata(obj, 'Service', 'dns1035-label', true, retention.strings);
   const { fields } = meta;
@@ -159,6 +175,7 @@ export function toService(obj: unknown, retention: Retention = FULL_RETENTION): 
     clusterIPs: external || headless ? [] : addresses.values.map((ip, i) => fields.ip(ip, addresses.field(i))),
     headless,
     externalIPs: spec.externalIPs == null ? NO_STRINGS : fields.list(spec.externalIPs, 'spec.externalIPs').map((ip, i) => fields.ip(ip, `spec.externalIPs[${i}]`)),
+    loadBalancerIngress: loadBalancerIngress(fields, meta.body.status),
     ports: sharedPorts(
       'service',
       fields.list(spec.ports, 'spec.ports').map((port, i) => servicePort(fields, port, `spec.ports[${i}]`, retention.strings)),

@@ -27,6 +27,8 @@ export interface Service {
   readonly headless: boolean;
   readonly externalName?: string;
   readonly externalIPs: readonly string[];
+  /** `status.loadBalancer.ingress`: each point's IP, or its hostname (lower-cased) when it has none. */
+  readonly loadBalancerIngress: readonly string[];
   readonly ports: readonly ServicePort[];
   /** null when the Service has no selector (its EndpointSlices are managed by someone else). */
   readonly selector: Labels | null;

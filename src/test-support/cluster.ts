@@ -8,6 +8,7 @@ export function service(overrides: Partial<Service> & { name: string }): Service
     clusterIPs: ['10.96.0.20'],
     headless: false,
     externalIPs: [],
+    loadBalancerIngress: [],
     ports: [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080 }],
     selector: { app: overrides.name },
     publishNotReadyAddresses: false,

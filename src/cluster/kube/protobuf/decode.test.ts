@@ -68,7 +68,8 @@ const SERVICE = message(
       field(99, 'a field from a newer API'),
     ),
   ),
-  field(3, message(field(1, message()))), // status: skipped
+  // status: the load balancer's ingress points, an IP and a hostname
+  field(3, message(field(1, message(field(1, message(field(1, '203.0.113.7'))), field(1, message(field(2, 'LB.example.com'))))))),
 );
 
 describe('decodeList', () => {
@@ -88,6 +89,7 @@ describe('decodeList', () => {
           sessionAffinity: 'ClientIP',
           sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } },
         },
+        status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }, { hostname: 'LB.example.com' }] } },
       },
     ]);
   });

@@ -5,7 +5,9 @@ import type { Span, WireReader } from './wire.ts';
 /**
  * A core.v1 Service, as much of it as src/cluster/convert.ts reads. Source: k8s.io/api
  * core/v1/generated.proto:
- *   Service:               metadata = 1, spec = 2 (status 3 is skipped)
+ *   Service:               metadata = 1, spec = 2, status = 3
+ *   ServiceStatus:         loadBalancer = 1;  LoadBalancerStatus: ingress = 1
+ *   LoadBalancerIngress:   ip = 1, hostname = 2
  *   ServiceSpec:           ports = 1, selector = 2 (map), clusterIP = 3, type = 4, externalIPs = 5,
  *                          sessionAffinity = 7, externalName = 10, publishNotReadyAddresses = 13,
  *                          sessionAffinityConfig = 14, clusterIPs = 18
@@ -16,6 +18,12 @@ import type { Span, WireReader } from './wire.ts';
 export interface ServiceJson {
   metadata?: ObjectMetaJson;
   spec?: ServiceSpecJson;
+  status?: { loadBalancer?: { ingress?: LoadBalancerIngressJson[] } };
+}
+
+interface LoadBalancerIngressJson {
+  ip?: string;
+  hostname?: string;
 }
 
 interface ServiceSpecJson {
@@ -47,6 +55,25 @@ export function readService(reader: WireReader, span: Span): ServiceJson {
 function readServiceField(reader: WireReader, field: number, service: ServiceJson): void {
   if (field === 1) service.metadata = readObjectMeta(reader);
   else if (field === 2) service.spec = reader.message({}, readSpecField);
+  else if (field === 3) service.status = { loadBalancer: reader.message({}, readStatusField) };
+  else reader.skip();
+}
+
+/** ServiceStatus down to its load balancer's ingress points (what k8s_external answers with). */
+function readStatusField(reader: WireReader, field: number, loadBalancer: { ingress?: LoadBalancerIngressJson[] }): void {
+  if (field !== 1) {
+    reader.skip();
+    return;
+  }
+  reader.message(loadBalancer, (inner, innerField, target: { ingress?: LoadBalancerIngressJson[] }) => {
+    if (innerField === 1) (target.ingress ??= []).push(inner.message({}, readIngressField));
+    else inner.skip();
+  });
+}
+
+function readIngressField(reader: WireReader, field: number, ingress: LoadBalancerIngressJson): void {
+  if (field === 1) setString(ingress, 'ip', reader.string());
+  else if (field === 2) setString(ingress, 'hostname', reader.string());
   else reader.skip();
 }
 
