@@ -64,3 +64,33 @@ export interface Transferer {
 
 /** Offered by `kubernetes` for `transfer`. */
 export const transfererOffer = new Offer<Transferer>('transferer');
+
+/** A name k8s_external answers: an address (A/AAAA), or a name (CNAME, a load balancer's hostname). */
+export interface ExternalEntry {
+  readonly host: string;
+  readonly port: number;
+  /** The name the entry stands under, for SRV targets and their addresses. */
+  readonly target: DomainName;
+}
+
+/** CoreDNS's k8s_external Externaler, as `kubernetes` implements it. */
+export interface Externaler {
+  /**
+   * What `qname` in the external `zone` stands for (`service.namespace`, `endpoint.service.namespace`,
+   * `_port._proto.service.namespace`; for PTR, a service's external address) and the RCODE when
+   * nothing does. `headless` answers headless services without external addresses from their endpoints.
+   */
+  external(qname: DomainName, zone: DomainName, qtype: number, headless: boolean): ExternalAnswer | Promise<ExternalAnswer>;
+  /** The addresses this server answers as the zone's nameserver (its service's external addresses, else its own). */
+  nameserverAddresses(headless: boolean): readonly string[] | Promise<readonly string[]>;
+  /** The zone's SOA serial: when the cluster last changed. */
+  serial(): number | Promise<number>;
+}
+
+export interface ExternalAnswer {
+  readonly entries: readonly ExternalEntry[];
+  readonly rcode: number;
+}
+
+/** Offered by `kubernetes` for `k8s_external`. */
+export const externalerOffer = new Offer<Externaler>('externaler');

@@ -18,6 +18,7 @@ export const PLUGIN_ORDER = [
   'autopath',
   'transfer',
   'hosts',
+  'k8s_external',
   'kubernetes',
   'kubeproxy',
   'loop',

@@ -46,12 +46,12 @@ export const DNS_VERSION_TTL = 28800;
 const NO_PORT: EndpointPort = { name: '', protocol: 'TCP', port: -1 };
 const NO_PORTS: readonly EndpointPort[] = [NO_PORT];
 
-function sameFold(a: string, b: string): boolean {
+export function sameFold(a: string, b: string): boolean {
   return a === b || a.toLowerCase() === b.toLowerCase();
 }
 
 /** A port matches when the query names no port (or no protocol) or names this one, case-insensitively. */
-function portMatches(request: RecordRequest, port: { readonly name: string; readonly protocol: string; readonly port: number }): boolean {
+export function portMatches(request: RecordRequest, port: { readonly name: string; readonly protocol: string; readonly port: number }): boolean {
   // The no-port sentinel has no protocol either, so it only matches a query naming neither.
   const protocol = port === NO_PORT ? '' : port.protocol;
   return (request.port === '' || sameFold(request.port, port.name)) && (request.protocol === '' || sameFold(request.protocol, protocol));

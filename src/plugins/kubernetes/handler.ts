@@ -13,6 +13,8 @@ import type { AnswerOptions } from './options.ts';
 import { sharedReply, type SharedOutcome } from './shared.ts';
 import { respellSections, spellingOf } from './spelling.ts';
 import { zoneTransfer } from './transfer.ts';
+import { externalLookup, externalNameserverAddresses } from './external.ts';
+import type { Externaler } from '../../toolkit/offers.ts';
 
 const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
 
@@ -31,6 +33,8 @@ export interface KubernetesHandler {
    * next plugin answers: computed each time, never memoized, as the spelling shows in it.
    */
   answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number): Reply | null;
+  /** For k8s_external, over this handler's cluster and options (see external.ts). */
+  readonly externaler: Externaler;
   /** The zone's records for a transfer (see zoneTransfer). */
   transfer(zone: DomainName, serial: number | null): ResourceRecord[];
   /** The outcome of (qname, qtype) for a worker thread, computed and memoized here (see shared.ts). */
@@ -204,6 +208,11 @@ export function createKubernetesHandler(
     answerAsSpelled,
     answerFor,
     transfer: (zone, serial) => zoneTransfer(view, options, zone, serial),
+    externaler: {
+      external: (qname, zone, qtype, headless) => externalLookup(view, options, qname, zone, qtype, headless),
+      nameserverAddresses: (headless) => externalNameserverAddresses(view, options, headless),
+      serial: () => view.modified,
+    },
     onInvalidate: (listener) => void invalidationListeners.push(listener),
     close: unsubscribe,
   };

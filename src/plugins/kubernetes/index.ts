@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
 import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
-import { autoPatherOffer, clusterViewOffer, transfererOffer } from '../../toolkit/offers.ts';
+import { autoPatherOffer, clusterViewOffer, externalerOffer, transfererOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { createAutoPather, searchFromResolvConf, type ClusterAutoPather } from './autopath.ts';
 import { createKubernetesHandler, type KubernetesHandler } from './handler.ts';
@@ -13,7 +13,19 @@ import { parseKubernetes, resolveZones } from './parse.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
 import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledQuestion } from './shared.ts';
 import { createApiSource, createManifestSource } from './source.ts';
-import { ANSWER, ANSWER_SPELLED, AUTOPATH, createWorkerKubernetes, INVALIDATE, TRANSFER, type TransferQuestion } from './worker.ts';
+import {
+  ANSWER,
+  ANSWER_SPELLED,
+  AUTOPATH,
+  createWorkerKubernetes,
+  EXTERNAL,
+  EXTERNAL_NAMESERVERS,
+  EXTERNAL_SERIAL,
+  INVALIDATE,
+  TRANSFER,
+  type ExternalQuestion,
+  type TransferQuestion,
+} from './worker.ts';
 
 export type { KubernetesOptions } from './options.ts';
 
@@ -77,6 +89,7 @@ export async function setupKubernetes(
     const worker = createWorkerKubernetes(context.threads, resolved.zones, logger, WORKER_MEMO_LIMITS);
     autoPatherOffer.give(context, worker.autoPather);
     transfererOffer.give(context, worker.transferer);
+    externalerOffer.give(context, worker.externaler);
     return { handler: worker.factory };
   }
   const store = createClusterStore();
@@ -97,6 +110,7 @@ export async function setupKubernetes(
   const autoPather = createAutoPather(store, resolved.zones, options.pods, searchFromResolvConf());
   autoPatherOffer.give(context, autoPather);
   transfererOffer.give(context, { zones: resolved.zones, transfer: (zone, serial) => handler.transfer(zone, serial) });
+  externalerOffer.give(context, handler.externaler);
   serveWorkers(context, handler, autoPather);
   return {
     handler: handler.factory,
@@ -120,6 +134,12 @@ function serveWorkers(context: SetupContext, handler: KubernetesHandler, autoPat
     const reply = handler.answerAsSpelled(qname, spelled, qtype);
     return reply === null ? null : sharedReply(reply);
   });
+  link.serve(EXTERNAL, (payload) => {
+    const { qname, zone, qtype, headless } = payload as ExternalQuestion;
+    return handler.externaler.external(qname, zone, qtype, headless);
+  });
+  link.serve(EXTERNAL_NAMESERVERS, (headless) => handler.externaler.nameserverAddresses(headless as boolean));
+  link.serve(EXTERNAL_SERIAL, () => handler.externaler.serial());
   link.serve(TRANSFER, (payload) => {
     const { zone, serial } = payload as TransferQuestion;
     return handler.transfer(zone, serial);

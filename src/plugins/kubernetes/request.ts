@@ -17,7 +17,7 @@ export interface RecordRequest {
   readonly zonePrefer: boolean;
 }
 
-const EMPTY: RecordRequest = { podOrSvc: '', namespace: '', service: '', endpoint: '', port: '', protocol: '', topologyZone: '', zonePrefer: false };
+export const EMPTY_REQUEST: RecordRequest = { podOrSvc: '', namespace: '', service: '', endpoint: '', port: '', protocol: '', topologyZone: '', zonePrefer: false };
 
 /** The label that anchors a zonal name, three labels left of the service, where no other name reaches. */
 const ZONE_LABEL = '_zone';
@@ -38,22 +38,22 @@ function stripUnderscore(label: string): string {
  */
 export function parseRequest(name: DomainName, zone: DomainName, zonal = false): RecordRequest | null {
   const base = zone === '' ? name : name.slice(0, Math.max(0, name.length - zone.length - 1));
-  if (base === '' || base === 'svc' || base === 'pod') return EMPTY;
+  if (base === '' || base === 'svc' || base === 'pod') return EMPTY_REQUEST;
   const labels = base.split('.');
   let last = labels.length - 1;
   const podOrSvc = labels[last];
   if (podOrSvc !== 'svc' && podOrSvc !== 'pod') return null;
   last--;
   const namespace = labels[last--]!;
-  if (last < 0) return { ...EMPTY, podOrSvc, namespace };
+  if (last < 0) return { ...EMPTY_REQUEST, podOrSvc, namespace };
   const service = labels[last--]!;
-  if (last < 0) return { ...EMPTY, podOrSvc, namespace, service };
-  if (last === 0) return { ...EMPTY, podOrSvc, namespace, service, endpoint: labels[0]! };
+  if (last < 0) return { ...EMPTY_REQUEST, podOrSvc, namespace, service };
+  if (last === 0) return { ...EMPTY_REQUEST, podOrSvc, namespace, service, endpoint: labels[0]! };
   if (last === 1) {
-    return { ...EMPTY, podOrSvc, namespace, service, port: stripUnderscore(labels[0]!), protocol: stripUnderscore(labels[1]!) };
+    return { ...EMPTY_REQUEST, podOrSvc, namespace, service, port: stripUnderscore(labels[0]!), protocol: stripUnderscore(labels[1]!) };
   }
   if (!zonal || podOrSvc !== 'svc' || labels[last] !== ZONE_LABEL) return null;
   const directive = labels[last - 1];
   if (directive !== 'pin' && directive !== 'prefer') return null;
-  return { ...EMPTY, podOrSvc, namespace, service, topologyZone: labels.slice(0, last - 1).join('.'), zonePrefer: directive === 'prefer' };
+  return { ...EMPTY_REQUEST, podOrSvc, namespace, service, topologyZone: labels.slice(0, last - 1).join('.'), zonePrefer: directive === 'prefer' };
 }

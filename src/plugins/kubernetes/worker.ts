@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { questionHasUpperCase, spelledQuestionName } from '../../dns/query.ts';
 import type { DomainName, Reply, ResourceRecord } from '../../dns/types.ts';
-import type { AutoPather, Transferer } from '../../toolkit/offers.ts';
+import type { AutoPather, ExternalAnswer, Externaler, Transferer } from '../../toolkit/offers.ts';
 import type { ThreadLink } from '../../toolkit/threads.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
@@ -19,11 +19,23 @@ export const ANSWER_SPELLED = 'answer-spelled';
 export const AUTOPATH = 'autopath';
 export const INVALIDATE = 'invalidate';
 export const TRANSFER = 'transfer';
+export const EXTERNAL = 'external';
+export const EXTERNAL_NAMESERVERS = 'external-nameservers';
+export const EXTERNAL_SERIAL = 'external-serial';
+
+/** A k8s_external question asked of the main thread. */
+export interface ExternalQuestion {
+  readonly qname: DomainName;
+  readonly zone: DomainName;
+  readonly qtype: number;
+  readonly headless: boolean;
+}
 
 export interface WorkerKubernetes {
   readonly factory: HandlerFactory;
   readonly autoPather: AutoPather;
   readonly transferer: Transferer;
+  readonly externaler: Externaler;
 }
 
 /** A transfer asked of the main thread: the zone and IXFR's serial (null for AXFR). */
@@ -137,5 +149,12 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
     transfer: (zone, serial) => link.call(TRANSFER, { zone, serial } satisfies TransferQuestion) as Promise<ResourceRecord[]>,
   };
 
-  return { factory, autoPather, transferer };
+  // k8s_external's questions are few (an external zone, not the cluster's): asked each time.
+  const externaler: Externaler = {
+    external: (qname, zone, qtype, headless) => link.call(EXTERNAL, { qname, zone, qtype, headless } satisfies ExternalQuestion) as Promise<ExternalAnswer>,
+    nameserverAddresses: (headless) => link.call(EXTERNAL_NAMESERVERS, headless) as Promise<string[]>,
+    serial: () => link.call(EXTERNAL_SERIAL, null) as Promise<number>,
+  };
+
+  return { factory, autoPather, transferer, externaler };
 }
