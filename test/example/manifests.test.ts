@@ -41,6 +41,7 @@ describe('examples/cluster.yaml in self-contained mode', () => {
     expect(proxied.map((service) => `${service.namespace}/${service.name} ${service.clusterIPs.join(',')}`).sort()).toEqual([
       'default/kubernetes 127.10.0.1',
       'default/myservice 127.10.0.80',
+      'default/myservice-lb 127.10.0.81',
       'kube-system/kube-dns 127.10.0.10',
     ]);
   });

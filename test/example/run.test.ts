@@ -11,8 +11,8 @@ const KUBE_DNS_IP = '127.10.0.10';
 const SERVICE = 'myservice.default.svc.cluster.local';
 const SERVICE_URL = `http://${CLUSTER_IP}/`;
 const EVERY_BACKEND = MYAPP_BACKENDS.map(({ name, address }) => `${name} (${address})`).sort();
-/** The proxy's listeners: myservice, kubernetes, and kube-dns's three ports. */
-const LISTENERS = 5;
+/** The proxy's listeners: myservice, myservice-lb, kubernetes, and kube-dns's three ports. */
+const LISTENERS = 6;
 /** A round robin over three backends shows each of them in any four requests in a row. */
 const ROUND = 4;
 /** Well above periodSeconds x failureThreshold (2 s), for a machine shared with other test runs. */
@@ -64,6 +64,11 @@ describe.skipIf(canBindPortsBelow1024() !== true)('npm start (examples/run.ts) e
     expect(viaKubeDns.answer.map((record) => record.data)).toEqual([CLUSTER_IP]);
     const viaKubeDnsTcp = await dig(SERVICE, { port: 53, server: KUBE_DNS_IP, tcp: true });
     expect(viaKubeDnsTcp.answer.map((record) => record.data)).toEqual([CLUSTER_IP]);
+  });
+
+  it("answers myservice-lb's load balancer address under example.org (k8s_external)", async () => {
+    const external = await dig('myservice-lb.default.example.org', { port: DNS_PORT });
+    expect(external.answer.map((record) => `${record.type} ${record.data}`)).toEqual(['A 192.0.2.80']);
   });
 
   it('answers the headless StatefulSet without its not-ready pod', async () => {

@@ -62,9 +62,9 @@ describe('transfer: AXFR and IXFR of the kubernetes zone', () => {
     expect(records[0]!.type).toBe('SOA');
     expect(records.at(-1)).toEqual(records[0]);
     expect(records[1]).toMatchObject({ name: 'cluster.local.', type: 'NS' });
-    // Services by name: database, frontend, kube-dns, kubernetes, myservice, web.
+    // Services by name: database, frontend, kube-dns, kubernetes, myservice, myservice-lb, web.
     const services = [...new Set(records.filter((r) => /\.svc\.cluster\.local\.$/.test(r.name)).map((r) => r.name.split('.').slice(-6, -4).join('.')))];
-    expect(services).toEqual(['database.default', 'frontend.shop', 'kube-dns.kube-system', 'kubernetes.default', 'myservice.default', 'web.default']);
+    expect(services).toEqual(['database.default', 'frontend.shop', 'kube-dns.kube-system', 'kubernetes.default', 'myservice.default', 'myservice-lb.default', 'web.default']);
     expect(records).toContainEqual({ name: '_http._tcp.myservice.default.svc.cluster.local.', type: 'SRV', data: '0 100 80 myservice.default.svc.cluster.local.' });
     expect(records).toContainEqual({ name: 'web-0.web.default.svc.cluster.local.', type: 'A', data: '10.244.1.10' });
     expect(records).toContainEqual({ name: 'database.default.svc.cluster.local.', type: 'CNAME', data: 'db.prod.example.com.' });
