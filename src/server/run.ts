@@ -219,7 +219,7 @@ function handOverOnSignal(
       async (successor) => {
         const relay = (relayed: RelayedResponse): void => successor.relay(relayed);
         await Promise.all([
-          server.handOver((listener) => (response, port, address) => relay({ listener, response: new Uint8Array(response), port, address })),
+          server.handOver((listener) => (response, clientPort, address) => relay({ listener, response: new Uint8Array(response), port: clientPort, address })),
           pool?.handOver(relay),
         ]);
         handedOver(successor);

@@ -52,8 +52,8 @@ export interface TransferQuestion {
  */
 export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainName[], logger: Logger, memoLimits: MemoLimits): WorkerKubernetes {
   const memo = new AnswerMemo(logger, memoLimits);
-  /** The SOA-only replies at the serial of the last change, by `${zone} ${rcode}`. */
-  const negativeReplies = new Map<string, Reply>();
+  /** The SOA-only replies at the serial of the last change, by their shared outcome (one per zone and rcode). */
+  const negativeReplies = new Map<Outcome, Reply>();
   const negativeOutcomes = new Map<string, Outcome>();
   /** Search paths by `${client address} ${zone}`, until pods change. */
   const searchPaths = new Map<string, readonly DomainName[] | null>();
@@ -88,8 +88,9 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
       }
       case 'negative': {
         const reply = replyFromShared(shared.reply);
-        negativeReplies.set(`${shared.zone} ${shared.rcode}`, reply);
-        memo.set(type, name, negativeOutcome(shared.zone, shared.rcode), shared.dependencies);
+        const outcome = negativeOutcome(shared.zone, shared.rcode);
+        negativeReplies.set(outcome, reply);
+        memo.set(type, name, outcome, shared.dependencies);
         return reply;
       }
       case 'fallthrough':
@@ -118,7 +119,7 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
     if (known !== undefined) {
       if (known.kind === 'reply') return known.reply;
       if (known.kind === 'fallthrough') return next(request);
-      const reply = negativeReplies.get(`${known.zone} ${known.rcode}`);
+      const reply = negativeReplies.get(known);
       if (reply !== undefined) return reply;
     }
     if (matchZone(zones, name) === null) return next(request);

@@ -12,19 +12,19 @@ import { Exchange, type ThreadMessage } from './exchange.ts';
 import { WORKER_CALLS, type RelayedResponse, type WorkerStart } from './protocol.ts';
 
 const start = workerData as WorkerStart;
-const port = parentPort!;
+const parent = parentPort!;
 const exchange = new Exchange('worker', start.threads);
-exchange.attach(port);
-port.on('message', (message: ThreadMessage) => exchange.receive(port, message));
+exchange.attach(parent);
+parent.on('message', (message: ThreadMessage) => exchange.receive(parent, message));
 
 const logger = createLogger({ quiet: start.quiet }).child({ worker: start.index });
 try {
   const server = await startServer(start.corefile, { dnsPort: start.dnsPort, logger, exchange });
   exchange.serve(WORKER_CALLS.ping, () => true);
   exchange.serve(WORKER_CALLS.handOver, () =>
-    server.handOver((listener) => (response, port, address) => {
+    server.handOver((listener) => (response, clientPort, address) => {
       // Copied tight: a clone of a view carries its whole ArrayBuffer (a pooled slab).
-      const relayed: RelayedResponse = { listener, response: new Uint8Array(response), port, address };
+      const relayed: RelayedResponse = { listener, response: new Uint8Array(response), port: clientPort, address };
       exchange.call(WORKER_CALLS.relay, relayed).catch(() => {});
     }),
   );
@@ -33,11 +33,11 @@ try {
     await server.stop();
     flushStdout();
     // Nothing else keeps the thread: the main thread's stop awaits this reply, then the exit.
-    setImmediate(() => port.close());
+    setImmediate(() => parent.close());
   });
   await exchange.call(WORKER_CALLS.started, start.index);
 } catch (error) {
   await exchange.call(WORKER_CALLS.failed, { index: start.index, message: (error as Error).message }).catch(() => {});
   process.exitCode = 1;
-  port.close();
+  parent.close();
 }
