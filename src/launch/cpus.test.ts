@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuQuota, defaultWorkerCount, ownCgroupCpuFiles, threadsForMemory } from './cpus.ts';
+import { cgroupCpuQuota, defaultWorkerCount, launchThreads, ownCgroupCpuFiles, threadsForMemory } from './cpus.ts';
 
 describe('the default worker count', () => {
   it('takes the lesser of the affinity and the quota, rounded down, at least 1', () => {
@@ -43,5 +43,12 @@ describe('the default worker count', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads the thread count the command line will ask for before it is parsed: flag, then environment, then default', () => {
+    expect(launchThreads(['-conf', 'Corefile', '-workers', '3'], {})).toBe(3);
+    expect(launchThreads(['--workers=4'], { CLUSTERDNS_WORKERS: '2' })).toBe(4);
+    expect(launchThreads([], { CLUSTERDNS_WORKERS: '2' })).toBe(2);
+    expect(launchThreads(['-workers', 'x'], {})).toBe(defaultWorkerCount());
   });
 });

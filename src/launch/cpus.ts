@@ -86,3 +86,18 @@ export function defaultWorkerCount(
   const cpus = quota === null ? affinityCpus : Math.min(affinityCpus, quota);
   return Math.max(1, Math.min(Math.floor(cpus), threadsForMemory(memoryLimitBytes)));
 }
+
+/**
+ * The threads the command line asks for (`-workers N`, `--workers=N`, else CLUSTERDNS_WORKERS),
+ * else the default: what the process is relaunched for, before the command line is parsed (which
+ * reports a bad value; here it counts as the default).
+ */
+export function launchThreads(args: readonly string[], env: NodeJS.ProcessEnv): number {
+  let text = env['CLUSTERDNS_WORKERS'];
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--?workers(?:=(.*))?$/.exec(args[i]!);
+    if (match !== null) text = match[1] ?? args[i + 1];
+  }
+  const threads = text !== undefined && /^\d+$/.test(text) ? Number(text) : 0;
+  return threads >= 1 ? threads : defaultWorkerCount();
+}

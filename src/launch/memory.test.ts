@@ -23,6 +23,7 @@ describe('memory settings', () => {
 
   it('limits malloc arenas unless the operator set them', () => {
     expect(missingEnvironment({})).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(missingEnvironment({}, 4)).toEqual({ MALLOC_ARENA_MAX: '5' });
     expect(missingEnvironment({ MALLOC_ARENA_MAX: '8' })).toEqual({});
   });
 });
