@@ -423,3 +423,22 @@ describe('canonicalIP', () => {
     expect(canonicalIP('example.com')).toBeNull();
   });
 });
+
+describe('the Multi-Cluster Services API', () => {
+  it('reads a ServiceImport, and the ServiceImport and source cluster of a clusterset slice', () => {
+    const serviceImport = {
+      apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+      kind: 'ServiceImport',
+      metadata: { name: 'db', namespace: 'shop' },
+      spec: { type: 'ClusterSetIP', ips: ['10.42.0.1'], ports: [{ name: 'sql', protocol: 'TCP', port: 5432 }] },
+    };
+    expect(convertObject(serviceImport)).toEqual({
+      kind: 'serviceimport',
+      object: { namespace: 'shop', name: 'db', type: 'ClusterSetIP', ips: ['10.42.0.1'], ports: [{ name: 'sql', protocol: 'TCP', port: 5432 }] },
+    });
+    const labels = { 'multicluster.kubernetes.io/service-name': 'db', 'multicluster.kubernetes.io/source-cluster': 'east' };
+    expect(toEndpointSlice(slice({ endpoints: [] }, { name: 'db-east', namespace: 'shop', labels })).multiCluster).toEqual({ serviceName: 'db', clusterId: 'east' });
+    expect(toEndpointSlice(slice({ endpoints: [] })).multiCluster).toBeUndefined();
+  });
+});
+

@@ -13,6 +13,7 @@ import type {
   ProbeAction,
   ReadinessProbe,
   Service,
+  ServiceImport,
   ServicePort,
   Labels,
 } from './types.ts';
@@ -27,6 +28,10 @@ export { ObjectError, canonicalIP } from './convert-fields.ts';
  */
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** The Multi-Cluster Services API: its group version and the labels of its EndpointSlices. */
+export const MULTICLUSTER_API_VERSION = 'multicluster.x-k8s.io/v1alpha1';
+export const MULTICLUSTER_SERVICE_LABEL = 'multicluster.kubernetes.io/service-name';
+export const SOURCE_CLUSTER_LABEL = 'multicluster.kubernetes.io/source-cluster';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
 const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
@@ -73,7 +78,8 @@ export type ConvertedObject =
   | { readonly kind: 'service'; readonly object: Service }
   | { readonly kind: 'endpointslice'; readonly object: EndpointSlice }
   | { readonly kind: 'pod'; readonly object: Pod }
-  | { readonly kind: 'namespace'; readonly object: Namespace };
+  | { readonly kind: 'namespace'; readonly object: Namespace }
+  | { readonly kind: 'serviceimport'; readonly object: ServiceImport };
 
 /** Which store kind an object is, from apiVersion and kind; null for every kind the store ignores. */
 export function objectKind(obj: unknown): ObjectKind | null {
@@ -85,6 +91,8 @@ export function objectKind(obj: unknown): ObjectKind | null {
     if (kind === 'Namespace') return 'namespace';
   } else if (apiVersion === 'discovery.k8s.io/v1' && kind === 'EndpointSlice') {
     return 'endpointslice';
+  } else if (apiVersion === MULTICLUSTER_API_VERSION && kind === 'ServiceImport') {
+    return 'serviceimport';
   }
   return null;
 }
@@ -100,6 +108,8 @@ export function convertObject(obj: unknown): ConvertedObject | null {
       return { kind: 'pod', object: toPod(obj) };
     case 'namespace':
       return { kind: 'namespace', object: toNamespace(obj) };
+    case 'serviceimport':
+      return { kind: 'serviceimport', object: toServiceImport(obj) };
     case null:
       return null;
   }
@@ -258,6 +268,29 @@ export function toEndpointSlice(obj: unknown, retention: Retention = FULL_RETENT
     ports: sharedPorts('slice', ports, retention.lists),
     labels: retention.labels ? meta.labels : NO_LABELS,
     ...(triggerTime === undefined ? {} : { lastChangeTriggerTime: triggerTime }),
+    ...multiClusterOf(meta.labels, retention.strings),
+  };
+}
+
+/** A clusterset slice's ServiceImport and source cluster, from the MCS API's labels; nothing for others. */
+function multiClusterOf(labels: Labels, strings: StringPool): { multiCluster?: EndpointSlice['multiCluster'] } {
+  const serviceName = labels[MULTICLUSTER_SERVICE_LABEL];
+  if (serviceName === undefined || serviceName === '') return {};
+  return { multiCluster: { serviceName: strings.intern(serviceName), clusterId: strings.intern(labels[SOURCE_CLUSTER_LABEL] ?? '') } };
+}
+
+/** A ServiceImport of the Multi-Cluster Services API (multicluster.x-k8s.io/v1alpha1). */
+export function toServiceImport(obj: unknown, retention: Retention = FULL_RETENTION): ServiceImport {
+  const meta = readMetadata(obj, 'ServiceImport', 'dns1035-label', true, retention.strings);
+  const { fields } = meta;
+  const spec = fields.record(meta.body.spec, 'spec') ?? {};
+  const type = fields.oneOf(spec.type, 'spec.type', ['ClusterSetIP', 'Headless'], 'ClusterSetIP');
+  return {
+    namespace: meta.namespace,
+    name: retention.strings.intern(meta.name),
+    type,
+    ips: spec.ips == null ? NO_STRINGS : fields.list(spec.ips, 'spec.ips').map((ip, i) => fields.ip(ip, `spec.ips[${i}]`)),
+    ports: fields.list(spec.ports, 'spec.ports').map((port, i) => servicePort(fields, port, `spec.ports[${i}]`, retention.strings)),
   };
 }
 

@@ -105,3 +105,25 @@ describe('cluster store', () => {
     expect(store.synced).toBe(true);
   });
 });
+
+describe('cluster store: the clusterset (Multi-Cluster Services API)', () => {
+  it('keeps ServiceImports and indexes clusterset slices by their ServiceImport, telling listeners of both', () => {
+    const store = createClusterStore();
+    const changes = record(store);
+    const imported = { namespace: 'shop', name: 'db', type: 'Headless' as const, ips: [], ports: [] };
+    const remote = { ...slice('shop', 'db-east', '', ['10.1.0.1']), multiCluster: { serviceName: 'db', clusterId: 'east' } };
+    store.replace({ serviceImports: [imported], endpointSlices: [remote] });
+    expect(store.serviceImport('shop', 'db')).toEqual(imported);
+    expect([...store.serviceImports()]).toEqual([imported]);
+    expect(store.multiClusterSlices('shop', 'db')).toEqual([remote]);
+    // Not a slice of a Service of that name.
+    expect(store.endpointSlices('shop', 'db')).toEqual([]);
+    expect([...changes[0]!.services]).toEqual(['shop/db']);
+
+    store.remove('endpointslice', 'shop/db-east');
+    expect(store.multiClusterSlices('shop', 'db')).toEqual([]);
+    store.remove('serviceimport', 'shop/db');
+    expect(store.serviceImport('shop', 'db')).toBeUndefined();
+    expect(changes.map((change) => [...change.services])).toEqual([['shop/db'], ['shop/db'], ['shop/db']]);
+  });
+});

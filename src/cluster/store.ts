@@ -9,6 +9,7 @@ import type {
   ObjectKind,
   Pod,
   Service,
+  ServiceImport,
   SliceTrigger,
   StoreChange,
 } from './types.ts';
@@ -121,6 +122,8 @@ class Store implements ClusterStore {
   readonly #pods = new NamespacedMap<Pod>();
   readonly #namespaces = new Map<string, Namespace>();
   readonly #slicesByService = new NamespacedMap<readonly EndpointSlice[]>();
+  readonly #serviceImports = new NamespacedMap<ServiceImport>();
+  readonly #slicesByImport = new NamespacedMap<readonly EndpointSlice[]>();
   readonly #servicesByIP = new IndexMap<Service>();
   readonly #slicesByIP = new IndexMap<EndpointSlice>();
   readonly #podsByIP = new IndexMap<Pod>();
@@ -146,6 +149,18 @@ class Store implements ClusterStore {
 
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[] {
     return this.#slicesByService.get(namespace, serviceName) ?? EMPTY;
+  }
+
+  serviceImport(namespace: string, name: string): ServiceImport | undefined {
+    return this.#serviceImports.get(namespace, name);
+  }
+
+  serviceImports(): Iterable<ServiceImport> {
+    return this.#serviceImports.values();
+  }
+
+  multiClusterSlices(namespace: string, serviceName: string): readonly EndpointSlice[] {
+    return this.#slicesByImport.get(namespace, serviceName) ?? EMPTY;
   }
 
   pod(namespace: string, name: string): Pod | undefined {
@@ -187,6 +202,7 @@ class Store implements ClusterStore {
     if (state.endpointSlices) this.#replaceKind(this.#slices, state.endpointSlices, (old, next) => this.#setSlice(old, next, changes));
     if (state.pods) this.#replaceKind(this.#pods, state.pods, (old, next) => this.#setPod(old, next, changes));
     if (state.namespaces) this.#replaceNamespaces(state.namespaces, changes);
+    if (state.serviceImports) this.#replaceKind(this.#serviceImports, state.serviceImports, (old, next) => this.#setServiceImport(old, next, changes));
     this.#commit(changes);
   }
 
@@ -194,7 +210,8 @@ class Store implements ClusterStore {
   upsert(kind: 'endpointslice', object: EndpointSlice): void;
   upsert(kind: 'pod', object: Pod): void;
   upsert(kind: 'namespace', object: Namespace): void;
-  upsert(kind: ObjectKind, object: Service | EndpointSlice | Pod | Namespace): void {
+  upsert(kind: 'serviceimport', object: ServiceImport): void;
+  upsert(kind: ObjectKind, object: Service | EndpointSlice | Pod | Namespace | ServiceImport): void {
     const changes = new ChangeSet();
     switch (kind) {
       case 'service': {
@@ -221,6 +238,12 @@ class Store implements ClusterStore {
         if (!isDeepStrictEqual(old, ns)) this.#setNamespace(old, ns, changes);
         break;
       }
+      case 'serviceimport': {
+        const serviceImport = object as ServiceImport;
+        const old = this.#serviceImports.get(serviceImport.namespace, serviceImport.name);
+        if (!isDeepStrictEqual(old, serviceImport)) this.#setServiceImport(old, serviceImport, changes);
+        break;
+      }
     }
     this.#commit(changes);
   }
@@ -239,6 +262,9 @@ class Store implements ClusterStore {
         break;
       case 'namespace':
         this.#setNamespace(this.#namespaces.get(key), undefined, changes);
+        break;
+      case 'serviceimport':
+        this.#setServiceImport(this.#serviceImports.getByKey(key), undefined, changes);
         break;
     }
     this.#commit(changes);
@@ -290,8 +316,22 @@ class Store implements ClusterStore {
     }
   }
 
+  #setServiceImport(old: ServiceImport | undefined, next: ServiceImport | undefined, changes: ChangeSet): void {
+    if (!old && !next) return;
+    if (old) {
+      this.#serviceImports.delete(old.namespace, old.name);
+      changes.services.add(objectKey(old.namespace, old.name));
+    }
+    if (next) {
+      this.#serviceImports.set(next.namespace, next.name, next);
+      changes.services.add(objectKey(next.namespace, next.name));
+    }
+  }
+
   #setSlice(old: EndpointSlice | undefined, next: EndpointSlice | undefined, changes: ChangeSet): void {
     if (!old && !next) return;
+    if (old?.multiCluster) this.#setImportSlice(old, undefined, changes);
+    if (next?.multiCluster) this.#setImportSlice(undefined, next, changes);
     if (old) {
       this.#slices.delete(old.namespace, old.name);
       if (old.serviceName) {
@@ -312,6 +352,17 @@ class Store implements ClusterStore {
         changes.triggers.push({ service: objectKey(next.namespace, next.serviceName), triggerTime: next.lastChangeTriggerTime });
       }
     }
+  }
+
+  /** A clusterset slice in its ServiceImport's list, replaced rather than edited: readers may hold the old one. */
+  #setImportSlice(old: EndpointSlice | undefined, next: EndpointSlice | undefined, changes: ChangeSet): void {
+    const slice = (old ?? next)!;
+    const name = slice.multiCluster!.serviceName;
+    const current = this.#slicesByImport.get(slice.namespace, name) ?? EMPTY;
+    const updated = old ? current.filter((candidate) => candidate !== old) : [...current, next!];
+    if (updated.length === 0) this.#slicesByImport.delete(slice.namespace, name);
+    else this.#slicesByImport.set(slice.namespace, name, updated);
+    changes.services.add(objectKey(slice.namespace, name));
   }
 
   /** Replaces the service's slice list rather than editing it: readers may hold the old one. */

@@ -76,6 +76,8 @@ export interface EndpointSlice {
   readonly labels: Labels;
   /** `endpoints.kubernetes.io/last-change-trigger-time`, in ms since the epoch. */
   readonly lastChangeTriggerTime?: number;
+  /** A clusterset's slice: the ServiceImport (`multicluster.kubernetes.io/service-name`) and its source cluster. */
+  readonly multiCluster?: { readonly serviceName: string; readonly clusterId: string };
 }
 
 export interface ContainerPort {
@@ -132,9 +134,20 @@ export interface ClusterState {
   readonly endpointSlices: readonly EndpointSlice[];
   readonly pods: readonly Pod[];
   readonly namespaces: readonly Namespace[];
+  readonly serviceImports: readonly ServiceImport[];
 }
 
-export type ObjectKind = 'service' | 'endpointslice' | 'pod' | 'namespace';
+export type ObjectKind = 'service' | 'endpointslice' | 'pod' | 'namespace' | 'serviceimport';
+
+/** A Multi-Cluster Services API ServiceImport (multicluster.x-k8s.io): a service of the clusterset. */
+export interface ServiceImport {
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: 'ClusterSetIP' | 'Headless';
+  /** The clusterset IPs of a ClusterSetIP import. */
+  readonly ips: readonly string[];
+  readonly ports: readonly ServicePort[];
+}
 
 /** `namespace/name`, or `name` for namespaces. */
 export type ObjectKey = string;
@@ -149,7 +162,7 @@ export interface SliceTrigger {
 
 /** What one store transaction changed; listeners use it to rebuild only what it touched. */
 export interface StoreChange {
-  /** Keys (`namespace/name`) of services whose Service or EndpointSlices changed. */
+  /** Keys (`namespace/name`) of services whose Service, ServiceImport or EndpointSlices changed. */
   readonly services: ReadonlySet<ObjectKey>;
   readonly podsChanged: boolean;
   readonly namespacesChanged: boolean;
@@ -163,6 +176,10 @@ export interface ClusterView {
   services(): Iterable<Service>;
   /** The EndpointSlices whose `kubernetes.io/service-name` is this service. */
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
+  serviceImport(namespace: string, name: string): ServiceImport | undefined;
+  serviceImports(): Iterable<ServiceImport>;
+  /** The EndpointSlices whose `multicluster.kubernetes.io/service-name` is this ServiceImport. */
+  multiClusterSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
   pod(namespace: string, name: string): Pod | undefined;
   pods(): Iterable<Pod>;
   /** Pods having this IP, for `pods verified` and autopath. */
@@ -189,6 +206,7 @@ export interface ClusterWriter {
   upsert(kind: 'endpointslice', object: EndpointSlice): void;
   upsert(kind: 'pod', object: Pod): void;
   upsert(kind: 'namespace', object: Namespace): void;
+  upsert(kind: 'serviceimport', object: ServiceImport): void;
   remove(kind: ObjectKind, key: ObjectKey): void;
   markSynced(): void;
 }

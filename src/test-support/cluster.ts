@@ -37,7 +37,7 @@ export function slice(overrides: Partial<EndpointSlice> & { name: string; servic
 }
 
 export function state(parts: Partial<ClusterState>): ClusterState {
-  return { services: [], endpointSlices: [], pods: [], namespaces: [], ...parts };
+  return { services: [], endpointSlices: [], pods: [], namespaces: [], serviceImports: [], ...parts };
 }
 
 /** A deterministic permutation, so "order does not matter" tests need no randomness. */

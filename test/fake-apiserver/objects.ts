@@ -35,6 +35,7 @@ export const KINDS: Readonly<Record<ObjectKind, KindInfo>> = {
   },
   pod: { kind: 'Pod', listKind: 'PodList', apiVersion: 'v1', namespaced: true },
   namespace: { kind: 'Namespace', listKind: 'NamespaceList', apiVersion: 'v1', namespaced: false },
+  serviceimport: { kind: 'ServiceImport', listKind: 'ServiceImportList', apiVersion: 'multicluster.x-k8s.io/v1alpha1', namespaced: true },
 };
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';

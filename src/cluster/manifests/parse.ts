@@ -2,7 +2,7 @@ import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { Logger } from '../../log.ts';
 import { ObjectError, convertObject, type ConvertedObject } from '../convert.ts';
 import { isRecord } from '../convert-fields.ts';
-import type { ClusterState, EndpointSlice, Namespace, Pod, Service } from '../types.ts';
+import type { ClusterState, EndpointSlice, Namespace, Pod, Service, ServiceImport } from '../types.ts';
 import { ManifestError, describeLocation, type ManifestLocation } from './errors.ts';
 import type { ManifestFile } from './files.ts';
 
@@ -49,6 +49,7 @@ function collectState(found: Iterable<Found>): ClusterState {
   const endpointSlices: EndpointSlice[] = [];
   const pods: Pod[] = [];
   const namespaces: Namespace[] = [];
+  const serviceImports: ServiceImport[] = [];
   for (const { converted } of found) {
     switch (converted.kind) {
       case 'service':
@@ -63,9 +64,12 @@ function collectState(found: Iterable<Found>): ClusterState {
       case 'namespace':
         namespaces.push(converted.object);
         break;
+      case 'serviceimport':
+        serviceImports.push(converted.object);
+        break;
     }
   }
-  return { services, endpointSlices, pods, namespaces };
+  return { services, endpointSlices, pods, namespaces, serviceImports };
 }
 
 /**

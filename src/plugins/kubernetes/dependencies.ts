@@ -1,4 +1,4 @@
-import type { ClusterView, EndpointSlice, Namespace, Pod, Service, StoreChange } from '../../cluster/types.ts';
+import type { ClusterView, EndpointSlice, Namespace, Pod, Service, ServiceImport, StoreChange } from '../../cluster/types.ts';
 
 /*
  * What an answer was computed from, so that a memoized answer is dropped exactly when a store
@@ -51,6 +51,21 @@ export class RecordingView implements ClusterView {
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[] {
     this.dependencies.add(serviceDependency(namespace, serviceName));
     return this.#inner.endpointSlices(namespace, serviceName);
+  }
+
+  serviceImport(namespace: string, name: string): ServiceImport | undefined {
+    this.dependencies.add(serviceDependency(namespace, name));
+    return this.#inner.serviceImport(namespace, name);
+  }
+
+  serviceImports(): Iterable<ServiceImport> {
+    this.dependencies.add(ANY_SERVICE);
+    return this.#inner.serviceImports();
+  }
+
+  multiClusterSlices(namespace: string, serviceName: string): readonly EndpointSlice[] {
+    this.dependencies.add(serviceDependency(namespace, serviceName));
+    return this.#inner.multiClusterSlices(namespace, serviceName);
   }
 
   pod(namespace: string, name: string): Pod | undefined {

@@ -161,6 +161,7 @@ describe('withImplicitNamespaces', () => {
       endpointSlices: [],
       pods: [],
       namespaces: [{ name: 'b', labels: { team: 'x' } }],
+      serviceImports: [],
     });
     expect(state.namespaces).toEqual([
       { name: 'b', labels: { team: 'x' } },
