@@ -119,6 +119,7 @@ export function answerOptions(overrides: Partial<AnswerOptions> = {}): AnswerOpt
     pods: 'disabled',
     endpointPodNames: false,
     zonal: false,
+    multicluster: [],
     ttl: 5,
     noEndpoints: false,
     ignoreEmptyService: false,

@@ -174,14 +174,62 @@ function findPods(scope: Scope, request: RecordRequest): Found {
   return entries.length > 0 ? entries : NAME_ERROR;
 }
 
+/** Whether `zone` is one of `multicluster`'s, answered from ServiceImports. */
+export function isMultiClusterZone(options: AnswerOptions, zone: DomainName): boolean {
+  return options.multicluster.length > 0 && options.multicluster.includes(zone);
+}
+
+/**
+ * CoreDNS's findMultiClusterServices: a ServiceImport's clusterset IPs per matching port, or for
+ * a headless one (or an `endpoint.cluster.` name) the ready endpoints of every cluster's slices,
+ * named `endpoint.cluster.service.namespace.svc.zone`.
+ */
+function findMultiClusterServices(scope: Scope, request: RecordRequest): Found {
+  const { view, options, zone } = scope;
+  if (request.service === '') return [];
+  const imported = view.serviceImport(request.namespace, request.service);
+  if (imported === undefined) return NAME_ERROR;
+  const domain = serviceDomain(imported.name, imported.namespace, zone);
+  const slices = view.multiClusterSlices(imported.namespace, imported.name);
+  const headless = imported.type === 'Headless';
+  if (options.ignoreEmptyService && !headless && readyAddressCount(slices) === 0) return NAME_ERROR;
+  const entries: Entry[] = [];
+  if (headless || request.endpoint !== '') {
+    for (const slice of slices) {
+      const clusterId = slice.multiCluster?.clusterId ?? '';
+      for (const endpoint of slice.endpoints) {
+        if (!endpointReady(endpoint)) continue;
+        for (const address of endpoint.addresses) {
+          const hostname = endpointHostname(endpoint, address, options.endpointPodNames);
+          if (request.endpoint !== '' && (!sameFold(request.cluster, clusterId) || !sameFold(request.endpoint, hostname))) continue;
+          for (const port of slice.ports) {
+            if (!portMatches(request, port)) continue;
+            entries.push({ host: address, port: port.port, target: join(hostname, join(clusterId, domain)), ttl: options.ttl });
+          }
+        }
+      }
+    }
+    return entries.length > 0 ? entries : NAME_ERROR;
+  }
+  let portFound = false;
+  for (const port of imported.ports) {
+    if (!portMatches(request, port)) continue;
+    portFound = true;
+    for (const ip of imported.ips) entries.push({ host: ip, port: port.port, target: domain, ttl: options.ttl });
+  }
+  return portFound ? entries : NAME_ERROR;
+}
+
 /** CoreDNS's Records: what a name in the svc or pod subtree stands for. */
 export function records(scope: Scope, name: DomainName): Found {
-  const request = parseRequest(name, scope.zone, scope.options.zonal);
+  const multicluster = isMultiClusterZone(scope.options, scope.zone);
+  const request = parseRequest(name, scope.zone, scope.options.zonal, multicluster);
   if (request === null) return NAME_ERROR;
   if (request.podOrSvc === '') return [];
   if (isReverseName(name)) return NAME_ERROR;
   if (!namespaceExposed(scope.view, scope.options, request.namespace)) return NAME_ERROR;
-  return request.podOrSvc === 'pod' ? findPods(scope, request) : findServices(scope, request);
+  if (request.podOrSvc === 'pod') return findPods(scope, request);
+  return multicluster ? findMultiClusterServices(scope, request) : findServices(scope, request);
 }
 
 /**

@@ -20,6 +20,8 @@ export interface AnswerOptions {
   readonly endpointPodNames: boolean;
   /** `zonal`: `<topology zone>.pin|prefer._zone.<service>.<namespace>.svc.<zone>` names for headless services. */
   readonly zonal: boolean;
+  /** `multicluster ZONES...`: zones answered from ServiceImports (the Multi-Cluster Services API). */
+  readonly multicluster: readonly DomainName[];
   readonly ttl: number;
   /** `noendpoints`: EndpointSlices are not watched, so they never answer. */
   readonly noEndpoints: boolean;

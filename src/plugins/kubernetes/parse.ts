@@ -83,6 +83,8 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
   let pods: PodMode = 'disabled';
   let endpointPodNames = false;
   let zonal = false;
+  let multicluster: DomainName[] = [];
+  let multiclusterOption: Directive | null = null;
   let ttl = DEFAULT_TTL;
   let noEndpoints = false;
   let ignoreEmptyService = false;
@@ -187,7 +189,8 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
         zonal = boolFlag(option);
         break;
       case 'multicluster':
-        fail(option.name, `'${option.name.text}' is a CoreDNS option clusterdns does not support`);
+        multicluster = parseZonesArg(argCount(option, 1), [], 'multicluster');
+        multiclusterOption = option;
         break;
       default:
         throw unknownProperty(option, directive);
@@ -199,6 +202,13 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
   }
   if (manifests.length > 0 && (endpoint !== null || kubeconfig !== null || tls !== null)) {
     fail(directive.name, 'manifests cannot be combined with endpoint, tls or kubeconfig');
+  }
+  if (multiclusterOption !== null) {
+    if (manifests.length === 0) {
+      fail(multiclusterOption.name, 'multicluster reads ServiceImports from manifests only: watching them through the API is not built yet');
+    }
+    const outside = multicluster.find((zone) => zones.length > 0 && !zones.includes(zone));
+    if (outside !== undefined) fail(multiclusterOption.name, `multicluster zone ${outside} is not a zone of this plugin`);
   }
   if (manifests.length === 0 && selfContainedOption !== null) {
     fail(selfContainedOption.name, `${selfContainedOption.name.text} needs manifests (self-contained mode)`);
@@ -218,6 +228,7 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
     pods,
     endpointPodNames,
     zonal,
+    multicluster,
     ttl,
     noEndpoints,
     ignoreEmptyService,

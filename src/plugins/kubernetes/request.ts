@@ -11,13 +11,25 @@ export interface RecordRequest {
   /** From `_port._proto.`: the port name and protocol, underscores stripped. */
   readonly port: string;
   readonly protocol: string;
+  /** In a multicluster zone, `endpoint.cluster.service.namespace.svc`: the source cluster. */
+  readonly cluster: string;
   /** From a zonal name (`us-west-2a.pin._zone.`): the topology zone, '' otherwise. */
   readonly topologyZone: string;
   /** `prefer` rather than `pin`: every endpoint when none is in the zone. */
   readonly zonePrefer: boolean;
 }
 
-export const EMPTY_REQUEST: RecordRequest = { podOrSvc: '', namespace: '', service: '', endpoint: '', port: '', protocol: '', topologyZone: '', zonePrefer: false };
+export const EMPTY_REQUEST: RecordRequest = {
+  podOrSvc: '',
+  namespace: '',
+  service: '',
+  endpoint: '',
+  port: '',
+  protocol: '',
+  cluster: '',
+  topologyZone: '',
+  zonePrefer: false,
+};
 
 /** The label that anchors a zonal name, three labels left of the service, where no other name reaches. */
 const ZONE_LABEL = '_zone';
@@ -34,9 +46,10 @@ function stripUnderscore(label: string): string {
  *   dashed-ip.namespace.pod.zone (and anything.dashed-ip.namespace.pod.zone)
  *   with `zonal`: topology-zone.pin|prefer._zone.service.namespace.svc.zone (the topology zone may
  *   span labels)
+ *   in a `multicluster` zone: endpoint.cluster.service.namespace.svc.zone (no underscore)
  * Null for names outside the schema (a first label other than svc/pod, or too many labels).
  */
-export function parseRequest(name: DomainName, zone: DomainName, zonal = false): RecordRequest | null {
+export function parseRequest(name: DomainName, zone: DomainName, zonal = false, multicluster = false): RecordRequest | null {
   const base = zone === '' ? name : name.slice(0, Math.max(0, name.length - zone.length - 1));
   if (base === '' || base === 'svc' || base === 'pod') return EMPTY_REQUEST;
   const labels = base.split('.');
@@ -50,9 +63,12 @@ export function parseRequest(name: DomainName, zone: DomainName, zonal = false):
   if (last < 0) return { ...EMPTY_REQUEST, podOrSvc, namespace, service };
   if (last === 0) return { ...EMPTY_REQUEST, podOrSvc, namespace, service, endpoint: labels[0]! };
   if (last === 1) {
+    if (multicluster && !labels[0]!.startsWith('_') && !labels[1]!.startsWith('_')) {
+      return { ...EMPTY_REQUEST, podOrSvc, namespace, service, endpoint: labels[0]!, cluster: labels[1]! };
+    }
     return { ...EMPTY_REQUEST, podOrSvc, namespace, service, port: stripUnderscore(labels[0]!), protocol: stripUnderscore(labels[1]!) };
   }
-  if (!zonal || podOrSvc !== 'svc' || labels[last] !== ZONE_LABEL) return null;
+  if (!zonal || multicluster || podOrSvc !== 'svc' || labels[last] !== ZONE_LABEL) return null;
   const directive = labels[last - 1];
   if (directive !== 'pin' && directive !== 'prefer') return null;
   return { ...EMPTY_REQUEST, podOrSvc, namespace, service, topologyZone: labels.slice(0, last - 1).join('.'), zonePrefer: directive === 'prefer' };

@@ -3,7 +3,7 @@ import type { ClusterView, Service } from '../../cluster/types.ts';
 import { RRType } from '../../dns/constants.ts';
 import type { DomainName, ResourceRecord } from '../../dns/types.ts';
 import { soaRecord } from './answer.ts';
-import { endpointHostname, nameserverEntries, type Scope } from './backend.ts';
+import { endpointHostname, isMultiClusterZone, nameserverEntries, type Scope } from './backend.ts';
 import { endpointReady, namespaceExposed, serviceSlices } from './exposure.ts';
 import type { AnswerOptions } from './options.ts';
 import { join } from './zones.ts';
@@ -63,6 +63,50 @@ function headlessRecords(scope: Scope, service: Service, domain: DomainName, out
   }
 }
 
+function byNameThenNamespace(a: { name: string; namespace: string }, b: { name: string; namespace: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
+}
+
+/**
+ * A multicluster zone's services, as CoreDNS's transferMultiClusterServices writes them: each
+ * ServiceImport by name, a ClusterSetIP one as a ClusterIP service, a headless one's ready
+ * endpoints of every cluster under their own names (without the cluster label, as CoreDNS).
+ */
+function multiClusterRecords(scope: Scope, out: ResourceRecord[]): void {
+  const { view, options, zone } = scope;
+  const imports = [...view.serviceImports()].filter((imported) => namespaceExposed(view, options, imported.namespace)).sort(byNameThenNamespace);
+  for (const imported of imports) {
+    const domain = join(imported.name, join(imported.namespace, join('svc', zone)));
+    if (imported.type === 'ClusterSetIP' && imported.ips.length > 0) {
+      for (const ip of imported.ips) {
+        const record = addressRecord(domain, options.ttl, ip);
+        if (record !== null) out.push(record);
+      }
+      for (const port of imported.ports) {
+        out.push(srvRecord(domain, options.ttl, 100, port.port, domain));
+        if (port.name !== '') out.push(srvRecord(portName(port.protocol, port.name, domain), options.ttl, 100, port.port, domain));
+      }
+      continue;
+    }
+    for (const slice of view.multiClusterSlices(imported.namespace, imported.name)) {
+      const ready = slice.endpoints.filter(endpointReady);
+      const weight = srvWeight(ready.reduce((count, endpoint) => count + endpoint.addresses.length, 0));
+      for (const endpoint of ready) {
+        for (const address of endpoint.addresses) {
+          const atService = addressRecord(domain, options.ttl, address);
+          if (atService === null) continue;
+          out.push(atService);
+          const host = join(endpointHostname(endpoint, address, options.endpointPodNames), domain);
+          out.push(addressRecord(host, options.ttl, address)!);
+          for (const port of slice.ports) {
+            if (port.name !== '') out.push(srvRecord(portName(port.protocol, port.name, domain), options.ttl, weight, port.port, host));
+          }
+        }
+      }
+    }
+  }
+}
+
 /**
  * The zone's records in the order of CoreDNS's kubernetes Transfer (xfr.go): the SOA; NS records
  * and their addresses; every exposed service by name (then namespace, where CoreDNS's sort leaves
@@ -84,9 +128,14 @@ export function zoneTransfer(view: ClusterView, options: AnswerOptions, zone: Do
     const glue = addressRecord(entry.target, entry.ttl, entry.host);
     if (glue !== null) records.push(glue);
   }
+  if (isMultiClusterZone(options, zone)) {
+    multiClusterRecords(scope, records);
+    records.push(soa);
+    return records;
+  }
   const services = [...view.services()]
     .filter((service) => namespaceExposed(view, options, service.namespace) && (options.labels === null || options.labels.matches(service.labels)))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+    .sort(byNameThenNamespace);
   for (const service of services) {
     const domain = join(service.name, join(service.namespace, join('svc', zone)));
     if (service.type === 'ExternalName') {
