@@ -53,7 +53,7 @@ export function contentType(format: Format, watch = false): string {
 export function encodeObject(info: KindInfo, object: Json, protobuf: boolean): EncodedObject {
   const { apiVersion: _apiVersion, kind: _kind, ...item } = object;
   const json = Buffer.from(JSON.stringify(item));
-  if (!protobuf) return { json };
+  if (!protobuf || info.jsonOnly === true) return { json };
   const { field, message } = encodeMessageField(LIST_ITEMS, schemaOf(info.kind), object, info.kind, ['apiVersion', 'kind']);
   return { json, protobuf: { listItem: field, message } };
 }

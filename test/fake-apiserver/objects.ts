@@ -20,6 +20,8 @@ export interface KindInfo {
   readonly listKind: string;
   readonly apiVersion: string;
   readonly namespaced: boolean;
+  /** A custom resource: the API server serves it as JSON whatever the client prefers. */
+  readonly jsonOnly?: boolean;
 }
 
 /** What a watch ERROR event carries. */
@@ -35,7 +37,7 @@ export const KINDS: Readonly<Record<ObjectKind, KindInfo>> = {
   },
   pod: { kind: 'Pod', listKind: 'PodList', apiVersion: 'v1', namespaced: true },
   namespace: { kind: 'Namespace', listKind: 'NamespaceList', apiVersion: 'v1', namespaced: false },
-  serviceimport: { kind: 'ServiceImport', listKind: 'ServiceImportList', apiVersion: 'multicluster.x-k8s.io/v1alpha1', namespaced: true },
+  serviceimport: { kind: 'ServiceImport', listKind: 'ServiceImportList', apiVersion: 'multicluster.x-k8s.io/v1alpha1', namespaced: true, jsonOnly: true },
 };
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -8,12 +8,15 @@ export interface Route {
 
 const CORE = '/api/v1';
 const DISCOVERY = '/apis/discovery.k8s.io/v1';
+const MULTICLUSTER = '/apis/multicluster.x-k8s.io/v1alpha1';
 
 const RESOURCES: ReadonlyArray<readonly [prefix: string, resource: string, kind: ObjectKind]> = [
   [CORE, 'services', 'service'],
   [CORE, 'pods', 'pod'],
   [DISCOVERY, 'endpointslices', 'endpointslice'],
+  [MULTICLUSTER, 'serviceimports', 'serviceimport'],
 ];
+
 
 /** Maps a collection path to what it lists; null for anything the fake does not serve. */
 export function routeOf(pathname: string): Route | null {

@@ -275,7 +275,7 @@ export class FakeApiServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const route = routeOf(url.pathname);
     const watch = WATCH_TRUE.has(url.searchParams.get('watch') ?? '');
-    const format = negotiate(req.headers.accept, this.#protobuf);
+    const format = negotiate(req.headers.accept, this.#protobuf && !(route !== null && KINDS[route.kind].jsonOnly === true));
     this.requests.push({ path: url.pathname, query: url.searchParams, watch, format, ...(route ? { kind: route.kind } : {}) });
     // A hung request is answered by nobody; closing its socket (stop, resetSockets) is its only end.
     if (this.#hang) return;

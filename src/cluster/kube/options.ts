@@ -39,6 +39,8 @@ export interface KubeApiOptions {
   readonly endpointPodNames?: boolean;
   /** False for CoreDNS `noendpoints`; default true. */
   readonly watchEndpointSlices?: boolean;
+  /** CoreDNS `multicluster`: ServiceImports too (a custom resource, served as JSON). */
+  readonly watchServiceImports?: boolean;
   readonly logger: Logger;
   /** Retry delays: jittered, doubling from initialMs up to maxMs (defaults 800 ms and 30 s). */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };

@@ -1,6 +1,6 @@
-import { toEndpointSlice, toNamespace, toPod, toService, type Retention } from '../convert.ts';
+import { toEndpointSlice, toNamespace, toPod, toService, toServiceImport, type Retention } from '../convert.ts';
 import { ListPool, StringPool } from '../strings.ts';
-import type { ClusterWriter, EndpointSlice, Namespace, ObjectKey, ObjectKind, Pod, Service } from '../types.ts';
+import type { ClusterWriter, EndpointSlice, Namespace, ObjectKey, ObjectKind, Pod, Service, ServiceImport } from '../types.ts';
 
 /** One watched resource type: where it lives, how it becomes a store shape, how it enters the store. */
 export interface ResourceType<T> {
@@ -109,6 +109,19 @@ export function namespaceType(selection: ResourceSelection, retention = apiReten
     keep: () => true,
     replace: (writer, namespaces) => writer.replace({ namespaces }),
     upsert: (writer, namespace) => writer.upsert('namespace', namespace),
+  };
+}
+
+export function serviceImportType(selection: ResourceSelection, retention = apiRetention(selection)): ResourceType<ServiceImport> {
+  return {
+    kind: 'serviceimport',
+    resource: 'serviceimports',
+    path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
+    convert: (object) => toServiceImport(object, retention),
+    keyOf: namespacedKey,
+    keep: inNamespaces(selection.namespaces),
+    replace: (writer, serviceImports) => writer.replace({ serviceImports }),
+    upsert: (writer, serviceImport) => writer.upsert('serviceimport', serviceImport),
   };
 }
 

@@ -5,7 +5,7 @@ import { resolveConnection, type KubeConnection } from './connection.ts';
 import { ApiHealth } from './health.ts';
 import type { KubeApiOptions } from './options.ts';
 import { Reflector } from './reflector.ts';
-import { apiRetention, endpointSliceType, namespaceType, podType, serviceType, type ResourceType } from './resources.ts';
+import { apiRetention, endpointSliceType, namespaceType, podType, serviceImportType, serviceType, type ResourceType } from './resources.ts';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_PAGE_SIZE = 500;
@@ -59,6 +59,7 @@ export class KubeApiSource implements ClusterSource {
     if (options.watchEndpointSlices ?? true) types.push(endpointSliceType(options, retention));
     if (options.watchPods) types.push(podType(options, retention));
     if (options.watchNamespaces) types.push(namespaceType(options, retention));
+    if (options.watchServiceImports) types.push(serviceImportType(options, retention));
 
     const health = new ApiHealth(this.#logger);
     const context = { connection: this.connection, signal: abort.signal, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };

@@ -165,7 +165,7 @@ describe('parseKubernetes', () => {
     [['apiserver_max_inflight'], /expected .*argument/],
     [['manifests'], /expected .*argument/],
     [['zonal yes'], /expected .*argument/],
-    [['multicluster clusterset.local'], /multicluster reads ServiceImports from manifests only/],
+    [['multicluster clusterset.local'], /multicluster zone clusterset.local is not a zone of this plugin/],
     [['manifests a.yaml', 'multicluster'], /expected .*argument/],
     [['resyncperiod 5m'], /Corefile:2 .*kubernetes: unknown property 'resyncperiod'/],
     [['namespaces a', 'namespace_labels x=y'], /Corefile:1 .*namespaces and namespace_labels cannot both be set/],

@@ -204,9 +204,6 @@ export function parseKubernetes(directive: Directive, blockZones: readonly Domai
     fail(directive.name, 'manifests cannot be combined with endpoint, tls or kubeconfig');
   }
   if (multiclusterOption !== null) {
-    if (manifests.length === 0) {
-      fail(multiclusterOption.name, 'multicluster reads ServiceImports from manifests only: watching them through the API is not built yet');
-    }
     const outside = multicluster.find((zone) => zones.length > 0 && !zones.includes(zone));
     if (outside !== undefined) fail(multiclusterOption.name, `multicluster zone ${outside} is not a zone of this plugin`);
   }

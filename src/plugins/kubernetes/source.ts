@@ -29,6 +29,7 @@ export async function createApiSource(options: KubernetesOptions, logger: Logger
     watchPods: options.pods === 'verified',
     watchNamespaces: true,
     watchEndpointSlices: !options.noEndpoints,
+    watchServiceImports: options.multicluster.length > 0,
     endpointPodNames: options.endpointPodNames,
     logger,
   });
