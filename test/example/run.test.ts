@@ -71,6 +71,11 @@ describe.skipIf(canBindPortsBelow1024() !== true)('npm start (examples/run.ts) e
     expect(external.answer.map((record) => `${record.type} ${record.data}`)).toEqual(['A 192.0.2.80']);
   });
 
+  it('answers the ServiceImport of myservice under clusterset.local (multicluster)', async () => {
+    const imported = await dig('myservice.default.svc.clusterset.local', { port: DNS_PORT });
+    expect(imported.answer.map((record) => `${record.type} ${record.data}`)).toEqual(['A 127.10.100.80']);
+  });
+
   it('answers the headless StatefulSet without its not-ready pod', async () => {
     const web = await dig('web.default.svc.cluster.local', { port: DNS_PORT });
     expect(web.answer.map((record) => record.data).sort()).toEqual(['10.244.1.10', '10.244.2.11']);
