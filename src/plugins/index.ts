@@ -11,8 +11,10 @@ import { externalPlugin } from './k8s_external/index.ts';
 import { kubeproxyPlugin } from './kubeproxy/index.ts';
 import { kubernetesPlugin } from './kubernetes/index.ts';
 import { loadbalancePlugin } from './loadbalance/index.ts';
+import { localPlugin } from './local/index.ts';
 import { logPlugin } from './log/index.ts';
 import { loopPlugin } from './loop/index.ts';
+import { minimalPlugin } from './minimal/index.ts';
 import { prometheusPlugin } from './prometheus/index.ts';
 import { readyPlugin } from './ready/index.ts';
 import { reloadPlugin } from './reload/index.ts';
@@ -22,5 +24,5 @@ import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, logPlugin, loopPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );
