@@ -9,7 +9,23 @@ const DO_BIT = 0x8000;
  * Writes this server's OPT record (version 0, no options) at `offset`. The extended RCODE holds
  * the upper 8 bits of a 12-bit RCODE (RFC 6891 6.1.3).
  */
-export function writeOpt(out: Uint8Array, offset: number, udpSize: number, rcode: number, dnssecOk: boolean): number {
+/** An OPT record's length with an Extended DNS Error option (code, length, info code: 2 bytes each). */
+export const OPT_WITH_EDE_LENGTH = OPT_RECORD_LENGTH + 6;
+const EDE_OPTION = 15;
+
+/** The OPT record, with an Extended DNS Error option when `ede` is given; returns the offset past it. */
+export function writeOpt(out: Uint8Array, offset: number, udpSize: number, rcode: number, dnssecOk: boolean, ede?: number): number {
+  if (ede !== undefined) {
+    writeOpt(out, offset, udpSize, rcode, dnssecOk);
+    out[offset + 10] = 6;
+    out[offset + 11] = EDE_OPTION >> 8;
+    out[offset + 12] = EDE_OPTION & 0xff;
+    out[offset + 13] = 0;
+    out[offset + 14] = 2;
+    out[offset + 15] = ede >> 8;
+    out[offset + 16] = ede & 0xff;
+    return offset + OPT_WITH_EDE_LENGTH;
+  }
   out[offset] = 0;
   out[offset + 1] = 0;
   out[offset + 2] = RRType.OPT;

@@ -1,7 +1,9 @@
 import { HEADER_LENGTH, HeaderFlag, MAX_MESSAGE_SIZE, MIN_UDP_SIZE } from './constants.ts';
 import { DnsEncodeError } from './errors.ts';
 import { nameWireLength } from './names.ts';
-import { OPT_RECORD_LENGTH, writeOpt } from './opt.ts';
+import { OPT_RECORD_LENGTH, OPT_WITH_EDE_LENGTH, writeOpt } from './opt.ts';
+
+const EDE_UDP_SIZE = 4096;
 import { recordEnd } from './reply-records.ts';
 import type { Query, Reply } from './types.ts';
 
@@ -24,7 +26,8 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
     throw new DnsEncodeError('reply was compressed for a question of another length', qname);
   }
   const edns = query.edns;
-  const optLength = edns === null ? 0 : OPT_RECORD_LENGTH;
+  const ede = reply.ede;
+  const optLength = ede !== undefined ? OPT_WITH_EDE_LENGTH : edns === null ? 0 : OPT_RECORD_LENGTH;
   const body = reply.body;
   const ttlOffsets = reply.ttlOffsets;
   let answers = reply.answerCount;
@@ -73,7 +76,7 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
   out[7] = answers & 0xff;
   out[8] = authorities >> 8;
   out[9] = authorities & 0xff;
-  const additionalTotal = additionals + (edns === null ? 0 : 1);
+  const additionalTotal = additionals + (optLength === 0 ? 0 : 1);
   out[10] = additionalTotal >> 8;
   out[11] = additionalTotal & 0xff;
   for (let i = HEADER_LENGTH; i < questionEnd; i++) out[i] = raw[i] as number;
@@ -85,7 +88,9 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
       out.writeUInt32BE(ttl > ttlElapsed ? ttl - ttlElapsed : 0, at);
     }
   }
-  if (edns !== null) writeOpt(out, optStart, edns.udpSize, reply.rcode, edns.dnssecOk);
+  // Without the query's OPT, CoreDNS's EDNS0(4096, DO) for an Extended DNS Error.
+  if (ede !== undefined) writeOpt(out, optStart, edns?.udpSize ?? EDE_UDP_SIZE, reply.rcode, edns?.dnssecOk ?? true, ede);
+  else if (edns !== null) writeOpt(out, optStart, edns.udpSize, reply.rcode, edns.dnssecOk);
   return out;
 }
 

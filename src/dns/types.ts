@@ -128,4 +128,11 @@ export interface Reply {
    * zone transfer's, RFC 5936); absent for the one-message replies everything else gives.
    */
   readonly followedBy?: readonly Reply[];
+  /**
+   * An Extended DNS Error info code (RFC 8914: 15 Blocked, 17 Filtered) to send in the OPT record,
+   * which the response then carries even to a query without one, as CoreDNS's acl writes it.
+   */
+  readonly ede?: number;
+  /** Send nothing at all (acl's `drop`): the client hears nothing, as from CoreDNS. */
+  readonly silent?: boolean;
 }

@@ -95,7 +95,7 @@ export class Dispatcher {
   }
 
   /** Waits for a chain that returned a promise; the configuration owes the answer until then. */
-  private async settle(request: ServerRequest, answer: PromiseLike<Reply>, limit: number, pending: PendingAnswers): Promise<DnsResponse> {
+  private async settle(request: ServerRequest, answer: PromiseLike<Reply>, limit: number, pending: PendingAnswers): Promise<DnsResponse | null> {
     pending.owe();
     let reply: Reply;
     try {
@@ -108,7 +108,8 @@ export class Dispatcher {
     return this.finish(request, reply, limit);
   }
 
-  private finish(request: ServerRequest, reply: Reply, limit: number): DnsResponse {
+  private finish(request: ServerRequest, reply: Reply, limit: number): DnsResponse | null {
+    if (reply.silent === true) return null;
     let response: Buffer;
     let following: Buffer[] | null = null;
     try {

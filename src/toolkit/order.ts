@@ -12,6 +12,7 @@ export const PLUGIN_ORDER = [
   'errors',
   'log',
   'local',
+  'acl',
   'any',
   'loadbalance',
   'cache',
