@@ -8,6 +8,8 @@ import type { Dispatcher, DnsResponse } from './dispatch.ts';
 
 /** Asked of the kernel so bursts queue instead of dropping; Linux caps it at net.core.rmem_max. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+/** What a socket keeps between its bind and `serve` (a few milliseconds): a burst's worth. */
+const MAX_EARLY_DATAGRAMS = 4096;
 
 /**
  * Where a socket handing over connects: a peer that never sends. A connected socket in a reuseport
@@ -64,6 +66,15 @@ export class UdpListener {
   /** Set by handOver: where responses go once this socket no longer sends. */
   private relay: ResponseRelay | null = null;
 
+  /**
+   * A bound socket receives at once, and with SO_REUSEPORT the kernel hands it its share of the
+   * queries before `serve` (a worker joining, a reload's new address): they wait here, not lost.
+   */
+  private readonly early: [Buffer, dgram.RemoteInfo][] = [];
+  private readonly hold = (packet: Buffer, peer: dgram.RemoteInfo): void => {
+    if (this.early.length < MAX_EARLY_DATAGRAMS) this.early.push([packet, peer]);
+  };
+
   private constructor(socket: dgram.Socket, logger: Logger) {
     this.socket = socket;
     this.logger = logger;
@@ -76,7 +87,9 @@ export class UdpListener {
       logger.debug({ err: error }, 'could not raise the UDP receive buffer');
     }
     socket.on('error', (error) => logger.debug({ err: error }, 'udp socket error'));
+    socket.on('message', this.hold);
   }
+
 
   /**
    * Binds the socket; `serve` then starts answering (port 0 learns its number in between). With
@@ -94,7 +107,7 @@ export class UdpListener {
 
   serve(dispatcher: Dispatcher): void {
     const { logger } = this;
-    this.socket.on('message', (packet, peer) => {
+    const answer = (packet: Buffer, peer: dgram.RemoteInfo): void => {
       this.received++;
       try {
         const result = dispatcher.dispatch(packet, {
@@ -115,7 +128,10 @@ export class UdpListener {
       } catch (error) {
         logger.error({ err: error }, 'udp dispatch failed');
       }
-    });
+    };
+    this.socket.off('message', this.hold);
+    this.socket.on('message', answer);
+    for (const [packet, peer] of this.early.splice(0)) answer(packet, peer);
   }
 
   /** Sends a response another process computed (a predecessor handing over) from this socket. */
