@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ObjectKind } from '../../src/cluster/types.ts';
-import { sharedTestPki, type TestPki } from './certs.ts';
+import { sharedTestPki, type TestPki } from '../../src/test-support/pki.ts';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig.ts';
 import { contentType, listBody, negotiate, watchEvent, type EncodedObject, type Format } from './encoding.ts';
 import { KINDS, ObjectStore, STATUS_KIND, type KubeObject, type StoredEvent, type StoredObject } from './objects.ts';

@@ -12,6 +12,8 @@ export interface TestPki {
   readonly dir: string;
   readonly caPath: string;
   readonly caPem: string;
+  readonly serverCertPath: string;
+  readonly serverKeyPath: string;
   readonly serverCertPem: string;
   readonly serverKeyPem: string;
   readonly clientCertPath: string;
@@ -32,12 +34,12 @@ async function issue(dir: string, name: string, subject: string, extensions: str
 
 /** Generates a fresh PKI with openssl into a new temporary directory. */
 export async function createTestPki(): Promise<TestPki> {
-  const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-pki-'));
+  const dir = await mkdtemp(join(tmpdir(), 'clusterdns-test-pki-'));
   await run('openssl', [
     'req', '-x509', ...EC_KEY, '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'),
-    '-days', '2', '-subj', '/CN=fake-apiserver-ca',
+    '-days', '2', '-subj', '/CN=clusterdns-test-ca',
   ]);
-  await issue(dir, 'server', '/CN=fake-apiserver',
+  await issue(dir, 'server', '/CN=localhost',
     'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   await issue(dir, 'client', '/O=system:serviceaccounts/CN=system:serviceaccount:kube-system:coredns',
     'extendedKeyUsage=clientAuth\n');
@@ -48,6 +50,8 @@ export async function createTestPki(): Promise<TestPki> {
     dir,
     caPath: join(dir, 'ca.crt'),
     caPem: caPem as string,
+    serverCertPath: join(dir, 'server.crt'),
+    serverKeyPath: join(dir, 'server.key'),
     serverCertPem: serverCertPem as string,
     serverKeyPem: serverKeyPem as string,
     clientCertPath: join(dir, 'client.crt'),
@@ -58,7 +62,7 @@ export async function createTestPki(): Promise<TestPki> {
 let shared: Promise<TestPki> | undefined;
 
 /**
- * One PKI per process, shared by every fake server it starts (generating one costs a few openssl
+ * One PKI per process, shared by every TLS server a test file starts (generating one costs a few openssl
  * runs); removed when the process exits.
  */
 export function sharedTestPki(): Promise<TestPki> {
