@@ -65,8 +65,13 @@ describe('parseServerKeys', () => {
     expect(parseServerKeys(key('fd00::/7')).map((a) => a.zone)).toEqual(['c.f.ip6.arpa', 'd.f.ip6.arpa']);
   });
 
-  it('rejects transports other than plain DNS', () => {
-    for (const scheme of ['tls', 'grpc', 'https', 'https3', 'quic', 'unix']) {
+  it('reads tls:// and https:// keys, with or without a port', () => {
+    expect(parseServerKeys(key('tls://example.org'))).toEqual([{ scheme: 'tls', zone: 'example.org', port: null }]);
+    expect(parseServerKeys(key('HTTPS://.:8443'))).toEqual([{ scheme: 'https', zone: '.', port: 8443 }]);
+  });
+
+  it('rejects the transports clusterdns does not serve', () => {
+    for (const scheme of ['grpc', 'https3', 'quic', 'unix']) {
       const error = keyError(`${scheme}://example.org`);
       expect(error.message).toMatch(`unsupported transport '${scheme}://'`);
       expect(error.message).toMatch(/^Corefile:4 - /);

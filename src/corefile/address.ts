@@ -3,11 +3,16 @@ import type { DomainName } from '../dns/types.ts';
 import { parseCidr, reverseZones } from './reverse.ts';
 import { CorefileError, type Token } from './types.ts';
 
+/** The transports a server block key may name: plain DNS, DNS over TLS (RFC 7858) and over HTTPS (RFC 8484). */
+export type ServerScheme = 'dns' | 'tls' | 'https';
+
+const SERVER_SCHEMES: ReadonlySet<string> = new Set<ServerScheme>(['dns', 'tls', 'https']);
+
 /** Where a server block listens and which zone it serves, from one of its keys. */
 export interface ServerAddress {
-  readonly scheme: 'dns';
+  readonly scheme: ServerScheme;
   readonly zone: DomainName;
-  /** null when the key names no port: the server's default (53, or -dns.port) applies; 0 is any free port. */
+  /** null when the key names no port: the transport's default (53 or -dns.port, 853, 443) applies; 0 is any free port. */
   readonly port: number | null;
 }
 
@@ -23,20 +28,21 @@ export function splitScheme(text: string): { scheme: string | null; rest: string
 /**
  * The addresses of a server block key: `[dns://]zone[:port]`, where a reverse CIDR zone off a
  * label boundary stands for several zones (10.0.0.0/22 -> four in-addr.arpa zones), so this
- * returns one address per zone. Other transports (tls://, grpc://, https://, quic://...) are
- * rejected: clusterdns serves plain DNS only.
+ * returns one address per zone. `tls://` and `https://` keys serve DNS over TLS and over HTTPS;
+ * CoreDNS's other transports (grpc://, quic://, https3://) are refused.
  */
 export function parseServerKeys(token: Token): ServerAddress[] {
-  const { scheme, rest } = splitScheme(token.text);
-  if (scheme !== null && scheme !== 'dns') {
+  const { scheme: named, rest } = splitScheme(token.text);
+  const scheme = named ?? 'dns';
+  if (!SERVER_SCHEMES.has(scheme)) {
     throw new CorefileError(
       token.file,
       token.line,
-      `unsupported transport '${scheme}://' in server block key '${token.text}': clusterdns serves plain DNS (dns://) only`,
+      `unsupported transport '${scheme}://' in server block key '${token.text}': clusterdns serves dns://, tls:// and https://`,
     );
   }
   const { zones, port } = splitZonePort(rest, token);
-  return zones.map((zone) => ({ scheme: 'dns', zone, port }));
+  return zones.map((zone) => ({ scheme: scheme as ServerScheme, zone, port }));
 }
 
 /** Like parseServerKeys, for a key that must stand for exactly one zone. */

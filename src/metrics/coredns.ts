@@ -51,6 +51,12 @@ export const responseRcode = counter({
   labelNames: ['server', 'zone', 'view', 'rcode', 'plugin'],
 });
 
+export const httpsResponses = counter({
+  name: 'coredns_https_responses_total',
+  help: 'Counter of DoH responses per server and http status code.',
+  labelNames: ['server', 'status'],
+});
+
 export const panics = counter({
   name: 'coredns_panics_total',
   help: 'A metrics that counts the number of panics.',

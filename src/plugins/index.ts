@@ -8,6 +8,7 @@ import { errorsPlugin } from './errors/index.ts';
 import { forwardPlugin } from './forward/index.ts';
 import { healthPlugin } from './health/index.ts';
 import { hostsPlugin } from './hosts/index.ts';
+import { httpsPlugin } from './https/index.ts';
 import { externalPlugin } from './k8s_external/index.ts';
 import { kubeproxyPlugin } from './kubeproxy/index.ts';
 import { kubernetesPlugin } from './kubernetes/index.ts';
@@ -20,10 +21,11 @@ import { prometheusPlugin } from './prometheus/index.ts';
 import { readyPlugin } from './ready/index.ts';
 import { reloadPlugin } from './reload/index.ts';
 import { rewritePlugin } from './rewrite/index.ts';
+import { tlsPlugin } from './tls/index.ts';
 import { transferPlugin } from './transfer/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

@@ -80,7 +80,7 @@ const NO_SERVER: ServerControl = {
 
 function blockInfo(block: BlockPlan, handlers: readonly string[], readiness: readonly Readiness[]): BlockInfo {
   const sites = block.sites.flatMap((site) =>
-    block.listenHosts.map((host) => ({ server: `dns://${joinHostPort(host, site.port)}`, zone: site.zone })),
+    block.listenHosts.map((host) => ({ server: `${site.scheme}://${joinHostPort(host, site.port)}`, zone: site.zone })),
   );
   return { sites, listenHosts: block.listenHosts, handlers, readiness };
 }

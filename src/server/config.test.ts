@@ -62,6 +62,16 @@ describe('planServer', () => {
     expect(plan('example.org:1053 {\n whoami\n}\nexample.org:2053 {\n whoami\n}\n').listeners).toHaveLength(2);
   });
 
+  it('gives tls:// keys port 853 and https:// keys 443 whatever -dns.port says, each its own listener', () => {
+    const result = plan('tls://. https://. . {\n whoami\n}\n', { dnsPort: 1053 });
+    expect(result.listeners.map(({ scheme, port, tls }) => ({ scheme, port, tls }))).toEqual([
+      { scheme: 'tls', port: 853, tls: null },
+      { scheme: 'https', port: 443, tls: null },
+      { scheme: 'dns', port: 1053, tls: null },
+    ]);
+    expect(result.listeners.map((listener) => listener.httpsMaxConnections)).toEqual([200, 200, 200]);
+  });
+
   it('refuses a directive no plugin registers, naming file, line and directive', () => {
     const error = planError('. {\n whoami\n  nosuchplugin arg\n}\n');
     expect(error.message).toBe("Corefile:3 - Error during parsing: Unknown directive 'nosuchplugin'");
@@ -97,7 +107,7 @@ describe('planServer', () => {
 
 describe('SiteRegistry, for blocks bound to addresses', () => {
   const key = { text: 'example.org', file: 'Corefile', line: 7, quoted: false };
-  const site: SitePlan = { zone: 'example.org', port: 53, key };
+  const site: SitePlan = { scheme: 'dns', zone: 'example.org', port: 53, key };
 
   it('serves one zone on several addresses of a port', () => {
     const served = new SiteRegistry();

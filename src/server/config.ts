@@ -1,11 +1,15 @@
-import { parseServerKeys } from '../corefile/address.ts';
+import { parseServerKeys, type ServerScheme } from '../corefile/address.ts';
 import { CorefileError, type Corefile, type Directive, type ServerBlock, type Token } from '../corefile/types.ts';
 import { toFqdn } from '../dns/names.ts';
 import type { DomainName } from '../dns/types.ts';
 import { PLUGIN_ORDER } from '../toolkit/order.ts';
-import type { ListenHostsOptions, PluginDefinition } from '../toolkit/types.ts';
+import type { HttpsServerOptions, ListenHostsOptions, PluginDefinition, ServerTlsOptions } from '../toolkit/types.ts';
 
 export const DEFAULT_DNS_PORT = 53;
+/** The ports of keys that name none, by transport; plain DNS's is DEFAULT_DNS_PORT or -dns.port. */
+const DEFAULT_PORTS: Readonly<Record<Exclude<ServerScheme, 'dns'>, number>> = { tls: 853, https: 443 };
+/** CoreDNS's DefaultHTTPSMaxConnections, when no `https` line sets it. */
+export const DEFAULT_HTTPS_MAX_CONNECTIONS = 200;
 /** A listen host of '' means every interface, as CoreDNS's default ListenHosts. */
 export const ALL_INTERFACES = '';
 
@@ -18,8 +22,9 @@ export interface PluginPlan {
   readonly directive: Directive;
 }
 
-/** One key of a server block: a zone served on a port. */
+/** One key of a server block: a zone served on a port over a transport. */
 export interface SitePlan {
+  readonly scheme: ServerScheme;
   readonly zone: DomainName;
   readonly port: number;
   readonly key: Token;
@@ -32,14 +37,24 @@ export interface BlockPlan {
   readonly zones: readonly DomainName[];
   /** Where the block listens; [ALL_INTERFACES] until a `bind` plugin narrows it. */
   readonly listenHosts: readonly string[];
+  /** The block's `tls` certificate: without one, tls:// and https:// listeners serve unencrypted, as in CoreDNS. */
+  readonly tls: ServerTlsOptions | null;
+  readonly https: HttpsServerOptions | null;
   /** In execution order: PLUGIN_ORDER, then plugins it does not list, in Corefile order. */
   readonly plugins: readonly PluginPlan[];
 }
 
-/** One socket pair (UDP and TCP) and the sites it routes between. */
+/**
+ * One address and the sites it routes between: a UDP and TCP socket pair for dns://, a TLS (or
+ * plain TCP) socket for tls://, an HTTP/2 and HTTP/1.1 server for https://.
+ */
 export interface ListenerPlan {
+  readonly scheme: ServerScheme;
   readonly host: string;
   readonly port: number;
+  /** The first of its blocks' `tls` certificates (CoreDNS takes one of them). */
+  readonly tls: ServerTlsOptions | null;
+  readonly httpsMaxConnections: number;
   readonly sites: readonly { readonly site: SitePlan; readonly block: BlockPlan }[];
 }
 
@@ -67,6 +82,11 @@ function listenHostsOf(plugins: readonly PluginPlan[]): string[] {
   return bound.flatMap((plugin) => (plugin.options as ListenHostsOptions).listenHosts);
 }
 
+function optionsOf<T>(plugins: readonly PluginPlan[], name: string): T | null {
+  const plugin = plugins.find((candidate) => candidate.name === name);
+  return plugin === undefined ? null : (plugin.options as T);
+}
+
 function executionRank(name: string): number {
   return orderIndex.get(name) ?? PLUGIN_ORDER.length;
 }
@@ -88,8 +108,8 @@ function planPlugins(block: ServerBlock, registry: PluginRegistry): PluginPlan[]
   return plugins.sort((a, b) => executionRank(a.name) - executionRank(b.name));
 }
 
-function siteAddress(zone: DomainName, port: number, host: string): string {
-  return `dns://${toFqdn(zone)}:${port}${host === ALL_INTERFACES ? '' : ` on ${host}`}`;
+function siteAddress(site: SitePlan, host: string): string {
+  return `${site.scheme}://${toFqdn(site.zone)}:${site.port}${host === ALL_INTERFACES ? '' : ` on ${host}`}`;
 }
 
 function firstOf(values: ReadonlySet<string>): string | undefined {
@@ -105,15 +125,15 @@ export class SiteRegistry {
   private readonly hostsByZonePort = new Map<string, Set<string>>();
 
   add(site: SitePlan, host: string): void {
-    const zonePort = `${site.zone}\u0000${site.port}`;
+    const zonePort = `${site.scheme}\u0000${site.zone}\u0000${site.port}`;
     let hosts = this.hostsByZonePort.get(zonePort);
     if (!hosts) this.hostsByZonePort.set(zonePort, (hosts = new Set()));
-    const here = siteAddress(site.zone, site.port, host);
+    const here = siteAddress(site, host);
     const { file, line } = site.key;
     if (hosts.has(host)) throw new CorefileError(file, line, `cannot serve ${here} - it is already defined`);
     const clash = host === ALL_INTERFACES ? firstOf(hosts) : hosts.has(ALL_INTERFACES) ? ALL_INTERFACES : undefined;
     if (clash !== undefined) {
-      const other = siteAddress(site.zone, site.port, clash);
+      const other = siteAddress(site, clash);
       throw new CorefileError(file, line, `cannot serve ${here} - zone overlap listener capacity with ${other}`);
     }
     hosts.add(host);
@@ -127,11 +147,16 @@ export class SiteRegistry {
 export function planServer(corefile: Corefile, options: PlanOptions): ServerPlan {
   const defaultPort = options.dnsPort ?? DEFAULT_DNS_PORT;
   const served = new SiteRegistry();
-  const listeners = new Map<string, { host: string; port: number; sites: ListenerPlan['sites'][number][] }>();
+  const listeners = new Map<string, Omit<ListenerPlan, 'tls'> & { tls: ServerTlsOptions | null; sites: ListenerPlan['sites'][number][] }>();
   const blocks = corefile.blocks.map((block, index): BlockPlan => {
     // A reverse CIDR key off a label boundary (10.0.0.0/22) stands for several zones.
     const sites = block.keys.flatMap((key) =>
-      parseServerKeys(key).map((address): SitePlan => ({ zone: address.zone, port: address.port ?? defaultPort, key })),
+      parseServerKeys(key).map(({ scheme, zone, port }): SitePlan => ({
+        scheme,
+        zone,
+        port: port ?? (scheme === 'dns' ? defaultPort : DEFAULT_PORTS[scheme]),
+        key,
+      })),
     );
     const plugins = planPlugins(block, options.registry);
     const plan: BlockPlan = {
@@ -139,14 +164,20 @@ export function planServer(corefile: Corefile, options: PlanOptions): ServerPlan
       sites,
       zones: sites.map((site) => site.zone),
       listenHosts: listenHostsOf(plugins),
+      tls: optionsOf<ServerTlsOptions>(plugins, 'tls'),
+      https: optionsOf<HttpsServerOptions>(plugins, 'https'),
       plugins,
     };
     for (const site of sites) {
       for (const host of plan.listenHosts) {
         served.add(site, host);
-        const id = `${host}\u0000${site.port}`;
+        const id = `${site.scheme}\u0000${host}\u0000${site.port}`;
         let listener = listeners.get(id);
-        if (!listener) listeners.set(id, (listener = { host, port: site.port, sites: [] }));
+        if (!listener) {
+          const httpsMaxConnections = plan.https?.maxConnections ?? DEFAULT_HTTPS_MAX_CONNECTIONS;
+          listeners.set(id, (listener = { scheme: site.scheme, host, port: site.port, tls: plan.tls, httpsMaxConnections, sites: [] }));
+        }
+        listener.tls ??= plan.tls;
         listener.sites.push({ site, block: plan });
       }
     }

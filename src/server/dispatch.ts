@@ -31,6 +31,11 @@ export type DnsResponse = Buffer | readonly Buffer[];
 /** What to send back, or a promise of it when a plugin waits. */
 export type DispatchResult = DnsResponse | null | Promise<DnsResponse | null>;
 
+/** All a stream listener needs of its Dispatcher. */
+export interface QueryDispatch {
+  dispatch(packet: Buffer, from: Endpoints): DispatchResult;
+}
+
 /**
  * Turns packets into responses for one listener, as CoreDNS's Server.ServeDNS: parse, route to a
  * server block's chain, run it, encode the reply, tell the observers.

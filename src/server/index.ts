@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ServerScheme } from '../corefile/address.ts';
 import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
 import { plugins as compiledInPlugins } from '../plugins/index.ts';
@@ -43,6 +44,7 @@ export interface ServerOptions {
 }
 
 export interface ListenerInfo {
+  readonly scheme: ServerScheme;
   readonly transport: Transport;
   readonly address: string;
   readonly port: number;
@@ -50,6 +52,7 @@ export interface ListenerInfo {
 
 /** What one address serves, for the startup banner: `.:53`, `example.org.:1053 on 127.0.0.1`. */
 export interface ServedAddress {
+  readonly scheme: ServerScheme;
   /** '' for every interface. */
   readonly host: string;
   readonly port: number;
@@ -214,13 +217,18 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
 
   return {
     get listeners(): ListenerInfo[] {
-      return listeners.flatMap(({ udp, tcp }) => [
-        { transport: 'udp', address: udp.address, port: udp.port },
-        { transport: 'tcp', address: tcp.address, port: tcp.port },
+      return listeners.flatMap(({ plan: { scheme }, udp, stream }): ListenerInfo[] => [
+        ...(udp === null ? [] : [{ scheme, transport: 'udp' as const, address: udp.address, port: udp.port }]),
+        { scheme, transport: 'tcp', address: stream.address, port: stream.port },
       ]);
     },
     get served(): ServedAddress[] {
-      return listeners.map(({ plan, udp }) => ({ host: plan.host, port: udp.port, zones: plan.sites.map(({ site }) => site.zone) }));
+      return listeners.map(({ plan, stream }) => ({
+        scheme: plan.scheme,
+        host: plan.host,
+        port: stream.port,
+        zones: plan.sites.map(({ site }) => site.zone),
+      }));
     },
     get readiness(): readonly Readiness[] {
       return config.lifecycle.readiness;
@@ -230,11 +238,13 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
     },
     reload,
     handOver: async (relayFor) => {
-      await Promise.all(listeners.map(({ plan, udp }) => udp.handOver(relayFor({ host: plan.host, port: udp.port }), HAND_OVER_QUIET_MS, HAND_OVER_MAX_MS)));
+      await Promise.all(
+        listeners.map(({ plan, udp }) => udp?.handOver(relayFor({ host: plan.host, port: udp.port }), HAND_OVER_QUIET_MS, HAND_OVER_MAX_MS)),
+      );
     },
     sendFrom: (listener, response, port, address) => {
-      const open = listeners.find(({ plan, udp }) => plan.host === listener.host && udp.port === listener.port);
-      if (open === undefined) return false;
+      const open = listeners.find(({ plan, udp }) => plan.host === listener.host && udp?.port === listener.port);
+      if (open?.udp == null) return false;
       open.udp.sendTo(response, port, address);
       return true;
     },

@@ -3,7 +3,8 @@ import { refusedReporter } from '../metrics/dropped.ts';
 import { joinHostPort } from '../toolkit/host-port.ts';
 import { routingFor, type Chains } from './chain.ts';
 import { ALL_INTERFACES, type ListenerPlan } from './config.ts';
-import { Dispatcher } from './dispatch.ts';
+import { Dispatcher, type QueryDispatch } from './dispatch.ts';
+import { HttpsListener } from './https.ts';
 import type { TcpOptions } from './tcp.ts';
 import { TcpListener } from './tcp.ts';
 import { UdpListener } from './udp.ts';
@@ -11,17 +12,54 @@ import { UdpListener } from './udp.ts';
 /** Binding port 0 twice (UDP, then TCP on the same number) can lose a race; try a few numbers. */
 const FREE_PORT_ATTEMPTS = 20;
 
-/** A UDP and TCP socket pair on one address, and the dispatcher routing its queries. */
+/**
+ * The sockets of one planned address and the dispatcher routing their queries: UDP and TCP for
+ * dns://, one TLS (or TCP) socket for tls://, an HTTP server for https://.
+ */
 export interface OpenListener {
   readonly plan: ListenerPlan;
-  readonly udp: UdpListener;
-  readonly tcp: TcpListener;
+  /** null for tls:// and https://, which have no datagrams. */
+  readonly udp: UdpListener | null;
+  readonly stream: TcpListener | HttpsListener;
   readonly dispatcher: Dispatcher;
 }
 
 /** Listeners are matched across reloads by the planned address: port 0 (tests) matches port 0. */
 export function listenerKey(plan: ListenerPlan): string {
-  return `${plan.host}\u0000${plan.port}`;
+  return `${plan.scheme}\u0000${plan.host}\u0000${plan.port}`;
+}
+
+/** How logs and metrics name a listener: `dns://:53`, `tls://127.0.0.1:853`. */
+export function serverLabel(plan: ListenerPlan, port: number): string {
+  return `${plan.scheme}://${joinHostPort(plan.host, port)}`;
+}
+
+function dispatcherFor(plan: ListenerPlan, port: number, chains: Chains, logger: Logger): Dispatcher {
+  const server = serverLabel(plan, port);
+  return new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server) });
+}
+
+async function openStream(
+  plan: ListenerPlan,
+  chains: Chains,
+  logger: Logger,
+  tcpOptions: TcpOptions,
+  reusePort: boolean,
+): Promise<OpenListener> {
+  // The label names the bound port, known once bound; no query arrives before the dispatcher is made.
+  let dispatcher: Dispatcher | undefined;
+  const late: QueryDispatch = { dispatch: (packet, from) => dispatcher!.dispatch(packet, from) };
+  const stream =
+    plan.scheme === 'https'
+      ? await HttpsListener.open(plan.host, plan.port, late, logger, {
+          secure: plan.tls,
+          maxConnections: plan.httpsMaxConnections,
+          reusePort,
+          server: serverLabel(plan, plan.port),
+        })
+      : await TcpListener.open(plan.host, plan.port, late, logger, tcpOptions, reusePort, plan.tls);
+  dispatcher = dispatcherFor(plan, stream.port, chains, logger);
+  return { plan, udp: null, stream, dispatcher };
 }
 
 export async function openListener(
@@ -31,14 +69,14 @@ export async function openListener(
   tcpOptions: TcpOptions,
   reusePort = false,
 ): Promise<OpenListener> {
+  if (plan.scheme !== 'dns') return openStream(plan, chains, logger, tcpOptions, reusePort);
   for (let attempt = 1; ; attempt++) {
     const udp = await UdpListener.open(plan.host, plan.port, logger, reusePort);
-    const server = `dns://${joinHostPort(plan.host, udp.port)}`;
-    const dispatcher = new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server) });
+    const dispatcher = dispatcherFor(plan, udp.port, chains, logger);
     try {
-      const tcp = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions, reusePort);
+      const stream = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions, reusePort);
       udp.serve(dispatcher);
-      return { plan, udp, tcp, dispatcher };
+      return { plan, udp, stream, dispatcher };
     } catch (error) {
       await udp.close();
       const retry = plan.port === 0 && (error as { code?: string }).code === 'EADDRINUSE';
@@ -54,7 +92,7 @@ export function reroute(listener: OpenListener, plan: ListenerPlan, chains: Chai
 }
 
 export function closeListener(listener: OpenListener, graceMs: number): Promise<void> {
-  return Promise.all([listener.udp.close(), listener.tcp.close(graceMs)]).then(() => undefined);
+  return Promise.all([listener.udp?.close(), listener.stream.close(graceMs)]).then(() => undefined);
 }
 
 /**

@@ -1,11 +1,13 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { ListenError } from '../toolkit/errors.ts';
 import { isPromiseLike } from '../toolkit/promise.ts';
-import type { Endpoints } from '../toolkit/types.ts';
+import type { Endpoints, ServerTlsOptions } from '../toolkit/types.ts';
 import { clientAddress } from './client-address.ts';
 import { ALL_INTERFACES } from './config.ts';
-import type { Dispatcher, DnsResponse } from './dispatch.ts';
+import type { DnsResponse, QueryDispatch } from './dispatch.ts';
+import { clientAccepted, secureServerOptions, writeKeyLog } from './secure.ts';
 
 export interface TcpOptions {
   /** Time for a new connection to send its first query (CoreDNS's ReadTimeout: 3 s). */
@@ -140,18 +142,22 @@ class Connection {
   }
 }
 
-/** A listening TCP socket answering through a Dispatcher. */
+/**
+ * A listening TCP socket answering through a Dispatcher: plain DNS over TCP, or DNS over TLS (RFC
+ * 7858: the same framing inside a TLS session) when given a `tls` certificate.
+ */
 export class TcpListener {
   readonly address: string;
   readonly port: number;
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: QueryDispatch;
   readonly logger: Logger;
   readonly options: TcpOptions;
   private readonly server: net.Server;
   private readonly connections = new Map<net.Socket, Connection>();
   private closing: Promise<void> | null = null;
+  private readonly closeKeyLog: () => void;
 
-  private constructor(server: net.Server, dispatcher: Dispatcher, logger: Logger, options: TcpOptions) {
+  private constructor(server: net.Server, dispatcher: QueryDispatch, logger: Logger, options: TcpOptions, secure: ServerTlsOptions | null) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.logger = logger;
@@ -160,22 +166,33 @@ export class TcpListener {
     this.address = local.address;
     this.port = local.port;
     server.maxConnections = options.maxConnections;
-    server.on('connection', (socket) => {
+    const accept = (socket: net.Socket): void => {
       this.connections.set(socket, new Connection(socket, this));
       socket.on('close', () => this.connections.delete(socket));
-    });
+    };
+    if (secure === null) {
+      server.on('connection', accept);
+      this.closeKeyLog = () => {};
+    } else {
+      server.on('secureConnection', (socket: tls.TLSSocket) => (clientAccepted(socket, secure) ? accept(socket) : socket.destroy()));
+      server.on('tlsClientError', (error) => logger.debug({ err: error }, 'tls handshake failed'));
+      this.closeKeyLog = writeKeyLog(server as tls.Server, secure, logger);
+    }
     server.on('error', (error) => logger.error({ err: error }, 'tcp listener error'));
   }
 
+  /** Listens on `host:port`; with `secure`, every connection is a TLS session first. */
   static async open(
     host: string,
     port: number,
-    dispatcher: Dispatcher,
+    dispatcher: QueryDispatch,
     logger: Logger,
     options: TcpOptions = DEFAULT_TCP_OPTIONS,
     reusePort = false,
+    secure: ServerTlsOptions | null = null,
   ): Promise<TcpListener> {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    const socketOptions = { allowHalfOpen: true, noDelay: true };
+    const server = secure === null ? net.createServer(socketOptions) : tls.createServer({ ...socketOptions, ...secureServerOptions(secure) });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -190,7 +207,7 @@ export class TcpListener {
       server.close();
       throw new ListenError('tcp', host, port, error);
     }
-    return new TcpListener(server, dispatcher, logger, options);
+    return new TcpListener(server, dispatcher, logger, options, secure);
   }
 
   /**
@@ -207,6 +224,7 @@ export class TcpListener {
       const check = (): void => {
         if (this.connections.size > 0) return;
         clearTimeout(deadline);
+        this.closeKeyLog();
         resolve();
       };
       for (const socket of this.connections.keys()) socket.once('close', check);

@@ -11,12 +11,15 @@ export function versionLines(): string[] {
   return [`clusterdns-${packageJson.version}`, `${process.platform}/${arch}, node ${process.version}`];
 }
 
-/** The zones each address serves, sorted per address: `.:53`, `example.org.:1053 on 127.0.0.1`. */
+/**
+ * The zones each address serves, sorted per address, as CoreDNS's banner: `.:53`,
+ * `example.org.:1053 on 127.0.0.1`, and the transport for the others: `tls://.:853`.
+ */
 export function servedLines(served: readonly ServedAddress[]): string[] {
-  return served.flatMap(({ host, port, zones }) =>
+  return served.flatMap(({ scheme, host, port, zones }) =>
     zones
       .map((zone) => toFqdn(zone))
       .sort()
-      .map((zone) => `${zone}:${port}${host === '' ? '' : ` on ${host}`}`),
+      .map((zone) => `${scheme === 'dns' ? '' : `${scheme}://`}${zone}:${port}${host === '' ? '' : ` on ${host}`}`),
   );
 }

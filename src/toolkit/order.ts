@@ -4,6 +4,8 @@
  * A query enters the chain at the first plugin of this list that its server block uses.
  */
 export const PLUGIN_ORDER = [
+  'tls',
+  'https',
   'reload',
   'bind',
   'ready',

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Corefile, Directive } from '../corefile/types.ts';
 import type { DomainName, Query, Reply } from '../dns/types.ts';
 import type { ThreadLink } from './threads.ts';
+import type { TlsMaterial } from './tls.ts';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -72,9 +73,30 @@ export interface ListenHostsOptions {
   readonly listenHosts: readonly string[];
 }
 
+/** How the server checks clients' certificates: Go's tls.ClientAuthType, by the `tls` plugin's names. */
+export type ClientAuth = 'nocert' | 'request' | 'require' | 'verify_if_given' | 'require_and_verify';
+
+/**
+ * What `tls`'s parse returns: the block's certificate (read when the Corefile loads, so a reload
+ * picks up a renewed one) for its tls:// and https:// listeners, as CoreDNS's tls sets
+ * Config.TLSConfig.
+ */
+export interface ServerTlsOptions {
+  readonly material: TlsMaterial;
+  readonly clientAuth: ClientAuth;
+  /** A file the TLS session keys are appended to (NSS key log format), for debugging; null for none. */
+  readonly keylog: string | null;
+}
+
+/** What `https`'s parse returns: limits of the block's https:// listeners. */
+export interface HttpsServerOptions {
+  /** Connections open at once; 0 for no limit (CoreDNS's default: 200). */
+  readonly maxConnections: number;
+}
+
 /** One key zone of a block on one of its addresses: what CoreDNS labels plugin_enabled with. */
 export interface BlockSite {
-  /** `dns://:53`, `dns://127.0.0.1:1053`: the configured port (0 stays 0). */
+  /** `dns://:53`, `tls://127.0.0.1:853`: the transport and configured port (0 stays 0). */
   readonly server: string;
   readonly zone: DomainName;
 }

@@ -19,7 +19,7 @@ export interface LoopIo {
 function firstListener(block: BlockInfo): { host: string; port: number } {
   const site = block.sites[0];
   if (site === undefined) return { host: '', port: 0 };
-  const address = site.server.slice('dns://'.length);
+  const address = site.server.slice(site.server.indexOf('://') + 3);
   const colon = address.lastIndexOf(':');
   return { host: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(colon + 1)) };
 }
