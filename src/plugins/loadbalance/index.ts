@@ -26,7 +26,7 @@ function setupWeighted(options: WeightedOptions, context: SetupContext): PluginI
  */
 export const loadbalancePlugin: PluginDefinition<LoadbalanceOptions> = {
   name: 'loadbalance',
-  // CoreDNS reads every `loadbalance` line of a block; a second one here shuffles again, to the same effect.
+  // CoreDNS reads every `loadbalance` line of a block and keeps the last policy; here each line reorders in turn (README).
   once: false,
   parse: parseLoadbalance,
   setup: (options, context) =>
