@@ -31,7 +31,9 @@ function describeRecord(record: DecodedRecord): string {
 /** Every order the balancer serves `reply` in, with a random source walking through its variants. */
 function allOrders(query: Query, reply: Reply, prefer: string[] = []): string[][] {
   let next = 0;
-  const balancer = new Balancer(parse(`loadbalance {\n prefer ${prefer.join(' ')}\n}`).prefer, () => (next++ % MAX_VARIANTS) / MAX_VARIANTS);
+  const options = parse(`loadbalance {\n prefer ${prefer.join(' ')}\n}`);
+  if (options.policy !== 'round_robin') throw new Error('not round_robin');
+  const balancer = new Balancer(options.prefer, () => (next++ % MAX_VARIANTS) / MAX_VARIANTS);
   const orders = new Set<string>();
   for (let i = 0; i < MAX_VARIANTS; i++) {
     const message = decoded(query, balancer.balance(query, reply));
@@ -42,18 +44,36 @@ function allOrders(query: Query, reply: Reply, prefer: string[] = []): string[][
 
 describe('loadbalance parse', () => {
   it('takes round_robin or nothing, and prefer lines', () => {
-    expect(parse('loadbalance')).toEqual({ prefer: [] });
-    expect(parse('loadbalance round_robin')).toEqual({ prefer: [] });
+    expect(parse('loadbalance')).toEqual({ policy: 'round_robin', prefer: [] });
+    expect(parse('loadbalance round_robin')).toEqual({ policy: 'round_robin', prefer: [] });
     const options = parse('loadbalance round_robin {\n prefer 10.9.20.0/24 192.168.1.0/24\n prefer fd00::/8\n}');
-    expect(options.prefer.map((cidr) => cidr.prefix)).toEqual([24, 24, 8]);
+    expect(options.policy === 'round_robin' && options.prefer.map((cidr) => cidr.prefix)).toEqual([24, 24, 8]);
   });
 
   it('refuses other policies, arguments and properties, naming the line', () => {
     expect(() => parse('loadbalance fleeb')).toThrow(/Corefile:2 .*unknown policy: fleeb/);
     expect(() => parse('loadbalance round_robin a')).toThrow(/unknown property for round_robin/);
-    expect(() => parse('loadbalance weighted wfile')).toThrow(/weighted policy is not supported/);
     expect(() => parse('loadbalance {\n susu\n}')).toThrow(/Corefile:3 .*unknown property 'susu'/);
     expect(() => parse('loadbalance {\n prefer 10.0.0.0\n}')).toThrow(/invalid CIDR "10.0.0.0"/);
+    expect(() => parse('loadbalance round_robin {\n reload 10s\n}')).toThrow(/Corefile:3 .*unknown property 'reload'/);
+  });
+
+  it('takes weighted with a weight file and a reload interval, 30s unless given', () => {
+    expect(parse('loadbalance weighted wfile')).toEqual({ policy: 'weighted', weightFile: 'wfile', reloadMs: 30_000 });
+    expect(parse('loadbalance weighted /etc/wf {\n reload 10s\n}')).toEqual({ policy: 'weighted', weightFile: '/etc/wf', reloadMs: 10_000 });
+    expect(parse('loadbalance weighted wf {\n reload 0s\n}')).toEqual({ policy: 'weighted', weightFile: 'wf', reloadMs: 0 });
+    expect(parse('loadbalance weighted wf {\n reload 1m30s\n reload 250ms\n}')).toMatchObject({ reloadMs: 250 });
+  });
+
+  it('refuses a weighted directive without its file, with more, or with other properties, naming the line', () => {
+    expect(() => parse('loadbalance weighted')).toThrow(/Corefile:2 .*missing weight file argument/);
+    expect(() => parse('loadbalance weighted a b')).toThrow(/Corefile:2 .*unexpected argument\(s\)/);
+    expect(() => parse('loadbalance weighted wfile {\n susu\n}')).toThrow(/Corefile:3 .*unknown property 'susu'/);
+    expect(() => parse('loadbalance weighted wfile {\n prefer 10.0.0.0/8\n}')).toThrow(/Corefile:3 .*unknown property 'prefer'/);
+    expect(() => parse('loadbalance weighted wfile {\n reload\n}')).toThrow(/Corefile:3 .*reload duration value is missing/);
+    expect(() => parse('loadbalance weighted wfile {\n\n reload a\n}')).toThrow(/Corefile:4 .*invalid reload duration 'a'/);
+    expect(() => parse('loadbalance weighted wfile {\n reload -5s\n}')).toThrow(/invalid reload duration '-5s'/);
+    expect(() => parse('loadbalance weighted wfile {\n reload 30s a\n}')).toThrow(/Corefile:3 .*unexpected argument/);
   });
 });
 
