@@ -67,7 +67,7 @@ describe('parseServerKeys', () => {
 
   it('reads tls:// and https:// keys, with or without a port', () => {
     expect(parseServerKeys(key('tls://example.org'))).toEqual([{ scheme: 'tls', zone: 'example.org', port: null }]);
-    expect(parseServerKeys(key('HTTPS://.:8443'))).toEqual([{ scheme: 'https', zone: '.', port: 8443 }]);
+    expect(parseServerKeys(key('HTTPS://.:8443'))).toEqual([{ scheme: 'https', zone: '', port: 8443 }]);
   });
 
   it('rejects the transports clusterdns does not serve', () => {
