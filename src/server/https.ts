@@ -37,8 +37,8 @@ export interface HttpsListenerOptions {
   /** 0 for no limit. */
   readonly maxConnections: number;
   readonly reusePort: boolean;
-  /** `https://:443`, the `server` label of coredns_https_responses_total. */
-  readonly server: string;
+  /** The `server` label of coredns_https_responses_total for the bound port: `https://:443`. */
+  readonly serverLabel: (port: number) => string;
 }
 
 class BadDohRequest extends Error {}
@@ -84,10 +84,10 @@ export class HttpsListener {
     this.server = server;
     this.dispatcher = dispatcher;
     this.logger = logger;
-    this.label = options.server;
     const local = server.address() as net.AddressInfo;
     this.address = local.address;
     this.port = local.port;
+    this.label = options.serverLabel(local.port);
     if (options.maxConnections > 0) server.maxConnections = options.maxConnections;
     server.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket);

@@ -55,7 +55,7 @@ async function openStream(
           secure: plan.tls,
           maxConnections: plan.httpsMaxConnections,
           reusePort,
-          server: serverLabel(plan, plan.port),
+          serverLabel: (port) => serverLabel(plan, port),
         })
       : await TcpListener.open(plan.host, plan.port, late, logger, tcpOptions, reusePort, plan.tls);
   dispatcher = dispatcherFor(plan, stream.port, chains, logger);
