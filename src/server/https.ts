@@ -1,7 +1,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import type net from 'node:net';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { parseQuery } from '../dns/query.ts';
 import { minimalTtl } from '../dns/ttl.ts';
@@ -189,6 +189,11 @@ export class HttpsListener {
     response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
     response.end(`${text}\n`);
     httpsResponses.cell(this.label, String(status)).inc();
+  }
+
+  /** Serves new TLS sessions with a reloaded `tls` line's certificate; sessions already open keep theirs. */
+  replaceCertificate(secure: ServerTlsOptions): void {
+    if (this.server instanceof tls.Server) this.server.setSecureContext(secureServerOptions(secure));
   }
 
   /** Stops accepting, lets requests in flight finish, and cuts what is still open after `graceMs`. */

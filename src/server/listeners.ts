@@ -24,9 +24,14 @@ export interface OpenListener {
   readonly dispatcher: Dispatcher;
 }
 
-/** Listeners are matched across reloads by the planned address: port 0 (tests) matches port 0. */
+/**
+ * Listeners are matched across reloads by the planned address (port 0, in tests, matches port 0)
+ * and what a TLS socket cannot change once open: whether it encrypts, its client policy, its key
+ * log. A new certificate alone is swapped into the open socket.
+ */
 export function listenerKey(plan: ListenerPlan): string {
-  return `${plan.scheme}\u0000${plan.host}\u0000${plan.port}`;
+  const security = plan.tls === null ? '' : `${plan.tls.clientAuth}\u0000${plan.tls.keylog ?? ''}`;
+  return `${plan.scheme}\u0000${plan.host}\u0000${plan.port}\u0000${security}`;
 }
 
 /** How logs and metrics name a listener: `dns://:53`, `tls://127.0.0.1:853`. */
@@ -85,8 +90,9 @@ export async function openListener(
   }
 }
 
-/** Routes a kept listener's later queries to a new configuration's chains. */
+/** Routes a kept listener's later queries to a new configuration's chains, under its certificate. */
 export function reroute(listener: OpenListener, plan: ListenerPlan, chains: Chains): OpenListener {
+  if (plan.tls !== null && plan.tls !== listener.plan.tls) listener.stream.replaceCertificate(plan.tls);
   listener.dispatcher.update(routingFor(plan, chains));
   return { ...listener, plan };
 }
@@ -96,9 +102,11 @@ export function closeListener(listener: OpenListener, graceMs: number): Promise<
 }
 
 /**
- * Whether `old` must close before `next` can open: the kernel refuses every interface and one
- * address of the same port at once (the sockets are exclusive). Port 0 picks a fresh port anyway.
+ * Whether `old` must close before `next` can open: the kernel refuses one address and port twice,
+ * or every interface and one address of the same port at once (the sockets are exclusive). Port 0
+ * picks a fresh port anyway.
  */
 export function blocks(old: ListenerPlan, next: ListenerPlan): boolean {
-  return old.port !== 0 && old.port === next.port && (old.host === ALL_INTERFACES || next.host === ALL_INTERFACES);
+  if (old.port === 0 || old.port !== next.port) return false;
+  return old.host === next.host || old.host === ALL_INTERFACES || next.host === ALL_INTERFACES;
 }

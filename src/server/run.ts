@@ -173,10 +173,12 @@ async function serve(command: ServerCommand): Promise<number> {
     }
   }
   if (command.pidfile !== '') writeFileSync(command.pidfile, `${process.pid}\n`);
-  if (!command.quiet) for (const line of [...servedLines(server.served), ...versionLines()]) stdoutLine(line);
   serveAsSuccessor(server);
   const stopReloading = reloadOnSignal(server, command, logger);
   const handOver = handOverOnSignal(server, pool, command, logger);
+  // The banner says the server is up: a SIGUSR1 sent on reading it must find the handler (without
+  // one, Node opens its inspector instead).
+  if (!command.quiet) for (const line of [...servedLines(server.served), ...versionLines()]) stdoutLine(line);
   const reason = await Promise.race([stopped, handOver.done]);
   stopReloading();
   handOver.uninstall();

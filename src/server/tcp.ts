@@ -210,6 +210,11 @@ export class TcpListener {
     return new TcpListener(server, dispatcher, logger, options, secure);
   }
 
+  /** Serves new TLS sessions with a reloaded `tls` line's certificate; sessions already open keep theirs. */
+  replaceCertificate(secure: ServerTlsOptions): void {
+    if (this.server instanceof tls.Server) this.server.setSecureContext(secureServerOptions(secure));
+  }
+
   /**
    * Stops accepting, lets connections write the answers they owe, and cuts whatever is still
    * open after `graceMs`.

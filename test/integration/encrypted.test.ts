@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCorefile } from '../../src/corefile/parse.ts';
 import { decodeMessage } from '../../src/dns/message.ts';
 import { encodeQuery } from '../../src/dns/query.ts';
 import { silentLogger } from '../../src/log.ts';
 import { renderMetrics } from '../../src/metrics/registry.ts';
 import { parseDigOutput, type DigResult } from '../../src/test-support/dig.ts';
-import { sharedTestPki, type TestPki } from '../../src/test-support/pki.ts';
+import { createTestPki, sharedTestPki, type TestPki } from '../../src/test-support/pki.ts';
 import { startTestServer, type TestServer } from '../../src/test-support/server.ts';
 
 const run = promisify(execFile);
@@ -142,6 +144,25 @@ describe('DNS over TLS and over HTTPS', () => {
   it('serves a tls:// block without a certificate as plain DNS over TCP, as CoreDNS does', async () => {
     const result = await ask(portOf(plain, 'tls'), 'example.org', ['+tcp']);
     expect(whoami(result)).toEqual(['example.org. A', '_tcp.example.org. SRV']);
+  });
+
+  it('takes up a renewed certificate on reload, on the same socket, and keeps the old one on a failed reload', async () => {
+    const renewed = await createTestPki();
+    const corefile = (certificate: TestPki) => `tls://.:0 {\n    tls ${certificate.serverCertPath} ${certificate.serverKeyPath}\n    whoami\n}\n`;
+    const reloaded = await startTestServer(corefile(pki));
+    try {
+      const port = portOf(reloaded, 'tls');
+      const trusting = (certificate: TestPki) => ask(port, 'example.org', ['+tls', `+tls-ca=${certificate.caPath}`, '+tls-hostname=localhost']).then((result) => result.status, () => 'refused');
+      expect([await trusting(pki), await trusting(renewed)]).toEqual(['NOERROR', 'refused']);
+      await reloaded.server.reload(parseCorefile(corefile(renewed), 'Corefile'));
+      expect(portOf(reloaded, 'tls')).toBe(port);
+      expect([await trusting(pki), await trusting(renewed)]).toEqual(['refused', 'NOERROR']);
+      await expect(reloaded.server.reload(parseCorefile('tls://.:0 {\n    tls /nonexistent.pem /nonexistent.key\n    whoami\n}\n', 'Corefile'))).rejects.toThrow(/could not load TLS cert/);
+      expect(await trusting(renewed)).toBe('NOERROR');
+    } finally {
+      await reloaded.stop();
+      rmSync(renewed.dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a Corefile whose certificate cannot be read, naming the line', async () => {
