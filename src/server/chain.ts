@@ -85,6 +85,9 @@ function blockInfo(block: BlockPlan, handlers: readonly string[], readiness: rea
   return { sites, listenHosts: block.listenHosts, handlers, readiness };
 }
 
+/** Why a block is set up: to serve, or for `-validate` (each plugin's validate() where it has one). */
+export type SetupPurpose = 'serve' | 'validate';
+
 /**
  * Sets up every plugin of a block, in execution order (so a plugin sees what earlier ones put in
  * `shared`), and composes their handlers. Returns null when no plugin handles queries (a block of
@@ -97,6 +100,7 @@ export async function buildBlockChain(
   lifecycle: Lifecycle,
   server: ServerControl = NO_SERVER,
   linkFor: (plugin: string) => ThreadLink = () => SINGLE_THREAD,
+  purpose: SetupPurpose = 'serve',
 ): Promise<Handler | null> {
   const links: ChainLink[] = [];
   const shared = new Map<string, unknown>();
@@ -117,7 +121,8 @@ export async function buildBlockChain(
     };
     let instance: PluginInstance;
     try {
-      instance = await plugin.definition.setup(plugin.options, context);
+      const { definition } = plugin;
+      instance = await (purpose === 'validate' && definition.validate ? definition.validate(plugin.options, context) : definition.setup(plugin.options, context));
     } catch (error) {
       if (error instanceof CorefileError) throw error;
       const { file, line } = plugin.directive.name;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { FlagError, formatUsage, HelpRequested, parseFlags, type FlagSpec } from '../command-line/flags.ts';
 import type { CommandIo } from '../command-line/io.ts';
 import { loadCorefile, parseCorefile } from '../corefile/parse.ts';
-import type { Corefile } from '../corefile/types.ts';
+import { CorefileError, type Corefile } from '../corefile/types.ts';
 import { defaultWorkerCount } from '../launch/cpus.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { plugins } from '../plugins/index.ts';
@@ -13,6 +13,7 @@ import { serveAsSuccessor, startSuccessor, type Successor } from './handover.ts'
 import { Exchange } from './threads/exchange.ts';
 import type { RelayedResponse } from './threads/protocol.ts';
 import { WorkerPool } from './threads/pool.ts';
+import { validateCorefile } from './validate.ts';
 import { servedLines, versionLines } from './version.ts';
 
 /** The environment variable a Deployment sets instead of `-workers`. */
@@ -28,6 +29,7 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'pidfile', kind: 'string', usage: 'Path to write pid file' },
   { name: 'plugins', kind: 'bool', usage: 'List installed plugins' },
   { name: 'quiet', kind: 'bool', usage: 'Quiet mode (no initialization output)' },
+  { name: 'validate', kind: 'bool', usage: 'Check the Corefile and the files it names, then exit: no port, no API (status 1 on any error)' },
   { name: 'version', kind: 'bool', usage: 'Show version' },
   {
     name: 'workers',
@@ -45,7 +47,7 @@ interface ServerCommand {
   readonly workers: number;
   readonly pidfile: string;
   readonly quiet: boolean;
-  readonly action: 'serve' | 'version' | 'plugins';
+  readonly action: 'serve' | 'version' | 'plugins' | 'validate';
 }
 
 function readServerCommand(argv: readonly string[]): ServerCommand {
@@ -62,8 +64,14 @@ function readServerCommand(argv: readonly string[]): ServerCommand {
     workers: readWorkers((values.get('workers') as string | undefined) ?? process.env[WORKERS_ENV]),
     pidfile: (values.get('pidfile') ?? '') as string,
     quiet: values.get('quiet') === true,
-    action: values.get('version') === true ? 'version' : values.get('plugins') === true ? 'plugins' : 'serve',
+    action: actionOf(values),
   };
+}
+
+function actionOf(values: ReadonlyMap<string, string | boolean>): ServerCommand['action'] {
+  if (values.get('version') === true) return 'version';
+  if (values.get('plugins') === true) return 'plugins';
+  return values.get('validate') === true ? 'validate' : 'serve';
 }
 
 /** `-workers N` or CLUSTERDNS_WORKERS=N: a whole number from 1; absent or empty, the default. */
@@ -236,6 +244,26 @@ function handOverOnSignal(
   return { done, uninstall: () => void process.off('SIGUSR2', onSignal) };
 }
 
+/**
+ * `-validate`: every problem of the Corefile on stderr, one a line with its file and line, and
+ * status 1; a one-line summary on stdout and status 0 when there is none.
+ */
+async function validate(command: ServerCommand, io: CommandIo): Promise<number> {
+  let corefile: Corefile;
+  try {
+    corefile = readCorefile(command.conf, command.port);
+  } catch (error) {
+    if (!(error instanceof CorefileError)) throw error;
+    io.err(`${error.message}\n`);
+    return 1;
+  }
+  const report = await validateCorefile(corefile, { logger: createLogger({ quiet: true }) });
+  for (const problem of report.problems) io.err(`${problem.message}\n`);
+  if (report.problems.length > 0) return 1;
+  io.out(`${corefile.file}: valid (${report.blocks} server blocks, ${report.directives} directives)\n`);
+  return 0;
+}
+
 /** The server command line: CoreDNS's flags; returns the exit status. */
 export async function runServerCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const usage = formatUsage('clusterdns', SERVER_FLAGS);
@@ -250,6 +278,7 @@ export async function runServerCommand(argv: readonly string[], io: CommandIo): 
       io.out(`${[...plugins.keys()].sort().join('\n')}\n\n`);
       return 0;
     }
+    if (command.action === 'validate') return await validate(command, io);
     return await serve(command);
   } catch (error) {
     if (error instanceof HelpRequested) {

@@ -156,4 +156,10 @@ export interface PluginDefinition<Options = unknown> {
   readonly once: boolean;
   parse(directive: Directive): Options;
   setup(options: Options, context: SetupContext): PluginInstance | Promise<PluginInstance>;
+  /**
+   * Setup for `-validate`: checks what setup would (the files the options name) without reaching
+   * outside the process, as a watch of the API would. Without it, validation runs setup, which
+   * binds nothing (start does).
+   */
+  validate?(options: Options, context: SetupContext): PluginInstance | Promise<PluginInstance>;
 }

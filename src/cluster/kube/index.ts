@@ -1,4 +1,4 @@
 export { KubeApiSource } from './source.ts';
 export type { KubeApiOptions, KubeConnectionOptions } from './options.ts';
 export { KubeApiError, KubeConfigError, KubeIdleTimeoutError, KubeProtocolError } from './errors.ts';
-export type { KubeConnection } from './connection.ts';
+export { resolveConnection, type KubeConnection } from './connection.ts';

@@ -12,7 +12,7 @@ import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
 import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledQuestion } from './shared.ts';
-import { createApiSource, createManifestSource } from './source.ts';
+import { createApiSource, createCheckingSource, createManifestSource } from './source.ts';
 import {
   ANSWER,
   ANSWER_SPELLED,
@@ -161,4 +161,5 @@ export const kubernetesPlugin: PluginDefinition<KubernetesOptions> = {
   // The server hands over the directive alone: zones fall back to the server block's in setup.
   parse: (directive) => parseKubernetes(directive, []),
   setup: (options, context) => setupKubernetes(options, context),
+  validate: async (options, context) => setupKubernetes(options, context, { source: await createCheckingSource(options, context.logger) }),
 };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { KubeConnectionOptions } from '../../cluster/kube/index.ts';
 import type { ClusterSource, ClusterState, Namespace } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
 import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
@@ -16,13 +18,7 @@ import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
 export async function createApiSource(options: KubernetesOptions, logger: Logger): Promise<ClusterSource> {
   const { KubeApiSource } = await import('../../cluster/kube/index.ts');
   return new KubeApiSource({
-    connection: {
-      ...(options.kubeconfig && {
-        kubeconfig: { path: options.kubeconfig.path, ...(options.kubeconfig.context !== null && { context: options.kubeconfig.context }) },
-      }),
-      ...(options.endpoint !== null && { endpoint: options.endpoint }),
-      ...(options.tls && { tls: options.tls }),
-    },
+    connection: connectionOptions(options),
     ...(options.labels && { labelSelector: options.labels.toString() }),
     ...(options.namespaceLabels && { namespaceLabelSelector: options.namespaceLabels.toString() }),
     ...(options.namespaces.size > 0 && { namespaces: [...options.namespaces] }),
@@ -33,6 +29,33 @@ export async function createApiSource(options: KubernetesOptions, logger: Logger
     endpointPodNames: options.endpointPodNames,
     logger,
   });
+}
+
+function connectionOptions(options: KubernetesOptions): KubeConnectionOptions {
+  return {
+    ...(options.kubeconfig && {
+      kubeconfig: { path: options.kubeconfig.path, ...(options.kubeconfig.context !== null && { context: options.kubeconfig.context }) },
+    }),
+    ...(options.endpoint !== null && { endpoint: options.endpoint }),
+    ...(options.tls && { tls: options.tls }),
+  };
+}
+
+/**
+ * For `-validate`: a source that checks what the options name and reaches nothing outside the
+ * process. Manifests are read, parsed and run through the endpoints controller once (no watch, no
+ * readiness probes); a kubeconfig is read and its context resolved, and `tls` files are read
+ * (without running an exec credential plugin or calling the API); in-cluster credentials are left
+ * to startup, as a CI machine has none.
+ */
+export async function createCheckingSource(options: KubernetesOptions, logger: Logger): Promise<ClusterSource> {
+  if (options.manifests.length > 0) return createManifestSource(options.manifests, options.selfContained, logger, { watch: false });
+  if (options.kubeconfig || options.endpoint !== null) {
+    const { resolveConnection } = await import('../../cluster/kube/index.ts');
+    resolveConnection(connectionOptions(options));
+    if (options.tls) for (const path of [options.tls.cert, options.tls.key, options.tls.ca]) readFileSync(path);
+  }
+  return { name: 'validate', start: async (writer) => writer.markSynced(), stop: async () => {} };
 }
 
 /**
@@ -64,6 +87,7 @@ export async function createManifestSource(
   paths: readonly string[],
   options: SelfContainedOptions,
   logger: Logger,
+  { watch = true }: { watch?: boolean } = {},
 ): Promise<ClusterSource> {
   const [{ ManifestSource }, { selfContainedTransform }, { ProbingManifestSource }] = await Promise.all([
     import('../../cluster/manifests/index.ts'),
@@ -75,6 +99,6 @@ export async function createManifestSource(
     ...(options.serviceCIDRs && { serviceCIDRs: options.serviceCIDRs }),
     ...(options.nodePortRange && { nodePortRange: options.nodePortRange }),
   });
-  const sourceOptions = { paths, logger, transform: (state: ClusterState) => withImplicitNamespaces(controller(state)) };
-  return options.readinessProbes ? new ProbingManifestSource(sourceOptions) : new ManifestSource(sourceOptions);
+  const sourceOptions = { paths, logger, watch, transform: (state: ClusterState) => withImplicitNamespaces(controller(state)) };
+  return options.readinessProbes && watch ? new ProbingManifestSource(sourceOptions) : new ManifestSource(sourceOptions);
 }
