@@ -3,6 +3,7 @@ import { aclPlugin } from './acl/index.ts';
 import { anyPlugin } from './any/index.ts';
 import { autopathPlugin } from './autopath/index.ts';
 import { bindPlugin } from './bind/index.ts';
+import { bufsizePlugin } from './bufsize/index.ts';
 import { cachePlugin } from './cache/index.ts';
 import { errorsPlugin } from './errors/index.ts';
 import { forwardPlugin } from './forward/index.ts';
@@ -27,5 +28,5 @@ import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, bufsizePlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

@@ -71,20 +71,19 @@ export class Dispatcher {
     if (parsed.kind === 'drop') return null;
     if (parsed.kind === 'reject') return encodeReject(packet, parsed.rcode);
     const query = parsed.query;
-    const limit = from.transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
     const { acceptAnyClass, pending } = this.routing;
-    if (query.class !== RRClass.IN && !acceptAnyClass) return this.refuse(query, limit, from);
+    if (query.class !== RRClass.IN && !acceptAnyClass) return this.refuse(query, limitOf(query, from.transport), from);
     const route = this.route(query);
-    if (route === null || route.handler === null) return this.refuse(query, limit, from);
+    if (route === null || route.handler === null) return this.refuse(query, limitOf(query, from.transport), from);
     const request = new ServerRequest({ query, from, server: this.server, zone: route.zone });
     let result: Reply | Promise<Reply>;
     try {
       result = route.handler(request);
     } catch (error) {
-      return this.fail(request, error, limit);
+      return this.fail(request, error);
     }
-    if (isPromiseLike(result)) return this.settle(request, result, limit, pending);
-    return this.finish(request, result, limit);
+    if (isPromiseLike(result)) return this.settle(request, result, pending);
+    return this.finish(request, result);
   }
 
   /** The zone of the longest match, except DS which goes to the shortest non-root one (as CoreDNS). */
@@ -100,28 +99,30 @@ export class Dispatcher {
   }
 
   /** Waits for a chain that returned a promise; the configuration owes the answer until then. */
-  private async settle(request: ServerRequest, answer: PromiseLike<Reply>, limit: number, pending: PendingAnswers): Promise<DnsResponse | null> {
+  private async settle(request: ServerRequest, answer: PromiseLike<Reply>, pending: PendingAnswers): Promise<DnsResponse | null> {
     pending.owe();
     let reply: Reply;
     try {
       reply = await answer;
     } catch (error) {
-      return this.fail(request, error, limit);
+      return this.fail(request, error);
     } finally {
       pending.settled();
     }
-    return this.finish(request, reply, limit);
+    return this.finish(request, reply);
   }
 
-  private finish(request: ServerRequest, reply: Reply, limit: number): DnsResponse | null {
+  /** Encodes the chain's reply within the UDP size of the request as the chain left it (bufsize may lower it). */
+  private finish(request: ServerRequest, reply: Reply): DnsResponse | null {
     if (reply.silent === true) return null;
+    const limit = limitOf(request.query, request.transport);
     let response: Buffer;
     let following: Buffer[] | null = null;
     try {
       response = encodeResponse(request.query, reply, limit);
       if (reply.followedBy !== undefined) following = reply.followedBy.map((next) => encodeResponse(request.query, next, limit));
     } catch (error) {
-      return this.fail(request, error, limit);
+      return this.fail(request, error);
     }
     if (request.observers !== null) this.notify(request, reply, response);
     return following === null ? response : [response, ...following];
@@ -133,8 +134,9 @@ export class Dispatcher {
    * come per query (running off the chain, forward over max_concurrent). Anything else is a fault:
    * SERVFAIL and one log line.
    */
-  private fail(request: ServerRequest, error: unknown, limit: number): Buffer {
+  private fail(request: ServerRequest, error: unknown): Buffer {
     const { query } = request;
+    const limit = limitOf(query, request.transport);
     if (!(error instanceof PluginError)) {
       this.logger.error(
         { server: this.server, qname: toFqdn(query.name), qtype: typeName(query.type), err: error },
@@ -162,6 +164,10 @@ export class Dispatcher {
       }
     }
   }
+}
+
+function limitOf(query: Query, transport: Endpoints['transport']): number {
+  return transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
 }
 
 function longestZoneFirst(routes: readonly Route[]): readonly Route[] {

@@ -24,7 +24,8 @@ export interface ServerRequestFields {
 
 /** The Request the server builds per query; observers are only allocated when a plugin asks. */
 export class ServerRequest implements Request {
-  readonly query: Query;
+  /** Replaced only by clampUdpSize, as CoreDNS's bufsize edits the request in place. */
+  query: Query;
   readonly transport: Transport;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -74,6 +75,20 @@ export function markAnswered(request: Request, plugin: string): void {
 /** The plugin that answered, as CoreDNS's `plugin` label: '' when none did (a failure) or nobody tracked it. */
 export function answeringPlugin(request: Request): string {
   return request instanceof ServerRequest ? (request.answeredBy ?? '') : '';
+}
+
+/**
+ * Lowers the EDNS UDP size the request advertises to `size` when it is larger, for the rest of the
+ * chain (what forward asks upstream with) and for the response's truncation, as CoreDNS's bufsize
+ * edits the request in place. Returns the request to pass on: the same one when the server made it.
+ */
+export function clampUdpSize(request: Request, size: number): Request {
+  const { query } = request;
+  if (query.edns === null || query.edns.udpSize <= size) return request;
+  const clamped: Query = { ...query, edns: { ...query.edns, udpSize: size } };
+  if (!(request instanceof ServerRequest)) return withQuery(request, clamped);
+  request.query = clamped;
+  return request;
 }
 
 /**
