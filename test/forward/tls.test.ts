@@ -178,12 +178,13 @@ describe('forward to a DNS-over-TLS upstream', () => {
     const tls = await upstream({ requireClientCert: true });
     const running = await server(
       `. {\n forward . tls://127.0.0.1:${tls.port} {\n  tls ${pki.clientCertPath} ${pki.clientKeyPath} ${pki.caPath}\n  tls_servername localhost\n }\n}\n` +
-        `anonymous.test {\n forward . tls://127.0.0.1:${tls.port} {\n  tls ${pki.caPath}\n  tls_servername localhost\n  max_fails 0\n }\n}\n`,
+        `anonymous.test {\n errors\n forward . tls://127.0.0.1:${tls.port} {\n  tls ${pki.caPath}\n  tls_servername localhost\n  max_fails 0\n }\n}\n`,
     );
     expect((await dig('www.example.test', { port: running.port })).answer.map((record) => record.data)).toEqual([ANSWER]);
     expect(tls.clients).toEqual(['system:serviceaccount:kube-system:coredns']);
     expect((await dig('www.anonymous.test', { port: running.port })).status).toBe('SERVFAIL');
     expect(queriesFor(tls, 'www.anonymous.test')).toBe(0);
+    expect(running.lines).toEqual(['[ERROR] plugin/errors: 2 www.anonymous.test. A: remote error: tls: certificate required']);
   });
 
   it('health-checks a TLS upstream over TLS after a failed try', async () => {

@@ -181,8 +181,11 @@ export class StreamConnection extends BaseConnection {
     this.socket = socket;
     this.local = joinHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    // A TLS alert after the handshake (a client certificate refused) reads as Go's tls error.
-    socket.on('error', (error) => this.fail(this.error('read', describeTlsError(error) ?? `read: ${describeSocketError(error)}`, error)));
+    socket.on('error', (error) => {
+      // A TLS alert after the handshake (a client certificate refused) is Go's tls error as it is.
+      const tls = describeTlsError(error);
+      this.fail(tls === null ? this.error('read', `read: ${describeSocketError(error)}`, error) : new UpstreamError(tls, upstream.label, protocol, 'read', error));
+    });
     socket.on('close', () => this.fail(this.error('read', 'EOF')));
     socket.unref();
   }
