@@ -184,7 +184,8 @@ export class StreamConnection extends BaseConnection {
     socket.on('error', (error) => {
       // A TLS alert after the handshake (a client certificate refused) is Go's tls error as it is.
       const tls = describeTlsError(error);
-      this.fail(tls === null ? this.error('read', `read: ${describeSocketError(error)}`, error) : new UpstreamError(tls, upstream.label, protocol, 'read', error));
+      const failure = tls === null ? this.error('read', `read: ${describeSocketError(error)}`, error) : new UpstreamError(tls, upstream.label, protocol, 'read', error);
+      this.fail(failure);
     });
     socket.on('close', () => this.fail(this.error('read', 'EOF')));
     socket.unref();
@@ -203,7 +204,14 @@ export class StreamConnection extends BaseConnection {
     return StreamConnection.settle(upstream, socket, 'secureConnect', 'tcp-tls', timeoutMs);
   }
 
-  private static settle(upstream: UpstreamAddress, socket: net.Socket, ready: 'connect' | 'secureConnect', protocol: 'tcp' | 'tcp-tls', timeoutMs: number): Promise<StreamConnection> {
+  /** Resolves once `ready` comes within `timeoutMs`; the socket is destroyed on failure. */
+  private static settle(
+    upstream: UpstreamAddress,
+    socket: net.Socket,
+    ready: 'connect' | 'secureConnect',
+    protocol: 'tcp' | 'tcp-tls',
+    timeoutMs: number,
+  ): Promise<StreamConnection> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();

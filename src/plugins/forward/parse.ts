@@ -1,8 +1,8 @@
+import { isIP } from 'node:net';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import { rcodeFromName } from '../../dns/constants.ts';
 import { encodeName, normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
-import { isIP } from 'node:net';
 import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
 import { HostPortError, splitHostPort } from '../../toolkit/host-port.ts';
 import { loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../../toolkit/tls.ts';
@@ -237,8 +237,9 @@ function checkServerNames(to: readonly WrittenTo[], tlsServerName: string | null
 
 /**
  * `forward FROM TO... { ... }` as CoreDNS's parseStanza reads it. FROM is one zone (a CIDR off
- * an octet boundary keeps its first zone, as CoreDNS does); TO files are read now, so a missing
- * resolv.conf fails the Corefile at load.
+ * an octet boundary keeps its first zone, as CoreDNS does); TO files and the `tls` files are
+ * read now, host names are left for setup to resolve (as CoreDNS 1.14, which takes a path that is
+ * no file for a host name too).
  */
 export function parseForward(directive: Directive): ForwardOptions {
   const [fromToken, ...toTokens] = argCount(directive, 2);
