@@ -2,10 +2,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { HEADER_LENGTH } from '../../dns/constants.ts';
 import { joinHostPort } from '../../toolkit/host-port.ts';
-import type { Transport } from '../../toolkit/types.ts';
-import { describeSocketError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
-import type { UpstreamAddress } from './upstreams.ts';
-
+import { describeSocketError, describeTlsError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
+import type { TlsDialer } from './tls-dial.ts';
+import type { UpstreamAddress, WireProtocol } from './upstreams.ts';
 
 /** The exchange a connection is waiting on: at most one at a time, as CoreDNS's persistConn. */
 interface Pending {
@@ -19,13 +18,13 @@ interface Pending {
 
 /** One socket to one upstream, used for one exchange at a time and pooled between them. */
 export interface UpstreamConnection {
-  readonly transport: Transport;
+  readonly protocol: WireProtocol;
   /** When it was opened and last given back to the pool (Date.now()). */
   readonly created: number;
   lastUsed: number;
   readonly closed: boolean;
   /**
-   * Sends `message` (already carrying `id`, and framed for TCP) and resolves with the first
+   * Sends `message` (already carrying `id`, and framed for TCP and TLS) and resolves with the first
    * response carrying `id`; others are dropped, as they answer earlier tries that timed out.
    * Rejects with UpstreamError on a socket error, on close, or after `timeoutMs`.
    */
@@ -35,9 +34,14 @@ export interface UpstreamConnection {
   close(): void;
 }
 
-/** Shared bookkeeping of the pending exchange for both transports. */
+/** Go names a TLS connection's socket errors after the TCP connection under it. */
+function netName(protocol: WireProtocol): 'udp' | 'tcp' {
+  return protocol === 'udp' ? 'udp' : 'tcp';
+}
+
+/** Shared bookkeeping of the pending exchange for every transport. */
 abstract class BaseConnection implements UpstreamConnection {
-  abstract readonly transport: Transport;
+  abstract readonly protocol: WireProtocol;
   readonly created = Date.now();
   lastUsed = this.created;
   closed = false;
@@ -87,13 +91,13 @@ abstract class BaseConnection implements UpstreamConnection {
   }
 
   protected error(operation: 'read' | 'write', reason: string, cause?: unknown): UpstreamError {
-    const message = `${operation} ${this.transport} ${this.localName()}->${this.upstream.label}: ${reason}`;
-    return new UpstreamError(message, this.upstream.label, this.transport, operation, cause);
+    const message = `${operation} ${netName(this.protocol)} ${this.localName()}->${this.upstream.label}: ${reason}`;
+    return new UpstreamError(message, this.upstream.label, this.protocol, operation, cause);
   }
 
   private timeoutError(): UpstreamTimeoutError {
-    const message = `read ${this.transport} ${this.localName()}->${this.upstream.label}: i/o timeout`;
-    return new UpstreamTimeoutError(message, this.upstream.label, this.transport, 'read');
+    const message = `read ${netName(this.protocol)} ${this.localName()}->${this.upstream.label}: i/o timeout`;
+    return new UpstreamTimeoutError(message, this.upstream.label, this.protocol, 'read');
   }
 
   close(): void {
@@ -109,13 +113,13 @@ abstract class BaseConnection implements UpstreamConnection {
   }
 }
 
-function dialError(upstream: UpstreamAddress, transport: Transport, reason: string, cause?: unknown): UpstreamError {
-  return new UpstreamError(`dial ${transport} ${upstream.label}: ${reason}`, upstream.label, transport, 'dial', cause);
+function dialError(upstream: UpstreamAddress, protocol: WireProtocol, reason: string, cause?: unknown): UpstreamError {
+  return new UpstreamError(`dial ${netName(protocol)} ${upstream.label}: ${reason}`, upstream.label, protocol, 'dial', cause);
 }
 
 /** A connected UDP socket: the kernel filters other senders, and ICMP errors reach us. */
 export class UdpConnection extends BaseConnection {
-  readonly transport = 'udp';
+  readonly protocol = 'udp';
   private readonly socket: dgram.Socket;
   private local = '';
 
@@ -160,39 +164,71 @@ export class UdpConnection extends BaseConnection {
   }
 }
 
-/** A TCP connection carrying length-prefixed messages (RFC 1035 4.2.2). */
-export class TcpConnection extends BaseConnection {
-  readonly transport = 'tcp';
+/**
+ * A TCP connection, or a TLS one over TCP, carrying length-prefixed messages (RFC 1035 4.2.2,
+ * RFC 7858 3.3).
+ */
+export class StreamConnection extends BaseConnection {
+  readonly protocol: 'tcp' | 'tcp-tls';
   private readonly socket: net.Socket;
   private readonly local: string;
   /** Bytes of a message not complete yet. */
   private partial: Buffer | null = null;
 
-  private constructor(upstream: UpstreamAddress, socket: net.Socket) {
+  private constructor(upstream: UpstreamAddress, socket: net.Socket, protocol: 'tcp' | 'tcp-tls') {
     super(upstream);
+    this.protocol = protocol;
     this.socket = socket;
     this.local = joinHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (error) => this.fail(this.error('read', `read: ${describeSocketError(error)}`, error)));
+    socket.on('error', (error) => {
+      // A TLS alert after the handshake (a client certificate refused) is Go's tls error as it is.
+      const tls = describeTlsError(error);
+      const failure = tls === null ? this.error('read', `read: ${describeSocketError(error)}`, error) : new UpstreamError(tls, upstream.label, protocol, 'read', error);
+      this.fail(failure);
+    });
     socket.on('close', () => this.fail(this.error('read', 'EOF')));
     socket.unref();
   }
 
-  static open(upstream: UpstreamAddress, timeoutMs: number): Promise<TcpConnection> {
+  /** A TCP connection, made within `timeoutMs`. */
+  static open(upstream: UpstreamAddress, timeoutMs: number): Promise<StreamConnection> {
+    const socket = net.connect({ host: upstream.host, port: upstream.port, noDelay: true });
+    return StreamConnection.settle(upstream, socket, 'connect', 'tcp', timeoutMs);
+  }
+
+  /** A TLS connection whose handshake and certificate check pass within `timeoutMs`, as Go's dial timeout covers both. */
+  static openTls(upstream: UpstreamAddress, dialer: TlsDialer, timeoutMs: number): Promise<StreamConnection> {
+    const socket = dialer.connect(upstream.host, upstream.port);
+    socket.setNoDelay(true);
+    return StreamConnection.settle(upstream, socket, 'secureConnect', 'tcp-tls', timeoutMs);
+  }
+
+  /** Resolves once `ready` comes within `timeoutMs`; the socket is destroyed on failure. */
+  private static settle(
+    upstream: UpstreamAddress,
+    socket: net.Socket,
+    ready: 'connect' | 'secureConnect',
+    protocol: 'tcp' | 'tcp-tls',
+    timeoutMs: number,
+  ): Promise<StreamConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: upstream.host, port: upstream.port, noDelay: true });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new UpstreamTimeoutError(`dial tcp ${upstream.label}: i/o timeout`, upstream.label, 'tcp', 'dial'));
+        reject(new UpstreamTimeoutError(`dial tcp ${upstream.label}: i/o timeout`, upstream.label, protocol, 'dial'));
       }, timeoutMs);
       socket.once('error', (error) => {
         clearTimeout(timer);
-        reject(dialError(upstream, 'tcp', `connect: ${describeSocketError(error)}`, error));
+        socket.destroy();
+        // Go's tls.Dial returns a handshake failure as it is, a refused connection as a dial error.
+        const tls = describeTlsError(error);
+        if (tls !== null) reject(new UpstreamError(tls, upstream.label, protocol, 'dial', error));
+        else reject(dialError(upstream, protocol, `connect: ${describeSocketError(error)}`, error));
       });
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new TcpConnection(upstream, socket));
+        resolve(new StreamConnection(upstream, socket, protocol));
       });
     });
   }

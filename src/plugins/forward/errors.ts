@@ -1,6 +1,6 @@
 import { RCode } from '../../dns/constants.ts';
 import { PluginError } from '../../toolkit/errors.ts';
-import type { Transport } from '../../toolkit/types.ts';
+import type { WireProtocol } from './upstreams.ts';
 
 /** What a socket error says, in Go's words, since CoreDNS's errors plugin logs those. */
 export function describeSocketError(error: unknown): string {
@@ -32,29 +32,29 @@ export type UpstreamOperation = 'dial' | 'read' | 'write';
  */
 export class UpstreamError extends Error {
   readonly upstream: string;
-  readonly transport: Transport;
+  readonly protocol: WireProtocol;
   readonly operation: UpstreamOperation;
-  constructor(message: string, upstream: string, transport: Transport, operation: UpstreamOperation, cause?: unknown) {
+  constructor(message: string, upstream: string, protocol: WireProtocol, operation: UpstreamOperation, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'UpstreamError';
     this.upstream = upstream;
-    this.transport = transport;
+    this.protocol = protocol;
     this.operation = operation;
   }
 }
 
 /** No reply (or no connection) within the time allowed. */
 export class UpstreamTimeoutError extends UpstreamError {
-  constructor(message: string, upstream: string, transport: Transport, operation: UpstreamOperation) {
-    super(message, upstream, transport, operation);
+  constructor(message: string, upstream: string, protocol: WireProtocol, operation: UpstreamOperation) {
+    super(message, upstream, protocol, operation);
     this.name = 'UpstreamTimeoutError';
   }
 }
 
-/** The upstream closed a pooled TCP connection before answering: the try is made again on a new one. */
+/** The upstream closed a pooled TCP or TLS connection before answering: the try is made again on a new one. */
 export class CachedConnectionClosedError extends UpstreamError {
-  constructor(upstream: string, transport: Transport) {
-    super('cached connection was closed by peer', upstream, transport, 'read');
+  constructor(upstream: string, protocol: WireProtocol) {
+    super('cached connection was closed by peer', upstream, protocol, 'read');
     this.name = 'CachedConnectionClosedError';
   }
 }
@@ -90,4 +90,53 @@ export class MaxConcurrentError extends PluginError {
     this.name = 'MaxConcurrentError';
     this.limit = limit;
   }
+}
+
+/** OpenSSL's verification failures that Go reports as an unknown authority. */
+const UNKNOWN_AUTHORITY = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+/** Go writes IPv6 SANs compressed; node's subjectaltname writes them in full. */
+function compressedIp(text: string): string {
+  return text.includes(':') ? new URL(`http://[${text}]`).hostname.slice(1, -1) : text;
+}
+
+/** Go's x509.HostnameError, from what node's checkServerIdentity saw. */
+function hostnameMismatch(host: string, subjectAltName: string): string {
+  const names = subjectAltName.split(', ').filter((entry) => entry !== '');
+  const ips = names.filter((entry) => entry.startsWith('IP Address:')).map((entry) => compressedIp(entry.slice('IP Address:'.length)));
+  const dns = names.filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice('DNS:'.length));
+  const isIp = /^[\d.]+$|:/.test(host);
+  if (isIp && ips.length === 0) return `x509: cannot validate certificate for ${host} because it doesn't contain any IP SANs`;
+  const valid = (isIp ? ips : dns).join(', ');
+  if (valid === '') return `x509: certificate is not valid for any names, but wanted to match ${host}`;
+  return `x509: certificate is valid for ${valid}, not ${host}`;
+}
+
+/**
+ * A TLS failure in the words of Go's crypto/tls, which CoreDNS's errors plugin logs
+ * (`tls: failed to verify certificate: x509: certificate signed by unknown authority`,
+ * `remote error: tls: certificate required`); null for an error that is not TLS's.
+ */
+export function describeTlsError(error: unknown): string | null {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === undefined) return null;
+  const verify = (reason: string): string => `tls: failed to verify certificate: ${reason}`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const { host, cert } = error as { host?: string; cert?: { subjectaltname?: string } };
+    return verify(hostnameMismatch(host ?? '', cert?.subjectaltname ?? ''));
+  }
+  if (UNKNOWN_AUTHORITY.has(code)) return verify('x509: certificate signed by unknown authority');
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return verify('x509: certificate has expired or is not yet valid');
+  const alert = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(\w+)$/.exec(code);
+  if (alert !== null) return `remote error: tls: ${alert[1]!.toLowerCase().replaceAll('_', ' ')}`;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return 'tls: first record does not look like a TLS handshake';
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return `tls: ${message}`;
+  return null;
 }

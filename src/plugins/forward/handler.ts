@@ -10,6 +10,7 @@ import { DEFAULTS, type ForwardOptions } from './options.ts';
 import { createPolicy, type Policy } from './policy.ts';
 import { randomBelow } from './random.ts';
 import type { UpstreamAnswer } from './relay.ts';
+import { forwardTlsContext, TlsDialer } from './tls-dial.ts';
 import { Upstream, type HealthDuty } from './upstream.ts';
 
 const FORMERR = emptyReply(RCode.FORMERR);
@@ -31,10 +32,18 @@ export class Forward {
   private readonly overLimit: MaxConcurrentError;
   private concurrent = 0;
 
-  /** `health` gives each upstream's health duty, by its index (see HealthDuty). */
+  /**
+   * `options.upstreams` are the ones used (setup resolves host names first); `health` gives each
+   * upstream's health duty, by its index (see HealthDuty).
+   */
   constructor(options: ForwardOptions, health: (index: number) => HealthDuty = () => ({ kind: 'local' })) {
     this.options = options;
-    this.upstreams = options.upstreams.map((address, index) => new Upstream(address, options, health(index)));
+    // One TLS context for the directive's tls:// upstreams; a plain configuration reads no roots.
+    const context = options.upstreams.some((address) => address.scheme === 'tls') ? forwardTlsContext(options.tls) : null;
+    this.upstreams = options.upstreams.map((address, index) => {
+      const tls = context !== null && address.scheme === 'tls' ? new TlsDialer(context, address, options.tlsServerName) : null;
+      return new Upstream(address, options, health(index), tls);
+    });
     this.policy = createPolicy(options.policy);
     this.overLimit = new MaxConcurrentError(options.maxConcurrent);
   }

@@ -1,11 +1,15 @@
 import { RRType } from '../../dns/constants.ts';
 import { encodeQuery } from '../../dns/query.ts';
 import type { Transport } from '../../toolkit/types.ts';
-import { TcpConnection, UdpConnection, type UpstreamConnection } from './connection.ts';
+import { StreamConnection, UdpConnection, type UpstreamConnection } from './connection.ts';
+import type { TlsDialer } from './tls-dial.ts';
 import type { UpstreamAddress } from './upstreams.ts';
 
 export interface HealthCheck {
+  /** UDP, or TCP with force_tcp. */
   readonly transport: Transport;
+  /** A tls:// upstream's: the check goes over TLS whatever the transport, as CoreDNS's tcp-tls checks. */
+  readonly tls: TlsDialer | null;
   /** The name asked `IN NS`. */
   readonly domain: string;
   readonly recursionDesired: boolean;
@@ -21,11 +25,14 @@ export async function checkUpstream(upstream: UpstreamAddress, check: HealthChec
   const id = query.readUInt16BE(0);
   let connection: UpstreamConnection | null = null;
   try {
-    if (check.transport === 'udp') {
+    if (check.transport === 'udp' && check.tls === null) {
       connection = await UdpConnection.open(upstream);
       await connection.exchange(query, id, check.timeoutMs);
     } else {
-      connection = await TcpConnection.open(upstream, check.timeoutMs);
+      connection =
+        check.tls === null
+          ? await StreamConnection.open(upstream, check.timeoutMs)
+          : await StreamConnection.openTls(upstream, check.tls, check.timeoutMs);
       const framed = Buffer.allocUnsafe(query.length + 2);
       framed.writeUInt16BE(query.length, 0);
       query.copy(framed, 2);

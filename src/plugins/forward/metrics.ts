@@ -1,7 +1,7 @@
 import { TIME_BUCKETS } from '../../metrics/coredns.ts';
 import type { CounterCell, HistogramCell } from '../../metrics/families.ts';
 import { counter, histogram } from '../../metrics/registry.ts';
-import type { Transport } from '../../toolkit/types.ts';
+import type { WireProtocol } from './upstreams.ts';
 
 /*
  * CoreDNS's plugin/pkg/proxy and plugin/forward metrics, with its names, labels and help texts.
@@ -49,18 +49,23 @@ export const maxConcurrentRejects: CounterCell = counter({
   labelNames: [],
 }).cell();
 
+function cellsOf(family: typeof connCacheHits, to: string, protocols: readonly WireProtocol[]): Partial<Record<WireProtocol, CounterCell>> {
+  return Object.fromEntries(protocols.map((protocol) => [protocol, family.cell(PROXY_NAME, to, protocol)]));
+}
+
 /** The cells of one upstream, looked up once so that a query only bumps numbers. */
 export class UpstreamMetrics {
   private readonly to: string;
   private readonly durations = new Map<string, HistogramCell>();
-  private readonly hits: Record<Transport, CounterCell>;
-  private readonly misses: Record<Transport, CounterCell>;
+  private readonly hits: Partial<Record<WireProtocol, CounterCell>>;
+  private readonly misses: Partial<Record<WireProtocol, CounterCell>>;
   readonly healthcheckFailures: CounterCell;
 
-  constructor(to: string) {
+  /** `protocols`: those the upstream is spoken to over (`tcp-tls` alone for a tls:// one), whose series exist from the start. */
+  constructor(to: string, protocols: readonly WireProtocol[]) {
     this.to = to;
-    this.hits = { udp: connCacheHits.cell(PROXY_NAME, to, 'udp'), tcp: connCacheHits.cell(PROXY_NAME, to, 'tcp') };
-    this.misses = { udp: connCacheMisses.cell(PROXY_NAME, to, 'udp'), tcp: connCacheMisses.cell(PROXY_NAME, to, 'tcp') };
+    this.hits = cellsOf(connCacheHits, to, protocols);
+    this.misses = cellsOf(connCacheMisses, to, protocols);
     this.healthcheckFailures = healthcheckFailures.cell(PROXY_NAME, to);
   }
 
@@ -70,7 +75,7 @@ export class UpstreamMetrics {
     cell.observe(seconds);
   }
 
-  connCache(transport: Transport, hit: boolean): void {
-    (hit ? this.hits : this.misses)[transport].inc();
+  connCache(protocol: WireProtocol, hit: boolean): void {
+    (hit ? this.hits : this.misses)[protocol]?.inc();
   }
 }

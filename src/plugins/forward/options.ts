@@ -1,4 +1,6 @@
 import type { DomainName } from '../../dns/types.ts';
+import type { TlsMaterial } from '../../toolkit/tls.ts';
+import type { WrittenTo } from './resolve.ts';
 import type { UpstreamAddress } from './upstreams.ts';
 
 export type PolicyName = 'random' | 'round_robin' | 'sequential';
@@ -13,7 +15,19 @@ export interface HealthCheckOptions {
 /** A `forward` directive, every default applied (CoreDNS's forward.New and proxy.NewProxy). */
 export interface ForwardOptions {
   readonly from: DomainName;
+  /** The TO arguments in order; those naming hosts are resolved by setup. */
+  readonly to: readonly WrittenTo[];
+  /**
+   * The upstreams, duplicates dropped: every one when no TO names a host, else those of the
+   * addresses and files only, until setup resolves the names (resolveUpstreams).
+   */
   readonly upstreams: readonly UpstreamAddress[];
+  /** Where host names are looked up; none for the system's resolver. */
+  readonly resolver: readonly UpstreamAddress[];
+  /** The `tls` line's certificate, key and CA for tls:// upstreams (none given: the system's roots). */
+  readonly tls: TlsMaterial;
+  /** `tls_servername`: the name every tls:// upstream's certificate is checked against. */
+  readonly tlsServerName: string | null;
   readonly except: readonly DomainName[];
   readonly forceTcp: boolean;
   readonly preferUdp: boolean;

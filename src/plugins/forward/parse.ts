@@ -1,22 +1,24 @@
+import { isIP } from 'node:net';
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import { rcodeFromName } from '../../dns/constants.ts';
 import { encodeName, normalizeName } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 import { argCount, blockDirectives, boolFlag, parseDurationArg, parseIntArg, parseZonesArg, unknownProperty } from '../../toolkit/args.ts';
+import { HostPortError, splitHostPort } from '../../toolkit/host-port.ts';
+import { loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../../toolkit/tls.ts';
 import { DEFAULTS, type ForwardOptions, type HealthCheckOptions, type PolicyName } from './options.ts';
-import { parseUpstreamArgument, UpstreamAddressError, type UpstreamAddress } from './upstreams.ts';
+import type { WrittenTo } from './resolve.ts';
+import { collectUpstreams, parseUpstreamArgument, upstreamAddress, UpstreamAddressError, type UpstreamAddress } from './upstreams.ts';
 
 const PLUGIN = 'forward';
 const MAX_UINT32 = 0xffffffff;
 const POLICIES: readonly PolicyName[] = ['random', 'round_robin', 'sequential'];
 /** CoreDNS options clusterdns leaves out, with what they are about, for a clear refusal. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  tls: 'TLS upstreams are',
-  tls_servername: 'TLS upstreams are',
   doh_method: 'DNS-over-HTTPS upstreams are',
   source_address: 'source_address is',
-  resolver: 'upstreams named by host name are',
 };
+const RESOLVER_PORT = 53;
 
 function fail(token: Token, message: string): never {
   throw new CorefileError(token.file, token.line, message, PLUGIN);
@@ -40,6 +42,9 @@ interface Draft {
   nextOnNodata: boolean;
   failover: number[];
   failfastAllUnhealthyUpstreams: boolean;
+  resolver: UpstreamAddress[];
+  tls: TlsMaterial;
+  tlsServerName: string | null;
 }
 
 function rcodeList(option: Directive, allowNoError: boolean): number[] {
@@ -87,6 +92,33 @@ function oneDuration(option: Directive, positive = false): { ms: number; token: 
   const ms = parseDurationArg(token, { name: option.name.text });
   if (positive && ms <= 0) fail(token, `${option.name.text} must be positive: ${token.text}`);
   return { ms, token };
+}
+
+/** `tls [CERT KEY] [CA]`: the files are read and checked now, as CoreDNS's NewTLSConfigFromArgs does. */
+function tlsOption(option: Directive): TlsMaterial {
+  const paths = argCount(option, 0, 3).map((token) => token.text);
+  try {
+    return loadTlsMaterial(paths);
+  } catch (error) {
+    if (error instanceof TlsMaterialError) fail(option.name, error.message);
+    throw error;
+  }
+}
+
+/** A `resolver` argument: `ip` (port 53) or `ip:port`, IPv6 bracketed with a port. */
+function resolverAddress(token: Token): UpstreamAddress {
+  let host = token.text;
+  let port = RESOLVER_PORT;
+  try {
+    const split = splitHostPort(token.text);
+    host = split.host;
+    port = /^\d{1,5}$/.test(split.port) ? Number(split.port) : 0;
+  } catch (error) {
+    if (!(error instanceof HostPortError)) throw error;
+  }
+  const family = isIP(host);
+  if (family === 0 || port < 1 || port > 65535) fail(token, `resolver must be an IP address or IP:port: "${token.text}"`);
+  return upstreamAddress(host, port, family as 4 | 6);
 }
 
 /** Where expire and max_age were written, to name them when they disagree. */
@@ -155,6 +187,15 @@ function readOption(option: Directive, directive: Directive, draft: Draft, token
     case 'failfast_all_unhealthy_upstreams':
       draft.failfastAllUnhealthyUpstreams = boolFlag(option);
       return;
+    case 'tls':
+      draft.tls = tlsOption(option);
+      return;
+    case 'tls_servername':
+      draft.tlsServerName = argCount(option, 1, 1)[0]!.text;
+      return;
+    case 'resolver':
+      draft.resolver = argCount(option, 1).map(resolverAddress);
+      return;
     default: {
       const what = UNSUPPORTED[name];
       if (what !== undefined) fail(option.name, `'${name}': ${what} not supported by clusterdns`);
@@ -163,36 +204,42 @@ function readOption(option: Directive, directive: Directive, draft: Draft, token
   }
 }
 
-/** TO arguments in order, resolv.conf files expanded, the first of duplicate addresses kept. */
-function readUpstreams(tokens: readonly Token[]): UpstreamAddress[] {
-  const upstreams: UpstreamAddress[] = [];
-  const seen = new Set<string>();
-  let entries = 0;
+/** The TO arguments in order, and the upstreams of those that are addresses or files, the first of duplicates kept. */
+function readUpstreams(tokens: readonly Token[]): { to: WrittenTo[]; upstreams: UpstreamAddress[] } {
+  const to: WrittenTo[] = [];
   for (const token of tokens) {
-    let addresses: UpstreamAddress[];
     try {
-      addresses = parseUpstreamArgument(token.text);
+      const entry = parseUpstreamArgument(token.text);
+      // An empty resolv.conf is skipped, as CoreDNS skips files without nameservers.
+      if (entry.kind === 'host' || entry.addresses.length > 0) to.push({ entry, token });
     } catch (error) {
       if (error instanceof UpstreamAddressError) fail(token, error.message);
       throw error;
     }
-    // An empty resolv.conf is skipped, as CoreDNS skips files without nameservers.
-    if (addresses.length > 0) entries++;
-    for (const address of addresses) {
-      if (seen.has(address.label)) continue;
-      seen.add(address.label);
-      upstreams.push(address);
-    }
   }
-  if (entries > DEFAULTS.maxUpstreams) fail(tokens[0]!, `more than ${DEFAULTS.maxUpstreams} TOs configured: ${entries}`);
-  if (upstreams.length === 0) fail(tokens[0]!, 'no valid upstream addresses found');
-  return upstreams;
+  if (to.length > DEFAULTS.maxUpstreams) fail(tokens[0]!, `more than ${DEFAULTS.maxUpstreams} TOs configured: ${to.length}`);
+  if (to.length === 0) fail(tokens[0]!, 'no valid upstream addresses found');
+  const upstreams = collectUpstreams(to.flatMap(({ entry }) => (entry.kind === 'addresses' ? [entry.addresses] : [])));
+  return { to, upstreams };
+}
+
+/** CoreDNS refuses a server name given both by tls_servername and by a `tls://IP%NAME` argument. */
+function checkServerNames(to: readonly WrittenTo[], tlsServerName: string | null): void {
+  if (tlsServerName === null) return;
+  for (const { entry, token } of to) {
+    const named = entry.kind === 'host' ? [entry.host] : entry.addresses;
+    const clash = named.find((upstream) => upstream.scheme === 'tls' && upstream.serverName !== null);
+    if (clash === undefined) continue;
+    const where = 'label' in clash ? clash.label : `${clash.hostname}:${clash.port}`;
+    fail(token, `both forward ('${tlsServerName}') and proxy level ('${clash.serverName}') TLS servernames are set for upstream proxy 'tls://${where}'`);
+  }
 }
 
 /**
  * `forward FROM TO... { ... }` as CoreDNS's parseStanza reads it. FROM is one zone (a CIDR off
- * an octet boundary keeps its first zone, as CoreDNS does); TO files are read now, so a missing
- * resolv.conf fails the Corefile at load.
+ * an octet boundary keeps its first zone, as CoreDNS does); TO files and the `tls` files are
+ * read now, host names are left for setup to resolve (as CoreDNS 1.14, which takes a path that is
+ * no file for a host name too).
  */
 export function parseForward(directive: Directive): ForwardOptions {
   const [fromToken, ...toTokens] = argCount(directive, 2);
@@ -215,11 +262,16 @@ export function parseForward(directive: Directive): ForwardOptions {
     nextOnNodata: false,
     failover: [],
     failfastAllUnhealthyUpstreams: false,
+    resolver: [],
+    tls: loadTlsMaterial([]),
+    tlsServerName: null,
   };
   const tokens: DurationTokens = { expire: null, maxAge: null };
   for (const option of blockDirectives(directive)) readOption(option, directive, draft, tokens);
   if (tokens.maxAge !== null && draft.maxAgeMs > 0 && draft.maxAgeMs < draft.expireMs) {
     fail(tokens.maxAge, `max_age (${tokens.maxAge.text}) must not be less than expire (${tokens.expire?.text ?? '10s'})`);
   }
-  return { from, upstreams: readUpstreams(toTokens), ...draft };
+  const { to, upstreams } = readUpstreams(toTokens);
+  checkServerNames(to, draft.tlsServerName);
+  return { from, to, upstreams, ...draft };
 }

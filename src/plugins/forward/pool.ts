@@ -1,10 +1,11 @@
 import type { Transport } from '../../toolkit/types.ts';
-import { TcpConnection, UdpConnection, type UpstreamConnection } from './connection.ts';
+import { StreamConnection, UdpConnection, type UpstreamConnection } from './connection.ts';
 import { TransportStoppedError } from './errors.ts';
 import type { UpstreamMetrics } from './metrics.ts';
-import type { UpstreamAddress } from './upstreams.ts';
+import type { TlsDialer } from './tls-dial.ts';
+import type { UpstreamAddress, WireProtocol } from './upstreams.ts';
 
-/** CoreDNS's bounds for the TCP connect timeout, which follows the average connect time. */
+/** CoreDNS's bounds for the TCP (and TLS) connect timeout, which follows the average connect time. */
 const MIN_DIAL_MS = 1_000;
 const MAX_DIAL_MS = 30_000;
 /** How much one connect moves the average (CoreDNS's cumulativeAvgWeight). */
@@ -16,7 +17,7 @@ export interface PoolOptions {
   readonly expireMs: number;
   /** 0: no limit on a connection's age. */
   readonly maxAgeMs: number;
-  /** 0: no limit on idle connections per transport. */
+  /** 0: no limit on idle connections per protocol. */
   readonly maxIdleConns: number;
 }
 
@@ -59,7 +60,7 @@ class IdleQueue {
 }
 
 /**
- * The idle connections to one upstream, per transport, as CoreDNS's proxy.Transport: the oldest
+ * The idle connections to one upstream, per protocol, as CoreDNS's proxy.Transport: the oldest
  * idle one is reused first (spreading source ports), connections idle longer than `expire` or
  * older than `max_age` are closed, and one in use belongs to one exchange.
  */
@@ -67,16 +68,19 @@ export class ConnectionPool {
   private readonly upstream: UpstreamAddress;
   private readonly options: PoolOptions;
   private readonly metrics: UpstreamMetrics;
-  private readonly idle: Record<Transport, IdleQueue> = { udp: new IdleQueue(), tcp: new IdleQueue() };
+  /** Opens the TLS connections of a tls:// upstream; null for a plain one. */
+  private readonly tls: TlsDialer | null;
+  private readonly idle: Record<WireProtocol, IdleQueue> = { udp: new IdleQueue(), tcp: new IdleQueue(), 'tcp-tls': new IdleQueue() };
   /** Starts halfway, so the first connects may take long, as in CoreDNS. */
   private averageDialMs = MAX_DIAL_MS / 2;
   private sweeper: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(upstream: UpstreamAddress, options: PoolOptions, metrics: UpstreamMetrics) {
+  constructor(upstream: UpstreamAddress, options: PoolOptions, metrics: UpstreamMetrics, tls: TlsDialer | null) {
     this.upstream = upstream;
     this.options = options;
     this.metrics = metrics;
+    this.tls = tls;
   }
 
   /** The connect timeout: twice the average connect time, within 1 s and 30 s. */
@@ -86,35 +90,41 @@ export class ConnectionPool {
     return average < MAX_DIAL_MS / 2 ? 2 * average : MAX_DIAL_MS;
   }
 
-  /** An idle connection, or a new one whose TCP connect waits at most `capMs` besides its own timeout. */
+  /**
+   * An idle connection, or a new one whose TCP connect (and TLS handshake) waits at most `capMs`
+   * besides its own timeout. A tls:// upstream is always spoken to over TLS, whatever the
+   * transport asked for, as CoreDNS's Dial does.
+   */
   async acquire(transport: Transport, capMs: number): Promise<Acquired> {
     if (this.stopped) throw new TransportStoppedError(this.upstream.label);
-    const queue = this.idle[transport];
+    const protocol: WireProtocol = this.tls === null ? transport : 'tcp-tls';
+    const queue = this.idle[protocol];
     const now = Date.now();
     for (let connection = queue.shift(); connection !== undefined; connection = queue.shift()) {
       if (connection.closed || this.stale(connection, now)) {
         connection.close();
         continue;
       }
-      this.metrics.connCache(transport, true);
+      this.metrics.connCache(protocol, true);
       return { connection, cached: true };
     }
-    this.metrics.connCache(transport, false);
+    this.metrics.connCache(protocol, false);
     const started = Date.now();
     try {
-      const connection =
-        transport === 'udp'
-          ? await UdpConnection.open(this.upstream)
-          : await TcpConnection.open(this.upstream, Math.min(this.dialTimeoutMs(), capMs));
-      return { connection, cached: false };
+      return { connection: await this.open(transport, Math.min(this.dialTimeoutMs(), capMs)), cached: false };
     } finally {
       this.averageDialMs += (Date.now() - started - this.averageDialMs) / AVERAGE_WEIGHT;
     }
   }
 
+  private open(transport: Transport, timeoutMs: number): Promise<UpstreamConnection> {
+    if (this.tls !== null) return StreamConnection.openTls(this.upstream, this.tls, timeoutMs);
+    return transport === 'udp' ? UdpConnection.open(this.upstream) : StreamConnection.open(this.upstream, timeoutMs);
+  }
+
   /** Gives a connection back after a good exchange. */
   release(connection: UpstreamConnection): void {
-    const queue = this.idle[connection.transport];
+    const queue = this.idle[connection.protocol];
     const { maxIdleConns } = this.options;
     if (this.stopped || connection.closed || (maxIdleConns > 0 && queue.size >= maxIdleConns)) {
       connection.close();

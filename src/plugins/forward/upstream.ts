@@ -9,12 +9,13 @@ import { DEFAULTS, type ForwardOptions } from './options.ts';
 import { ConnectionPool } from './pool.ts';
 import { random16 } from './random.ts';
 import { readUpstreamReply, type UpstreamAnswer } from './relay.ts';
-import type { UpstreamAddress } from './upstreams.ts';
+import type { TlsDialer } from './tls-dial.ts';
+import type { UpstreamAddress, WireProtocol } from './upstreams.ts';
 
-/** The query as sent upstream: the client's bytes with a fresh ID, length-prefixed over TCP. */
-function outgoing(query: Query, id: number, transport: Transport): Buffer {
+/** The query as sent upstream: the client's bytes with a fresh ID, length-prefixed over TCP and TLS. */
+function outgoing(query: Query, id: number, protocol: WireProtocol): Buffer {
   const raw = query.raw;
-  const prefix = transport === 'tcp' ? 2 : 0;
+  const prefix = protocol === 'udp' ? 0 : 2;
   const message = Buffer.allocUnsafe(raw.length + prefix);
   if (prefix > 0) message.writeUInt16BE(raw.length, 0);
   raw.copy(message, prefix);
@@ -43,15 +44,17 @@ export class Upstream {
   private readonly readTimeoutMs: number;
   private readonly health: HealthDuty;
 
-  constructor(address: UpstreamAddress, options: ForwardOptions, health: HealthDuty = { kind: 'local' }) {
+  /** `tls`: how a tls:// upstream's connections are made (null for a plain one). */
+  constructor(address: UpstreamAddress, options: ForwardOptions, health: HealthDuty = { kind: 'local' }, tls: TlsDialer | null = null) {
     this.health = health;
     this.address = address;
-    this.metrics = new UpstreamMetrics(address.label);
-    this.pool = new ConnectionPool(address, options, this.metrics);
+    this.metrics = new UpstreamMetrics(address.label, tls === null ? ['udp', 'tcp'] : ['tcp-tls']);
+    this.pool = new ConnectionPool(address, options, this.metrics, tls);
     this.readTimeoutMs = options.readTimeoutMs;
     const check = {
-      // Health checks go over TCP only when every query does.
+      // Health checks go over TCP only when every query does (and over TLS to a TLS upstream).
       transport: options.forceTcp ? ('tcp' as const) : ('udp' as const),
+      tls,
       domain: options.healthCheck.domain,
       recursionDesired: options.healthCheck.recursionDesired,
       timeoutMs: DEFAULTS.healthCheckTimeoutMs,
@@ -93,19 +96,20 @@ export class Upstream {
   /**
    * One try, as CoreDNS's Proxy.Connect: a pooled or new connection, the query with a fresh ID,
    * the reply read into a Reply. The connection goes back to the pool only after a good reply.
-   * Throws UpstreamError (CachedConnectionClosedError when a pooled TCP connection had closed).
+   * Throws UpstreamError (CachedConnectionClosedError when a pooled TCP or TLS connection had closed).
    */
   async connect(query: Query, transport: Transport, remainingMs: number): Promise<UpstreamAnswer> {
     const started = performance.now();
     const { connection, cached } = await this.pool.acquire(transport, remainingMs);
+    const { protocol } = connection;
     const id = random16();
     let wire: Buffer;
     try {
-      wire = await connection.exchange(outgoing(query, id, transport), id, this.readTimeoutMs);
+      wire = await connection.exchange(outgoing(query, id, protocol), id, this.readTimeoutMs);
     } catch (error) {
       connection.close();
-      if (cached && transport === 'tcp' && connection.silent && !(error instanceof UpstreamTimeoutError)) {
-        throw new CachedConnectionClosedError(this.address.label, transport);
+      if (cached && protocol !== 'udp' && connection.silent && !(error instanceof UpstreamTimeoutError)) {
+        throw new CachedConnectionClosedError(this.address.label, protocol);
       }
       throw error;
     }
@@ -115,7 +119,7 @@ export class Upstream {
     } catch (error) {
       connection.close();
       if (!(error instanceof DnsParseError)) throw error;
-      throw new UpstreamError(`dns: ${error.message}`, this.address.label, transport, 'read', error);
+      throw new UpstreamError(`dns: ${error.message}`, this.address.label, protocol, 'read', error);
     }
     this.pool.release(connection);
     const rcode = answer.kind === 'reply' ? answer.reply.rcode : answer.rcode;

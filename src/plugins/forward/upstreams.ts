@@ -3,17 +3,37 @@ import { isIP } from 'node:net';
 import { splitScheme } from '../../corefile/address.ts';
 import { HostPortError, joinHostPort, splitHostPort } from '../../toolkit/host-port.ts';
 
-/** One upstream nameserver, resolved once at parse time. */
+/** How an upstream is spoken to: plain DNS (UDP and TCP) or DNS over TLS (RFC 7858). */
+export type UpstreamScheme = 'dns' | 'tls';
+
+/** How one exchange reaches an upstream, in CoreDNS's words (the `proto` label of its metrics). */
+export type WireProtocol = 'udp' | 'tcp' | 'tcp-tls';
+
+/** One upstream nameserver, resolved once at setup. */
 export interface UpstreamAddress {
-  /** The IP address, IPv6 without brackets, with its `%zone` when it has one. */
+  /** The IP address, IPv6 without brackets, with its `%zone` when a plain DNS one has one. */
   readonly host: string;
   readonly port: number;
   readonly family: 4 | 6;
+  readonly scheme: UpstreamScheme;
+  /** The NAME of a `tls://IP%NAME` argument: what this upstream's certificate is checked against. */
+  readonly serverName: string | null;
   /** `ip:port` as CoreDNS names the upstream in logs and the `to` label of its metrics. */
   readonly label: string;
 }
 
-const DNS_PORT = 53;
+/** A TO argument naming a host, which setup resolves to addresses (CoreDNS 1.14's hostEntry). */
+export interface UpstreamHost {
+  readonly hostname: string;
+  readonly port: number;
+  readonly scheme: UpstreamScheme;
+  readonly serverName: string | null;
+}
+
+/** What one TO argument stands for: addresses (an IP, or a resolv.conf's, possibly none), or a host name. */
+export type ToEntry = { readonly kind: 'addresses'; readonly addresses: readonly UpstreamAddress[] } | { readonly kind: 'host'; readonly host: UpstreamHost };
+
+const DEFAULT_PORTS: Readonly<Record<UpstreamScheme, number>> = { dns: 53, tls: 853 };
 
 /** Why a TO argument cannot be used; the parser turns it into a CorefileError at its token. */
 export class UpstreamAddressError extends Error {
@@ -25,15 +45,6 @@ export class UpstreamAddressError extends Error {
   }
 }
 
-/** Encrypted transports CoreDNS forwards over and clusterdns does not. */
-const ENCRYPTED_SCHEMES: Readonly<Record<string, string>> = {
-  tls: 'DNS-over-TLS',
-  https: 'DNS-over-HTTPS',
-  https3: 'DNS-over-HTTP/3',
-  quic: 'DNS-over-QUIC',
-  grpc: 'DNS-over-gRPC',
-};
-
 function withoutZone(host: string): string {
   const percent = host.lastIndexOf('%');
   return percent < 0 ? host : host.slice(0, percent);
@@ -43,8 +54,8 @@ function ipFamily(host: string): 4 | 6 | 0 {
   return isIP(withoutZone(host)) as 4 | 6 | 0;
 }
 
-function upstream(host: string, port: number, family: 4 | 6): UpstreamAddress {
-  return { host, port, family, label: joinHostPort(host, port) };
+export function upstreamAddress(host: string, port: number, family: 4 | 6, scheme: UpstreamScheme = 'dns', serverName: string | null = null): UpstreamAddress {
+  return { host, port, family, scheme, serverName, label: joinHostPort(host, port) };
 }
 
 /** `host:port` split, or null when the text is not of that shape (a bare address, a file name). */
@@ -64,17 +75,77 @@ function parsePort(argument: string, text: string): number {
 }
 
 /**
+ * The scheme of a TO argument. CoreDNS 1.14 also forwards over DNS-over-HTTPS, which clusterdns
+ * does not; the other transports CoreDNS refuses in forward too, in its words.
+ */
+function schemeOf(scheme: string | null, argument: string): UpstreamScheme {
+  if (scheme === null || scheme === 'dns') return 'dns';
+  if (scheme === 'tls') return 'tls';
+  if (scheme === 'https') {
+    throw new UpstreamAddressError(argument, `DNS-over-HTTPS upstreams are not supported by clusterdns (dns:// and tls:// only): ${argument}`);
+  }
+  throw new UpstreamAddressError(argument, `'${scheme}' is not supported as a destination protocol in forward: ${argument}`);
+}
+
+/**
+ * `ADDRESS%NAME[:PORT]` split as CoreDNS's splitZone splits a TO argument: the name after the
+ * last `%` (a bracketed IPv6 address keeps its brackets, a port after the name goes back to the
+ * address). An empty name is none.
+ */
+function splitServerName(text: string): { address: string; serverName: string | null } {
+  const percent = text.lastIndexOf('%');
+  if (percent < 0) return { address: text, serverName: null };
+  let address = text.slice(0, percent);
+  if (address.startsWith('[')) address += ']';
+  let name = text.slice(percent + 1);
+  const colon = name.lastIndexOf(':');
+  if (colon >= 0) {
+    address += name.slice(colon);
+    name = name.slice(0, colon);
+  }
+  name = name.endsWith(']') ? name.slice(0, -1) : name;
+  return { address, serverName: name === '' ? null : name };
+}
+
+/** `ip`, `[ip]`, `ip:port` or `[ip]:port` as an upstream, or null when the host part is no IP address. */
+function ipUpstream(address: string, argument: string, scheme: UpstreamScheme, serverName: string | null): UpstreamAddress | null {
+  const split = hostAndPort(address);
+  if (split === null) {
+    const host = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+    const family = ipFamily(host);
+    return family === 0 ? null : upstreamAddress(host, DEFAULT_PORTS[scheme], family, scheme, serverName);
+  }
+  const family = ipFamily(split.host);
+  if (family === 0) return null;
+  return upstreamAddress(split.host, parsePort(argument, split.port), family, scheme, serverName);
+}
+
+/** CoreDNS's parseAsHostEntry: what is neither an IP address nor a file, read as `name[:port]`. */
+function hostUpstream(text: string, argument: string, scheme: UpstreamScheme): UpstreamHost {
+  const { address, serverName } = splitServerName(text);
+  const split = hostAndPort(address);
+  const hostname = (split === null ? address : split.host).replace(/^\[|\]$/g, '');
+  const port = split === null ? DEFAULT_PORTS[scheme] : parsePort(argument, split.port);
+  // miekg/dns's IsDomainName, which CoreDNS asks, refuses only empty and over-long labels.
+  const labels = (hostname.endsWith('.') ? hostname.slice(0, -1) : hostname).split('.');
+  if (hostname === '' || ipFamily(hostname) !== 0 || hostname.length > 255 || labels.some((label) => label === '' || label.length > 63)) {
+    throw new UpstreamAddressError(argument, `not an IP address, file, or valid domain: "${argument}"`);
+  }
+  return { hostname, port, scheme, serverName: scheme === 'tls' ? serverName : null };
+}
+
+/**
  * The nameservers of a resolv.conf-like file, port 53, as miekg/dns's ClientConfigFromFile reads
  * them for CoreDNS: `nameserver ADDRESS` lines, `#` and `;` comments, zones of link-local IPv6
  * addresses kept. Entries that are not IP addresses are skipped (a dial to them could only fail).
+ * Null when the file cannot be read.
  */
-export function readResolvConf(path: string, argument = path): UpstreamAddress[] {
+export function readResolvConf(path: string): UpstreamAddress[] | null {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message;
-    throw new UpstreamAddressError(argument, `not an IP address or file "${argument}": failed to open file "${path}": ${reason}`);
+  } catch {
+    return null;
   }
   const servers: UpstreamAddress[] = [];
   for (const line of text.split('\n')) {
@@ -82,35 +153,40 @@ export function readResolvConf(path: string, argument = path): UpstreamAddress[]
     if (fields.length < 2 || fields[0] !== 'nameserver') continue;
     const host = fields[1]!;
     const family = ipFamily(host);
-    if (family !== 0) servers.push(upstream(host, DNS_PORT, family));
+    if (family !== 0) servers.push(upstreamAddress(host, DEFAULT_PORTS.dns, family));
   }
   return servers;
 }
 
 /**
- * The upstreams one TO argument stands for, as CoreDNS's parse.HostPortOrFile reads it: `ip`,
- * `ip:port`, `[v6]:port`, with an optional `dns://`, or else the path of a resolv.conf file (an
- * empty one stands for none). Encrypted transports and host names are refused with the reason.
+ * What one TO argument stands for, as CoreDNS 1.14's classifyToAddrs reads it: `ip`, `ip:port`,
+ * `[v6]:port` with an optional `dns://` or `tls://` (port 853, `%NAME` after the address naming
+ * the TLS server); else the path of a resolv.conf file (plain DNS on port 53, whatever the
+ * scheme, as in CoreDNS; an empty one stands for none); else a host name, resolved at setup.
  */
-export function parseUpstreamArgument(argument: string): UpstreamAddress[] {
-  const { scheme, rest } = splitScheme(argument);
-  if (scheme !== null && scheme !== 'dns') {
-    const what = ENCRYPTED_SCHEMES[scheme];
-    const reason = what ? `${what} upstreams are not supported by clusterdns (plain dns:// only)` : `'${scheme}' is not supported as a destination protocol in forward`;
-    throw new UpstreamAddressError(argument, `${reason}: ${argument}`);
-  }
+export function parseUpstreamArgument(argument: string): ToEntry {
+  const { scheme: written, rest } = splitScheme(argument);
+  const scheme = schemeOf(written, argument);
   if (rest === '') throw new UpstreamAddressError(argument, `invalid address: "${argument}"`);
-  const split = hostAndPort(rest);
-  if (split === null) {
-    const host = rest.startsWith('[') && rest.endsWith(']') ? rest.slice(1, -1) : rest;
-    const family = ipFamily(host);
-    if (family !== 0) return [upstream(host, DNS_PORT, family)];
-    return readResolvConf(rest, argument);
+  // A plain DNS address keeps its `%zone` (link-local IPv6); over TLS, `%` names the server.
+  const { address, serverName } = scheme === 'tls' ? splitServerName(rest) : { address: rest, serverName: null };
+  const ip = ipUpstream(address, argument, scheme, serverName);
+  if (ip !== null) return { kind: 'addresses', addresses: [ip] };
+  const servers = readResolvConf(rest);
+  if (servers !== null) return { kind: 'addresses', addresses: servers };
+  return { kind: 'host', host: hostUpstream(rest, argument, scheme) };
+}
+
+/** The addresses of several TO arguments in order, the first of duplicate `ip:port`s kept (whatever their scheme), as CoreDNS deduplicates. */
+export function collectUpstreams(lists: Iterable<readonly UpstreamAddress[]>): UpstreamAddress[] {
+  const upstreams: UpstreamAddress[] = [];
+  const seen = new Set<string>();
+  for (const list of lists) {
+    for (const address of list) {
+      if (seen.has(address.label)) continue;
+      seen.add(address.label);
+      upstreams.push(address);
+    }
   }
-  const family = ipFamily(split.host);
-  if (family === 0) {
-    // `file:name` is a legal path; CoreDNS tries the whole text as a file too.
-    return readResolvConf(rest, argument);
-  }
-  return [upstream(split.host, parsePort(argument, split.port), family)];
+  return upstreams;
 }
