@@ -1,6 +1,7 @@
 import { MAX_MESSAGE_SIZE, RRType } from './constants.ts';
 import { DnsEncodeError, DnsParseError } from './errors.ts';
 import { isIPv4Mapped, writeIPv4, writeIPv6 } from './ip.ts';
+import type { EdnsOption } from './message.ts';
 import { skipName } from './name-codec.ts';
 import { OPT_RECORD_LENGTH } from './opt.ts';
 import type { Query } from './types.ts';
@@ -10,12 +11,6 @@ import type { Query } from './types.ts';
  * back into a copy of them, for plugins that change what the rest of the chain (and forward's
  * upstream) is asked. The server's own answers never carry a query's options.
  */
-
-/** One EDNS(0) option: its code and its data as on the wire. */
-export interface EdnsOption {
-  readonly code: number;
-  readonly data: Buffer;
-}
 
 /** Option codes (IANA's DNS EDNS0 Option Codes registry). */
 export const EdnsOptionCode = {

@@ -1,4 +1,5 @@
-import { addressBytes, clientSubnetData, EdnsOptionCode, type EdnsOption } from '../../dns/edns-options.ts';
+import { addressBytes, clientSubnetData, EdnsOptionCode } from '../../dns/edns-options.ts';
+import type { EdnsOption } from '../../dns/message.ts';
 import { RuleError } from './errors.ts';
 import { decodeGoHex, parseGoUint } from './go-parse.ts';
 import type { ResponseRule } from './response.ts';

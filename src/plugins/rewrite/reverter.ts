@@ -18,6 +18,7 @@ import {
   type ResponseRule,
   type TtlResponseRule,
 } from './response.ts';
+import { normalize } from './rules.ts';
 
 /*
  * The response side of CoreDNS's rewrite (its ResponseReverter): every record of the response,
@@ -143,7 +144,7 @@ function* retarget(message: Message, slot: Slot, rule: CnameResponseRule): Gener
   const target = toFqdn(record.target);
   const rewritten = rule.retarget(target);
   if (rewritten === null) return;
-  const newTarget = toFqdn(rewritten);
+  const newTarget = normalize(rewritten);
   if (!isValidName(newTarget)) throw new InvalidRewriteError(newTarget);
   const found = yield newTarget;
   if (found === null) return;

@@ -1,4 +1,5 @@
-import { queryEdnsOptions, withEdnsOptions, type EdnsOption } from '../../dns/edns-options.ts';
+import { queryEdnsOptions, withEdnsOptions } from '../../dns/edns-options.ts';
+import type { EdnsOption } from '../../dns/message.ts';
 import { toFqdn } from '../../dns/names.ts';
 import { spelledQuestionName } from '../../dns/query.ts';
 import { withQuestion } from '../../dns/question.ts';
