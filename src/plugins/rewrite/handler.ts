@@ -5,7 +5,7 @@ import { withQuery } from '../../toolkit/request.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { InvalidRewriteError } from './errors.ts';
 import { isValidName, type ResponseRule } from './response.ts';
-import { failureRcodeAfter, PatchMemo, revert, type Reverting } from './reverter.ts';
+import { rcodeWithoutRecords, PatchMemo, revert, type Reverting } from './reverter.ts';
 import type { Rule } from './rules.ts';
 import { RewriteState } from './state.ts';
 
@@ -16,7 +16,7 @@ import { RewriteState } from './state.ts';
  */
 function failed(error: unknown, rules: readonly ResponseRule[]): never {
   const rcode = failureRcode(error);
-  const rewritten = failureRcodeAfter(rcode, rules);
+  const rewritten = rcodeWithoutRecords(rcode, rules);
   if (rewritten === rcode) throw error;
   const plugin = error instanceof PluginError ? error.plugin : 'rewrite';
   throw new PluginError(plugin, rewritten, error instanceof Error ? error.message : String(error), { cause: error });

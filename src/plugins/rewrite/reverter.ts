@@ -28,15 +28,15 @@ import { normalize } from './rules.ts';
  */
 
 /** The answer to a cname rule's new target: its answer records and TC bit; null when nothing answered. */
-export interface LookupAnswer {
+interface LookupAnswer {
   readonly records: readonly ReplyRecord[];
   readonly truncated: boolean;
 }
 
 /** Asks the rest of the chain for a cname rule's new target (CoreDNS form). */
-export type Lookup = (target: string) => LookupAnswer | null | Promise<LookupAnswer | null>;
+type Lookup = (target: string) => LookupAnswer | null | Promise<LookupAnswer | null>;
 
-export function clampTtl(ttl: number, rule: TtlResponseRule): number {
+function clampTtl(ttl: number, rule: TtlResponseRule): number {
   if (ttl < rule.min) return rule.min;
   return ttl > rule.max ? rule.max : ttl;
 }
@@ -47,11 +47,11 @@ function rcodeAfter(rcode: number, rule: RcodeResponseRule): number {
 }
 
 /**
- * The RCODE a failure is answered with once the rules have seen it: CoreDNS's rewrite writes the
- * failure's RCODE as a response without records through its reverter, so only `rcode` rules
- * apply, once each, last collected first.
+ * The RCODE of a response without records once the rules have seen it: only `rcode` rules apply,
+ * once each, last collected first (CoreDNS's message-level rules). A failure of the rest of the
+ * chain is such a response: CoreDNS's rewrite writes its RCODE through the reverter.
  */
-export function failureRcodeAfter(rcode: number, rules: readonly ResponseRule[]): number {
+export function rcodeWithoutRecords(rcode: number, rules: readonly ResponseRule[]): number {
   let result = rcode;
   for (let i = rules.length - 1; i >= 0; i--) {
     const rule = rules[i]!;
@@ -112,7 +112,7 @@ function patchReply(reply: Reply, rules: readonly StaticRule[]): Reply {
     if (changesTtls) body.writeUInt32BE(ttl, at);
     if (i < counted && (minTtl === null || ttl < minTtl)) minTtl = ttl;
   }
-  if (ttlOffsets.length === 0) rcode = failureRcodeAfter(rcode, rules);
+  if (ttlOffsets.length === 0) rcode = rcodeWithoutRecords(rcode, rules);
   return { ...reply, rcode, body, minTtl };
 }
 
@@ -202,7 +202,7 @@ function* revertRecords(reply: Reply, served: DomainName, asked: DomainName, rul
     for (const slot of message.answer) yield* applyRules(message, slot, rules);
     for (const slot of message.additional) yield* applyRules(message, slot, rules);
     if (message.answer.length + message.authority.length + message.additional.length === 0) {
-      message.rcode = failureRcodeAfter(message.rcode, rules);
+      message.rcode = rcodeWithoutRecords(message.rcode, rules);
     }
   }
   const flags = message.truncated ? reply.flags | HeaderFlag.TC : reply.flags & ~HeaderFlag.TC;
@@ -274,10 +274,11 @@ export interface Reverting {
 /**
  * The client's reply from the rest of the chain's: with the question renamed, every record is
  * decoded and written again for the client's name; with only `ttl` and `rcode` rules, the reply's
- * bytes are patched (once per shared reply).
+ * bytes are patched (once per shared reply). A reply that sends nothing stays so.
  */
 export function revert(reply: Reply, reverting: Reverting): Reply | Promise<Reply> {
   const { asked, served, rules, memo } = reverting;
+  if (reply.silent === true) return reply;
   const walkable = reply.ttlOffsets.length === reply.answerCount + reply.authorityCount + reply.additionalCount;
   if (asked === served && walkable && rules.every(isStatic)) {
     const statics = rules as readonly StaticRule[];
