@@ -1,60 +1,67 @@
-import { toFqdn } from '../../dns/names.ts';
-import { withQuestion } from '../../dns/question.ts';
-import { readReplyRecords } from '../../dns/reply-records.ts';
-import { prepareReply } from '../../dns/reply.ts';
 import type { Reply } from '../../dns/types.ts';
+import { failureRcode, PluginError } from '../../toolkit/errors.ts';
 import { isPromiseLike } from '../../toolkit/promise.ts';
 import { withQuery } from '../../toolkit/request.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
-import { fromFqdn, isValidName, rewriteRecords, type ResponseRule } from './response.ts';
-import type { Question, Rule } from './rules.ts';
+import { InvalidRewriteError } from './errors.ts';
+import { isValidName, type ResponseRule } from './response.ts';
+import { rcodeWithoutRecords, PatchMemo, revert, type Reverting } from './reverter.ts';
+import type { Rule } from './rules.ts';
+import { RewriteState } from './state.ts';
 
-/** A rule rewrote the question into something that is not a domain name: the query fails (SERVFAIL). */
-export class InvalidRewriteError extends Error {
-  readonly rewritten: string;
-  constructor(rewritten: string) {
-    super(`invalid name after rewrite: ${rewritten}`);
-    this.name = 'InvalidRewriteError';
-    this.rewritten = rewritten;
-  }
+/**
+ * A failure of the rest of the chain, answered as CoreDNS's rewrite writes it: its RCODE as a
+ * response without records, through the rules, so `rcode` rules apply (SERVFAIL to NXDOMAIN). The
+ * error goes on to `errors` with the RCODE the client gets.
+ */
+function failed(error: unknown, rules: readonly ResponseRule[]): never {
+  const rcode = failureRcode(error);
+  const rewritten = rcodeWithoutRecords(rcode, rules);
+  if (rewritten === rcode) throw error;
+  const plugin = error instanceof PluginError ? error.plugin : 'rewrite';
+  throw new PluginError(plugin, rewritten, error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /**
- * CoreDNS's rewrite: the rules run in order over the question until a `stop` rule matches; the
- * rest of the chain sees the rewritten question, and the client gets its own question back with
- * the response rules of every matched rule applied to the records.
+ * CoreDNS's rewrite: the rules run in order over the query until a `stop` rule matches; the rest
+ * of the chain sees the rewritten question and EDNS options, and the client gets its own question
+ * back with the response rules of every matched rule applied to the reply (reverter.ts).
  */
 export function createRewriteHandler(rules: readonly Rule[]): HandlerFactory {
+  const memo = new PatchMemo();
   return (next: Handler): Handler =>
     (request: Request) => {
-      const { query } = request;
-      const question: Question = { name: toFqdn(query.name), type: query.type, class: query.class };
+      const state = new RewriteState(request);
       let matched = false;
       let responseRules: ResponseRule[] | null = null;
       for (const rule of rules) {
-        const applied = rule.apply(question);
+        const applied = rule.apply(state);
         if (applied === null) continue;
-        if (!isValidName(question.name)) throw new InvalidRewriteError(question.name);
+        if (!isValidName(state.question.name)) throw new InvalidRewriteError(state.question.name);
         matched = true;
         if (applied.length > 0) (responseRules ??= []).push(...applied);
         if (rule.mode === 'stop') break;
       }
       if (!matched) return next(request);
 
-      const name = fromFqdn(question.name);
-      const renamed = name !== query.name;
-      const unchanged = !renamed && question.type === query.type && question.class === query.class;
-      const result = next(unchanged ? request : withQuery(request, withQuestion(query, name, question.type, question.class)));
-      if (!renamed && responseRules === null) return result;
-      const revert = (reply: Reply): Reply => {
-        const records = readReplyRecords(reply, name);
-        return prepareReply({
-          rcode: reply.rcode,
-          flags: reply.flags,
-          qname: query.name,
-          sections: responseRules === null ? records : rewriteRecords(records, responseRules),
-        });
-      };
-      return isPromiseLike(result) ? Promise.resolve(result).then(revert) : revert(result);
+      const { query } = request;
+      const rewritten = state.rewrittenQuery();
+      const onward = rewritten === query ? request : withQuery(request, rewritten);
+      if (rewritten.name === query.name && responseRules === null) return next(onward);
+      const collected = responseRules ?? [];
+      const reverting: Reverting = { asked: query.name, served: rewritten.name, rules: collected, memo, next, onward };
+      let result: Reply | Promise<Reply>;
+      try {
+        result = next(onward);
+      } catch (error) {
+        failed(error, collected);
+      }
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          (reply) => revert(reply, reverting),
+          (error: unknown) => failed(error, collected),
+        );
+      }
+      return revert(result, reverting);
     };
 }

@@ -7,9 +7,9 @@ import type { Rule } from './rules.ts';
 const SHARED_RULES_KEY = 'rewrite.rules';
 
 /**
- * `rewrite [continue|stop] name|type|class ...` (CoreDNS plugin/rewrite). Every `rewrite` line of
- * a server block is one rule of a single plugin, as in CoreDNS: a `stop` rule ends the rule list
- * for the query, whichever line it is on. The first line's instance carries the handler.
+ * `rewrite [continue|stop] name|type|class|edns0|ttl|rcode|cname ...` (CoreDNS plugin/rewrite).
+ * Every `rewrite` line of a server block is one rule of a single plugin, as in CoreDNS: a `stop`
+ * rule ends the rule list for the query, whichever line it is on. The first line's instance carries the handler.
  */
 export const rewritePlugin: PluginDefinition<Rule> = {
   name: 'rewrite',

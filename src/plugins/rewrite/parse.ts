@@ -1,22 +1,13 @@
 import { CorefileError, type Directive, type Token } from '../../corefile/types.ts';
 import { classFromName, typeFromName } from '../../dns/constants.ts';
-import { toFqdn } from '../../dns/names.ts';
+import { newCnameRule } from './cname.ts';
+import { newEdns0Rule } from './edns0.ts';
+import { RuleError } from './errors.ts';
+import { newRcodeRule } from './rcode.ts';
 import { checkedPattern, PatternError } from './regex.ts';
-import type { ResponseRule } from './response.ts';
-import { answerRule, classRule, nameRule, typeRule, type Mode, type NameMatch, type Rule } from './rules.ts';
-
-/** A rule that CoreDNS would refuse, worded as CoreDNS words it. */
-class RuleError extends Error {}
-
-const NAME_MATCHES: readonly string[] = ['exact', 'prefix', 'suffix', 'substring', 'regex'];
-/** Rule kinds CoreDNS has that clusterdns leaves out. */
-const UNSUPPORTED = new Set(['edns0', 'ttl', 'cname', 'rcode']);
-
-/** CoreDNS's plugin.Name(...).Normalize(): lower case with a trailing dot. */
-function normalize(text: string): string {
-  const lower = text.toLowerCase();
-  return lower.endsWith('.') ? lower : toFqdn(lower);
-}
+import type { NameResponseRule } from './response.ts';
+import { answerRule, classRule, NAME_MATCHES, nameRule, normalize, typeRule, type Mode, type NameMatch, type Rule } from './rules.ts';
+import { newTtlRule } from './ttl.ts';
 
 /**
  * The words of one `rewrite` directive: its arguments, or, when it has fewer than two, those
@@ -36,7 +27,7 @@ function ruleWords(directive: Directive): Token[] {
   return words;
 }
 
-/** `rewrite [continue|stop] FIELD ...`: one rule (CoreDNS's newRule). */
+/** `rewrite [continue|stop] name|type|class|edns0|ttl|cname|rcode ...`: one rule (CoreDNS's newRule). */
 export function parseRewrite(directive: Directive): Rule {
   const words = ruleWords(directive).map((token) => token.text);
   try {
@@ -77,9 +68,16 @@ function newRule(args: readonly string[]): Rule {
       }) as [number, number];
       return kind === 'type' ? typeRule(mode, from, to) : classRule(mode, from, to);
     }
+    case 'edns0':
+      return newEdns0Rule(mode, operands);
+    case 'ttl':
+      return newTtlRule(mode, operands);
+    case 'cname':
+      return newCnameRule(mode, operands);
+    case 'rcode':
+      return newRcodeRule(mode, operands);
     default:
-      if (UNSUPPORTED.has(kind)) throw new RuleError(`rule type "${kind}" is not supported by clusterdns`);
-      throw new RuleError(`invalid rule type "${args[0]}"`);
+      throw new RuleError(`invalid rule type ${JSON.stringify(args[0])}`);
   }
 }
 
@@ -112,11 +110,11 @@ function newNameRule(mode: Mode, args: readonly string[]): Rule {
 }
 
 /** `answer auto | answer name FROM TO | answer value FROM TO`, repeated; `answer` may be left out after the first. */
-function parseAnswers(match: string, args: readonly string[]): { auto: boolean; rules: ResponseRule[] } {
+function parseAnswers(match: string, args: readonly string[]): { auto: boolean; rules: NameResponseRule[] } {
   if (args.length < 2) throw new RuleError(`invalid arguments for ${match} rule`);
   let auto = false;
   let nameRules = 0;
-  const rules: ResponseRule[] = [];
+  const rules: NameResponseRule[] = [];
   let index = 0;
   let last = '';
   while (index < args.length) {

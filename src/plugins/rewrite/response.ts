@@ -3,7 +3,7 @@ import { decodeName, decoded, writeName, MAX_NAME_LENGTH } from '../../dns/name-
 import { encodeName, toFqdn } from '../../dns/names.ts';
 import type { DomainName } from '../../dns/types.ts';
 import { expand } from './regex.ts';
-import { isUnknownRecord, type ReplyRecord, type ReplyRecords } from '../../dns/reply-records.ts';
+import { isUnknownRecord, type ReplyRecord } from '../../dns/reply-records.ts';
 
 /*
  * Response rules work on names in CoreDNS's form (lower case, trailing dot), so that a rule's
@@ -31,11 +31,37 @@ export function suffixRewriter(suffix: string, replacement: string): StringRewri
   return (name) => (name.endsWith(suffix) ? name.slice(0, name.length - suffix.length) + replacement : name);
 }
 
-/** Which part of a record a response rule rewrites: the owner name, or the name the record points to. */
-export interface ResponseRule {
-  readonly field: 'name' | 'value';
+/** Rewrites the owner names (`name`) or the names records point to (`value`) of the response. */
+export interface NameResponseRule {
+  readonly kind: 'name' | 'value';
   readonly rewrite: StringRewriter;
 }
+
+/** A `ttl` rule's: TTLs below `min` become `min`, above `max` become `max`. */
+export interface TtlResponseRule {
+  readonly kind: 'ttl';
+  readonly min: number;
+  readonly max: number;
+}
+
+/** An `rcode` rule's: a response with RCODE `from` gets `to`. */
+export interface RcodeResponseRule {
+  readonly kind: 'rcode';
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A `cname` rule's: the new target for a CNAME target (CoreDNS form), or null when the rule does not match it. */
+export interface CnameResponseRule {
+  readonly kind: 'cname';
+  retarget(target: string): string | null;
+}
+
+/**
+ * What a matched rule does to the response, as CoreDNS's ResponseRule: applied to every record
+ * of the response, the rules in reverse order of how they were collected (reverter.ts).
+ */
+export type ResponseRule = NameResponseRule | TtlResponseRule | RcodeResponseRule | CnameResponseRule;
 
 /** CoreDNS's form of a name back to the server's: no trailing dot, root as ''. */
 export function fromFqdn(name: string): DomainName {
@@ -52,9 +78,9 @@ function mapName(name: DomainName, rewrite: StringRewriter): DomainName {
 const NAPTR = 35;
 const DNAME = 39;
 
-/** One record with `rule` applied; the same object when nothing changed. */
-function applyRule(record: ReplyRecord, rule: ResponseRule): ReplyRecord {
-  if (rule.field === 'name') {
+/** One record with a name or value rule applied; the same object when nothing changed. */
+export function rewriteRecordName(record: ReplyRecord, rule: NameResponseRule): ReplyRecord {
+  if (rule.kind === 'name') {
     const name = mapName(record.name, rule.rewrite);
     return name === record.name ? record : { ...record, name };
   }
@@ -104,19 +130,6 @@ function rewriteDataName(data: Buffer, offset: number, rewrite: StringRewriter):
   if (mapped === name) return data;
   const wire = encodeName(mapped);
   return Buffer.concat([data.subarray(0, offset), wire]);
-}
-
-/**
- * Applies the rules to every record of every section, the rules in reverse order of how they
- * were collected (the last rewrite of the question is undone first), as CoreDNS's reverter.
- */
-export function rewriteRecords(records: ReplyRecords, rules: readonly ResponseRule[]): ReplyRecords {
-  const each = (record: ReplyRecord): ReplyRecord => {
-    let out = record;
-    for (let i = rules.length - 1; i >= 0; i--) out = applyRule(out, rules[i] as ResponseRule);
-    return out;
-  };
-  return { answer: records.answer.map(each), authority: records.authority.map(each), additional: records.additional.map(each) };
 }
 
 const nameCheck = Buffer.allocUnsafe(MAX_NAME_LENGTH);

@@ -12,16 +12,23 @@ import { thrownBy } from '../../test-support/errors.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
 import type { Handler, PluginInstance, Request, SetupContext } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
-import { createRewriteHandler, InvalidRewriteError } from './handler.ts';
+import { InvalidRewriteError } from './errors.ts';
+import { createRewriteHandler } from './handler.ts';
 import { rewritePlugin } from './index.ts';
 import { parseRewrite } from './parse.ts';
 import type { Rule } from './rules.ts';
+import { RewriteState } from './state.ts';
 import { SINGLE_THREAD } from '../../toolkit/threads.ts';
 
 function rules(text: string): Rule[] {
   return directives(text)
     .filter((directive) => directive.name.text === 'rewrite')
     .map(parseRewrite);
+}
+
+/** The rewrite state of a query for `name` (no trailing dot) from 192.0.2.10 over UDP. */
+function stateFor(name: string, type: number = RRType.A, qclass: number = RRClass.IN): RewriteState {
+  return new RewriteState(requestFor(queryFor(name, type, { class: qclass })));
 }
 
 function parseError(text: string): string {
@@ -66,7 +73,6 @@ describe('rewrite parse', () => {
     expect(parseError('rewrite name regex (.*) {1} answer bogus')).toContain('invalid type "bogus" for answer rule');
     expect(parseError('rewrite name regex (.*) {1} answer name x')).toContain('2 arguments required');
     expect(parseError('rewrite name regex (.*) {1} answer auto answer name a b')).toContain('cannot be combined');
-    expect(parseError('rewrite ttl example.org 30')).toContain('not supported by clusterdns');
     expect(parseError('rewrite name a b {\n x\n}')).toContain('takes no { } block');
   });
 
@@ -76,16 +82,16 @@ describe('rewrite parse', () => {
 
   it('reads a rule spread over a block as one rule, as CoreDNS does', () => {
     const [rule] = rules('rewrite stop {\n name regex (.*)-(us-west-1)\\.example\\.org {1}.service.{2}.consul\n answer name (.*)\\.service\\.(us-west-1)\\.consul {1}-{2}.example.org\n}');
-    const question = { name: 'ftp-us-west-1.example.org.', type: RRType.A, class: RRClass.IN };
-    expect(rule!.apply(question)).toHaveLength(1);
-    expect(question.name).toBe('ftp.service.us-west-1.consul.');
+    const state = stateFor('ftp-us-west-1.example.org');
+    expect(rule!.apply(state)).toHaveLength(1);
+    expect(state.question.name).toBe('ftp.service.us-west-1.consul.');
   });
 });
 
 describe('rewrite rules on the question', () => {
   function rewritten(text: string, name: string): string | null {
-    const question = { name, type: RRType.A, class: RRClass.IN };
-    return rules(text)[0]!.apply(question) === null ? null : question.name;
+    const state = stateFor(name.slice(0, -1));
+    return rules(text)[0]!.apply(state) === null ? null : state.question.name;
   }
 
   it('matches exact names, case-insensitively through normalization', () => {
@@ -111,14 +117,14 @@ describe('rewrite rules on the question', () => {
 
   it('changes type and class only when they match', () => {
     const [typeRule] = rules('rewrite type ANY HINFO');
-    const question = { name: 'a.', type: RRType.ANY, class: RRClass.IN };
-    expect(typeRule!.apply(question)).toEqual([]);
-    expect(question.type).toBe(RRType.HINFO);
-    expect(typeRule!.apply({ name: 'a.', type: RRType.A, class: RRClass.IN })).toBeNull();
+    const any = stateFor('a', RRType.ANY);
+    expect(typeRule!.apply(any)).toEqual([]);
+    expect(any.question.type).toBe(RRType.HINFO);
+    expect(typeRule!.apply(stateFor('a'))).toBeNull();
     const [classRule] = rules('rewrite class CH IN');
-    const chaos = { name: 'a.', type: RRType.TXT, class: RRClass.CH };
+    const chaos = stateFor('a', RRType.TXT, RRClass.CH);
     expect(classRule!.apply(chaos)).toEqual([]);
-    expect(chaos.class).toBe(RRClass.IN);
+    expect(chaos.question.class).toBe(RRClass.IN);
   });
 });
 

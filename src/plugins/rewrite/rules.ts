@@ -1,27 +1,26 @@
-import { remapRewriter, suffixRewriter, regexRewriter, type ResponseRule } from './response.ts';
-import { expand } from './regex.ts';
+import { toFqdn } from '../../dns/names.ts';
+import { RuleError } from './errors.ts';
+import { compileGoPattern, expand, MAX_PATTERN_LENGTH, PatternError } from './regex.ts';
+import { remapRewriter, suffixRewriter, regexRewriter, type NameResponseRule, type ResponseRule } from './response.ts';
+import type { RewriteState } from './state.ts';
 
 export type Mode = 'stop' | 'continue';
 
-/** The question as the rules see it; the name in CoreDNS's form (lower case, trailing dot). */
-export interface Question {
-  name: string;
-  type: number;
-  class: number;
-}
-
 /**
- * One rewrite rule. `apply` changes `question` in place when the rule matches and returns the
- * response rules the match calls for (possibly none); it returns null when the rule does not match.
+ * One rewrite rule, as CoreDNS's Rule. `apply` rewrites what `state` holds when the rule matches
+ * and returns the response rules the match calls for (possibly none); it returns null when the
+ * rule does not match. Only a rule that matched can end the rule list (`stop`).
  */
 export interface Rule {
   readonly mode: Mode;
-  apply(question: Question): readonly ResponseRule[] | null;
+  apply(state: RewriteState): readonly ResponseRule[] | null;
 }
 
-const NONE: readonly ResponseRule[] = Object.freeze([]);
+export const NONE: readonly ResponseRule[] = Object.freeze([]);
 
 export type NameMatch = 'exact' | 'prefix' | 'suffix' | 'substring' | 'regex';
+
+export const NAME_MATCHES: readonly string[] = ['exact', 'prefix', 'suffix', 'substring', 'regex'];
 
 export interface NameRuleSpec {
   readonly mode: Mode;
@@ -34,15 +33,15 @@ export interface NameRuleSpec {
   /** `answer auto`: undo the question's rewrite in the response names and values. */
   readonly auto: boolean;
   /** `answer name|value FROM TO` rules. */
-  readonly answers: readonly ResponseRule[];
+  readonly answers: readonly NameResponseRule[];
 }
 
 /** Response rules that map the rewritten name back to the one asked, for names and values alike. */
-function autoRules(rewritten: string, asked: string): ResponseRule[] {
+function autoRules(rewritten: string, asked: string): NameResponseRule[] {
   const rewrite = remapRewriter(rewritten, asked);
   return [
-    { field: 'name', rewrite },
-    { field: 'value', rewrite },
+    { kind: 'name', rewrite },
+    { kind: 'value', rewrite },
   ];
 }
 
@@ -69,32 +68,32 @@ function rewriteName(spec: NameRuleSpec, name: string): string | null {
  */
 export function nameRule(spec: NameRuleSpec): Rule {
   const auto = spec.match === 'exact' || (spec.auto && spec.match !== 'suffix');
-  let fixed = spec.answers;
+  let fixed: readonly ResponseRule[] = spec.answers;
   if (spec.match === 'suffix' && spec.auto) {
     const rewrite = suffixRewriter(spec.to, spec.from);
-    fixed = [{ field: 'name', rewrite }, { field: 'value', rewrite }, ...spec.answers];
+    fixed = [{ kind: 'name', rewrite }, { kind: 'value', rewrite }, ...spec.answers];
   }
   return {
     mode: spec.mode,
-    apply(question) {
-      const asked = question.name;
+    apply(state) {
+      const asked = state.question.name;
       const rewritten = rewriteName(spec, asked);
       if (rewritten === null) return null;
-      question.name = rewritten;
+      state.rename(rewritten);
       return auto ? [...autoRules(rewritten, asked), ...fixed] : fixed;
     },
   };
 }
 
 /** An `answer name|value FROM TO` rule: a regex over response names or values. */
-export function answerRule(field: 'name' | 'value', pattern: RegExp, to: string): ResponseRule {
-  return { field, rewrite: regexRewriter(pattern, to) };
+export function answerRule(kind: 'name' | 'value', pattern: RegExp, to: string): NameResponseRule {
+  return { kind, rewrite: regexRewriter(pattern, to) };
 }
 
 export function typeRule(mode: Mode, from: number, to: number): Rule {
   return {
     mode,
-    apply(question) {
+    apply({ question }) {
       if (from <= 0 || to <= 0 || question.type !== from) return null;
       question.type = to;
       return NONE;
@@ -105,10 +104,65 @@ export function typeRule(mode: Mode, from: number, to: number): Rule {
 export function classRule(mode: Mode, from: number, to: number): Rule {
   return {
     mode,
-    apply(question) {
+    apply({ question }) {
       if (from <= 0 || to <= 0 || question.class !== from) return null;
       question.class = to;
       return NONE;
     },
   };
+}
+
+/**
+ * Whether a question name (CoreDNS form) is one a `ttl` or `rcode` rule is for: equal to, starting
+ * with, ending with or containing `from`, or matching `pattern`.
+ */
+export function nameTest(match: NameMatch, from: string, pattern: RegExp | null): (name: string) => boolean {
+  switch (match) {
+    case 'exact':
+      return (name) => name === from;
+    case 'prefix':
+      return (name) => name.startsWith(from);
+    case 'suffix':
+      return (name) => name.endsWith(from);
+    case 'substring':
+      return (name) => name.includes(from);
+    case 'regex':
+      return (name) => (pattern as RegExp).test(name);
+  }
+}
+
+/** A rule that matches by the question's name and calls for one fixed response rule (`ttl`, `rcode`). */
+export function responseRuleFor(mode: Mode, test: (name: string) => boolean, response: ResponseRule): Rule {
+  const responses: readonly ResponseRule[] = Object.freeze([response]);
+  return {
+    mode,
+    apply: (state) => (test(state.question.name) ? responses : null),
+  };
+}
+
+/** CoreDNS's plugin.Name(...).Normalize(): lower case with a trailing dot. */
+export function normalize(text: string): string {
+  const lower = text.toLowerCase();
+  return lower.endsWith('.') ? lower : toFqdn(lower);
+}
+
+/**
+ * The name test of a `ttl` or `rcode` rule written `MATCH NAME` (CoreDNS's words for its errors
+ * name the rule kind): NAME normalized, or compiled for regex.
+ */
+export function parseNameTest(kind: 'ttl' | 'rcode', matchText: string, nameText: string): (name: string) => boolean {
+  const match = matchText.toLowerCase();
+  if (!NAME_MATCHES.includes(match)) {
+    throw new RuleError(`${kind} rule supports only exact, prefix, suffix, substring, and regex name matching`);
+  }
+  if (match !== 'regex') return nameTest(match as NameMatch, normalize(nameText), null);
+  if (nameText.length > MAX_PATTERN_LENGTH) {
+    throw new RuleError(`regex pattern too long in a ${kind} rule: ${nameText.length} > ${MAX_PATTERN_LENGTH}`);
+  }
+  try {
+    return nameTest('regex', '', compileGoPattern(nameText));
+  } catch (error) {
+    if (error instanceof PatternError) throw new RuleError(`invalid regex pattern in a ${kind} rule: ${nameText}`);
+    throw error;
+  }
 }

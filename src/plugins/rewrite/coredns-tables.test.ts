@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { CorefileError } from '../../corefile/types.ts';
+import { directives } from '../../test-support/corefile.ts';
+import { parseRewrite } from './parse.ts';
+
+/*
+ * The rule tables of CoreDNS's own tests (plugin/rewrite: TestNewRule, TestNewTTLRule,
+ * TestNewRCodeRule, TestCNameTargetRewrite's rules), each row a rule and whether CoreDNS refuses
+ * it, written as the Corefile line that carries it. Rows with bytes that are not UTF-8 are left out.
+ */
+
+/** TestNewRule. */
+const NEW_RULE: readonly (readonly [string, boolean])[] = [
+    ["", true],
+    ["foo", true],
+    ["name", true],
+    ["name a.com", true],
+    ["name a.com b.com c.com", true],
+    ["name a.com b.com", false],
+    ["name exact a.com b.com", false],
+    ["name prefix a.com b.com", false],
+    ["name suffix a.com b.com", false],
+    ["name substring a.com b.com", false],
+    ["name regex ([a])\\.com new-{1}.com", false],
+    ["name regex ([a]\\.com new-{1}.com", true],
+    ["name regex (dns)\\.(core)\\.(rocks) {2}.{1}.{3} answer name (core)\\.(dns)\\.(rocks) {2}.{1}.{3}", false],
+    ["name regex (adns)\\.(core)\\.(rocks) {2}.{1}.{3} answer name (core)\\.(adns)\\.(rocks) {2}.{1}.{3} too.long way.too.long", true],
+    ["name regex (bdns)\\.(core)\\.(rocks) {2}.{1}.{3} NoAnswer name (core)\\.(bdns)\\.(rocks) {2}.{1}.{3}", true],
+    ["name regex (cdns)\\.(core)\\.(rocks) {2}.{1}.{3} answer ttl (core)\\.(cdns)\\.(rocks) {2}.{1}.{3}", true],
+    ["name substring fcore.dns.rocks dns.fcore.rocks answer name (fcore)\\.(dns)\\.(rocks) {2}.{1}.{3}", false],
+    ["name substring a.com b.com c.com", true],
+    ["type", true],
+    ["type a", true],
+    ["type any a a", true],
+    ["type any a", false],
+    ["type XY WV", true],
+    ["type ANY WV", true],
+    ["class", true],
+    ["class IN", true],
+    ["class ch in in", true],
+    ["class ch in", false],
+    ["class XY WV", true],
+    ["class IN WV", true],
+    ["edns0", true],
+    ["edns0 unknown-rule-type set", true],
+    ["edns0 unknown-rule-type unset", true],
+    ["edns0 local", true],
+    ["edns0 local set", true],
+    ["edns0 local set 0xffee", true],
+    ["edns0 local set invalid-uint abcdefg", true],
+    ["edns0 local set 65518 abcdefg", false],
+    ["edns0 local set 0xffee abcdefg", false],
+    ["edns0 local set 0xffee abcdefg revert", false],
+    ["edns0 local append 0xffee abcdefg", false],
+    ["edns0 local append 0xffee abcdefg revert", false],
+    ["edns0 local replace 0xffee abcdefg", false],
+    ["edns0 local replace 0xffee abcdefg revert", false],
+    ["edns0 local unset 0xffee", false],
+    ["edns0 local unset 0xffee abcdefg", true],
+    ["edns0 local unset 0xffee revert", true],
+    ["edns0 local foo 0xffee abcdefg", true],
+    ["edns0 local set 0xffee 0xabcdefg", true],
+    ["edns0 nsid set junk", true],
+    ["edns0 nsid set", false],
+    ["edns0 nsid set revert", false],
+    ["edns0 nsid append", false],
+    ["edns0 nsid append revert", false],
+    ["edns0 nsid replace", false],
+    ["edns0 nsid replace revert", false],
+    ["edns0 nsid unset", false],
+    ["edns0 nsid unset revert", true],
+    ["edns0 nsid foo", true],
+    ["edns0 local set invalid-uint {qname}", true],
+    ["edns0 local set 0xffee {dummy}", true],
+    ["edns0 local set 0xffee {qname}", false],
+    ["edns0 local set 0xffee {qtype}", false],
+    ["edns0 local set 0xffee {client_ip}", false],
+    ["edns0 local set 0xffee {client_port}", false],
+    ["edns0 local set 0xffee {protocol}", false],
+    ["edns0 local set 0xffee {server_ip}", false],
+    ["edns0 local set 0xffee {server_port}", false],
+    ["edns0 local set 0xffee {server_port} revert", false],
+    ["edns0 local append 0xffee {dummy}", true],
+    ["edns0 local append 0xffee {qname}", false],
+    ["edns0 local append 0xffee {qtype}", false],
+    ["edns0 local append 0xffee {client_ip}", false],
+    ["edns0 local append 0xffee {client_port}", false],
+    ["edns0 local append 0xffee {protocol}", false],
+    ["edns0 local append 0xffee {server_ip}", false],
+    ["edns0 local append 0xffee {server_port}", false],
+    ["edns0 local append 0xffee {server_port} revert", false],
+    ["edns0 local replace 0xffee {dummy}", true],
+    ["edns0 local replace 0xffee {qname}", false],
+    ["edns0 local replace 0xffee {qtype}", false],
+    ["edns0 local replace 0xffee {client_ip}", false],
+    ["edns0 local replace 0xffee {client_port}", false],
+    ["edns0 local replace 0xffee {protocol}", false],
+    ["edns0 local replace 0xffee {server_ip}", false],
+    ["edns0 local replace 0xffee {server_port}", false],
+    ["edns0 local replace 0xffee {server_port} revert", false],
+    ["edns0 subnet set -1 56", true],
+    ["edns0 subnet set 24 -56", true],
+    ["edns0 subnet set 33 56", true],
+    ["edns0 subnet set 24 129", true],
+    ["edns0 subnet set 24 56", false],
+    ["edns0 subnet set 24 56 revert", false],
+    ["edns0 subnet append 24 56", false],
+    ["edns0 subnet append 24 56 72", true],
+    ["edns0 subnet append 24 56 revert", false],
+    ["edns0 subnet replace 24 56", false],
+    ["edns0 subnet replace 24 56 revert", false],
+    ["edns0 subnet unset", false],
+    ["edns0 subnet unset 24 56", true],
+    ["edns0 subnet unset revert", true],
+    ["unknown-action name a.com b.com", true],
+    ["stop name a.com b.com", false],
+    ["continue name a.com b.com", false],
+    ["unknown-action type any a", true],
+    ["stop type any a", false],
+    ["continue type any a", false],
+    ["unknown-action class ch in", true],
+    ["stop class ch in", false],
+    ["continue class ch in", false],
+    ["unknown-action edns0 local set 0xffee abcedef", true],
+    ["stop edns0 local set 0xffee abcdefg", false],
+    ["continue edns0 local set 0xffee abcdefg", false],
+    ["unknown-action edns0 nsid set", true],
+    ["stop edns0 nsid set", false],
+    ["continue edns0 nsid set", false],
+    ["unknown-action edns0 local set 0xffee {qname}", true],
+    ["stop edns0 local set 0xffee {qname}", false],
+    ["stop edns0 local set 0xffee {qtype}", false],
+    ["stop edns0 local set 0xffee {client_ip}", false],
+    ["stop edns0 local set 0xffee {client_port}", false],
+    ["stop edns0 local set 0xffee {protocol}", false],
+    ["stop edns0 local set 0xffee {server_ip}", false],
+    ["stop edns0 local set 0xffee {server_port}", false],
+    ["continue edns0 local set 0xffee {qname}", false],
+    ["continue edns0 local set 0xffee {qtype}", false],
+    ["continue edns0 local set 0xffee {client_ip}", false],
+    ["continue edns0 local set 0xffee {client_port}", false],
+    ["continue edns0 local set 0xffee {protocol}", false],
+    ["continue edns0 local set 0xffee {server_ip}", false],
+    ["continue edns0 local set 0xffee {server_port}", false],
+    ["unknown-action edns0 subnet set 24 64", true],
+    ["stop edns0 subnet set 24 56", false],
+    ["stop edns0 subnet append 24 56", false],
+    ["stop edns0 subnet replace 24 56", false],
+    ["stop edns0 subnet unset", false],
+    ["continue edns0 subnet set 24 56", false],
+    ["continue edns0 subnet append 24 56", false],
+    ["continue edns0 subnet replace 24 56", false],
+    ["continue edns0 subnet unset", false],
+];
+
+/** TestNewTTLRule and TestNewRCodeRule (through newRule). */
+const TTL_AND_RCODE: readonly (readonly [string, boolean])[] = [
+    ["stop ttl srv1.coredns.rocks 10", false],
+    ["stop ttl exact srv1.coredns.rocks 15", false],
+    ["stop ttl prefix coredns.rocks 20", false],
+    ["stop ttl suffix srv1 25", false],
+    ["stop ttl substring coredns 30", false],
+    ["stop ttl regex (srv1)\\.(coredns)\\.(rocks) 35", false],
+    ["continue ttl srv1.coredns.rocks 10", false],
+    ["continue ttl exact srv1.coredns.rocks 15", false],
+    ["continue ttl prefix coredns.rocks 20", false],
+    ["continue ttl suffix srv1 25", false],
+    ["continue ttl substring coredns 30", false],
+    ["continue ttl regex (srv1)\\.(coredns)\\.(rocks) 35", false],
+    ["stop ttl srv1.coredns.rocks 12345678901234567890", true],
+    ["stop ttl srv1.coredns.rocks coredns.rocks", true],
+    ["stop ttl srv1.coredns.rocks #1", true],
+    ["stop ttl range.coredns.rocks 1-2", false],
+    ["stop ttl ceil.coredns.rocks -2", false],
+    ["stop ttl floor.coredns.rocks 1-", false],
+    ["stop ttl range.coredns.rocks 2-2", false],
+    ["stop ttl invalid.coredns.rocks -", true],
+    ["stop ttl invalid.coredns.rocks 2-1", true],
+    ["stop ttl invalid.coredns.rocks 5-10-20", true],
+    ["stop rcode numeric.rcode.coredns.rocks 2 0", false],
+    ["stop rcode too.few.rcode.coredns.rocks 2", true],
+    ["stop rcode exact too.many.rcode.coredns.rocks 2 1 0", true],
+    ["stop rcode exact match.string.rcode.coredns.rocks SERVFAIL NOERROR", false],
+    ["continue rcode regex (regex)\\.rcode\\.(coredns)\\.(rocks) FORMERR NOERROR", false],
+    ["stop rcode invalid.rcode.coredns.rocks random nothing", true],
+];
+
+/** TestCNameTargetRewrite's rules, all accepted. */
+const CNAME: readonly string[] = [
+  'continue cname exact def.example.com xyz.example.com',
+  'continue cname prefix chat.openai.com bard.google.com',
+  'continue cname suffix uvw. xyz.',
+  'continue cname substring efgh zzzz.www',
+  'continue cname regex (.*)\\.web\\.(.*)\\.site\\. {1}.webapp.{2}.org.',
+  'continue cname exact music.truncated.spotify.com. music.truncated.spotify.com.',
+  'continue cname suffix prod. staging.',
+];
+
+function refused(words: string): boolean {
+  const [directive] = directives(`rewrite ${words}`);
+  try {
+    parseRewrite(directive!);
+    return false;
+  } catch (error) {
+    if (error instanceof CorefileError) return true;
+    throw error;
+  }
+}
+
+describe("rewrite rules against CoreDNS's tables", () => {
+  it.each([...NEW_RULE, ...TTL_AND_RCODE])('rewrite %s: refused %s', (words, shouldRefuse) => {
+    expect(refused(words)).toBe(shouldRefuse);
+  });
+
+  it.each(CNAME)('rewrite %s: accepted', (words) => {
+    expect(refused(words)).toBe(false);
+  });
+});
