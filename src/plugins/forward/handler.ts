@@ -39,9 +39,9 @@ export class Forward {
   constructor(options: ForwardOptions, health: (index: number) => HealthDuty = () => ({ kind: 'local' })) {
     this.options = options;
     // One TLS context for the directive's tls:// upstreams; a plain configuration reads no roots.
-    const context = options.upstreams.some((address) => address.scheme === 'tls') ? forwardTlsContext(options.tls) : null;
+    const context = options.upstreams.some((address) => address.scheme !== 'dns') ? forwardTlsContext(options.tls) : null;
     this.upstreams = options.upstreams.map((address, index) => {
-      const tls = context !== null && address.scheme === 'tls' ? new TlsDialer(context, address, options.tlsServerName) : null;
+      const tls = context !== null && address.scheme !== 'dns' ? new TlsDialer(context, address, options.tlsServerName) : null;
       return new Upstream(address, options, health(index), tls);
     });
     this.policy = createPolicy(options.policy);

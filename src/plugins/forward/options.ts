@@ -26,7 +26,9 @@ export interface ForwardOptions {
   readonly resolver: readonly UpstreamAddress[];
   /** The `tls` line's certificate, key and CA for tls:// upstreams (none given: the system's roots). */
   readonly tls: TlsMaterial;
-  /** `tls_servername`: the name every tls:// upstream's certificate is checked against. */
+  /** `doh_method`: how queries go to https:// upstreams (POST by default, as CoreDNS). */
+  readonly dohMethod: 'GET' | 'POST';
+  /** `tls_servername`: the name every tls:// and https:// upstream's certificate is checked against. */
   readonly tlsServerName: string | null;
   readonly except: readonly DomainName[];
   readonly forceTcp: boolean;

@@ -75,8 +75,12 @@ describe('TO addresses', () => {
     expect(() => forward(`. ${empty}`)).toThrow('no valid upstream addresses found');
   });
 
-  it('refuses DNS-over-HTTPS, which CoreDNS has and clusterdns has not, and other schemes as CoreDNS words it', () => {
-    expect(() => forward('. https://9.9.9.9')).toThrow('DNS-over-HTTPS upstreams are not supported by clusterdns (dns:// and tls:// only): https://9.9.9.9');
+  it('reads https:// upstreams on port 443, refuses a path, and refuses other schemes as CoreDNS words it', () => {
+    expect(forward('. https://9.9.9.9 https://[2001:db8::9%dns.example]:8443').upstreams.map(({ scheme, label, serverName }) => [scheme, label, serverName])).toEqual([
+      ['https', '9.9.9.9:443', null],
+      ['https', '[2001:db8::9]:8443', null],
+    ]);
+    expect(() => forward('. https://9.9.9.9/resolve')).toThrow('paths are not allowed in HTTPS upstream addresses (the /dns-query path is used by default): https://9.9.9.9/resolve');
     expect(() => forward('. quic://9.9.9.9')).toThrow("'quic' is not supported as a destination protocol in forward: quic://9.9.9.9");
     expect(() => forward('. grpc://9.9.9.9')).toThrow("'grpc' is not supported as a destination protocol in forward");
     expect(() => forward('. unix:///run/dns.sock')).toThrow("'unix' is not supported as a destination protocol in forward");
@@ -213,7 +217,7 @@ describe('FROM and the block', () => {
     ['resolver', 'expected at least 1 argument, got 0'],
     ['resolver dns.example.com', 'resolver must be an IP address or IP:port: "dns.example.com"'],
     ['resolver 10.0.0.1:domain', 'resolver must be an IP address or IP:port: "10.0.0.1:domain"'],
-    ['doh_method GET', "'doh_method': DNS-over-HTTPS upstreams are not supported by clusterdns"],
+    ['doh_method PUT', 'doh_method must be either POST or GET'],
     ['source_address 127.0.0.1', "'source_address': source_address is not supported by clusterdns"],
     ['frobnicate', "unknown property 'frobnicate'"],
   ])('refuses `%s`, naming its line', (line, message) => {

@@ -15,7 +15,6 @@ const MAX_UINT32 = 0xffffffff;
 const POLICIES: readonly PolicyName[] = ['random', 'round_robin', 'sequential'];
 /** CoreDNS options clusterdns leaves out, with what they are about, for a clear refusal. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  doh_method: 'DNS-over-HTTPS upstreams are',
   source_address: 'source_address is',
 };
 const RESOLVER_PORT = 53;
@@ -44,6 +43,7 @@ interface Draft {
   failfastAllUnhealthyUpstreams: boolean;
   resolver: UpstreamAddress[];
   tls: TlsMaterial;
+  dohMethod: 'GET' | 'POST';
   tlsServerName: string | null;
 }
 
@@ -190,6 +190,12 @@ function readOption(option: Directive, directive: Directive, draft: Draft, token
     case 'tls':
       draft.tls = tlsOption(option);
       return;
+    case 'doh_method': {
+      const token = argCount(option, 1, 1)[0]!;
+      if (token.text !== 'GET' && token.text !== 'POST') fail(token, 'doh_method must be either POST or GET');
+      draft.dohMethod = token.text;
+      return;
+    }
     case 'tls_servername':
       draft.tlsServerName = argCount(option, 1, 1)[0]!.text;
       return;
@@ -264,6 +270,7 @@ export function parseForward(directive: Directive): ForwardOptions {
     failfastAllUnhealthyUpstreams: false,
     resolver: [],
     tls: loadTlsMaterial([]),
+    dohMethod: 'POST',
     tlsServerName: null,
   };
   const tokens: DurationTokens = { expire: null, maxAge: null };

@@ -33,11 +33,15 @@ export class TlsDialer {
     this.servername = isIP(this.identity) === 0 ? this.identity : undefined;
   }
 
-  /** Starts a connection; its 'secureConnect' says the handshake and the certificate check passed. */
-  connect(host: string, port: number): TLSSocket {
+  /**
+   * Starts a connection; its 'secureConnect' says the handshake and the certificate check passed.
+   * `alpn` names the application protocols to offer (`h2` for DNS over HTTPS).
+   */
+  connect(host: string, port: number, alpn?: readonly string[]): TLSSocket {
     const socket = connect({
       host,
       port,
+      ...(alpn === undefined ? {} : { ALPNProtocols: [...alpn] }),
       secureContext: this.context,
       servername: this.servername,
       checkServerIdentity: (_host: string, certificate: PeerCertificate) => checkServerIdentity(this.identity, certificate),

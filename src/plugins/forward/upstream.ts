@@ -2,6 +2,9 @@ import { rcodeMnemonic } from '../../dns/constants.ts';
 import { DnsParseError } from '../../dns/errors.ts';
 import type { Query } from '../../dns/types.ts';
 import type { Transport } from '../../toolkit/types.ts';
+import { RRType } from '../../dns/constants.ts';
+import { encodeQuery } from '../../dns/query.ts';
+import { DohClient } from './doh.ts';
 import { CachedConnectionClosedError, UpstreamError, UpstreamTimeoutError } from './errors.ts';
 import { checkUpstream, HealthProbe } from './health.ts';
 import { UpstreamMetrics } from './metrics.ts';
@@ -43,12 +46,16 @@ export class Upstream {
   private readonly metrics: UpstreamMetrics;
   private readonly readTimeoutMs: number;
   private readonly health: HealthDuty;
+  /** An https:// upstream's HTTP/2 client; its queries bypass the pool. */
+  private readonly doh: DohClient | null;
 
-  /** `tls`: how a tls:// upstream's connections are made (null for a plain one). */
+  /** `tls`: how a tls:// or https:// upstream's connections are made (null for a plain one). */
   constructor(address: UpstreamAddress, options: ForwardOptions, health: HealthDuty = { kind: 'local' }, tls: TlsDialer | null = null) {
     this.health = health;
     this.address = address;
-    this.metrics = new UpstreamMetrics(address.label, tls === null ? ['udp', 'tcp'] : ['tcp-tls']);
+    this.doh = address.scheme === 'https' && tls !== null ? new DohClient(address, tls, options.dohMethod, options.expireMs) : null;
+    // Go's HTTP client keeps its own connections: CoreDNS counts no connection cache for DoH.
+    this.metrics = new UpstreamMetrics(address.label, this.doh !== null ? [] : tls === null ? ['udp', 'tcp'] : ['tcp-tls']);
     this.pool = new ConnectionPool(address, options, this.metrics, tls);
     this.readTimeoutMs = options.readTimeoutMs;
     const check = {
@@ -59,9 +66,15 @@ export class Upstream {
       recursionDesired: options.healthCheck.recursionDesired,
       timeoutMs: DEFAULTS.healthCheckTimeoutMs,
     };
+    const doh = this.doh;
+    // CoreDNS's dohHc: `<domain> IN NS` posted to the upstream; any DNS response means it is up.
+    const checkOnce =
+      doh === null
+        ? () => checkUpstream(address, check)
+        : () => doh.exchange(encodeQuery(check.domain, RRType.NS, { id: 0, recursionDesired: check.recursionDesired }), check.timeoutMs);
     this.probe = new HealthProbe(async () => {
       try {
-        await checkUpstream(address, check);
+        await checkOnce();
         this.#setFails(0);
         return true;
       } catch {
@@ -99,6 +112,7 @@ export class Upstream {
    * Throws UpstreamError (CachedConnectionClosedError when a pooled TCP or TLS connection had closed).
    */
   async connect(query: Query, transport: Transport, remainingMs: number): Promise<UpstreamAnswer> {
+    if (this.doh !== null) return this.connectDoh(this.doh, query);
     const started = performance.now();
     const { connection, cached } = await this.pool.acquire(transport, remainingMs);
     const { protocol } = connection;
@@ -127,8 +141,25 @@ export class Upstream {
     return answer;
   }
 
+  /** One try at an https:// upstream: the query with ID 0 in a request of the kept HTTP/2 connection. */
+  private async connectDoh(doh: DohClient, query: Query): Promise<UpstreamAnswer> {
+    const started = performance.now();
+    const wire = await doh.exchange(outgoing(query, 0, 'udp'), this.readTimeoutMs);
+    let answer: UpstreamAnswer;
+    try {
+      answer = readUpstreamReply(wire, query);
+    } catch (error) {
+      if (!(error instanceof DnsParseError)) throw error;
+      throw new UpstreamError(`dns: ${error.message}`, this.address.label, 'tcp', 'read', error);
+    }
+    const rcode = answer.kind === 'reply' ? answer.reply.rcode : answer.rcode;
+    this.metrics.requestDuration(rcodeMnemonic(rcode) ?? String(rcode), (performance.now() - started) / 1000);
+    return answer;
+  }
+
   stop(): void {
     this.probe.stop();
     this.pool.stop();
+    this.doh?.close();
   }
 }

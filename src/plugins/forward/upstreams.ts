@@ -3,8 +3,8 @@ import { isIP } from 'node:net';
 import { splitScheme } from '../../corefile/address.ts';
 import { HostPortError, joinHostPort, splitHostPort } from '../../toolkit/host-port.ts';
 
-/** How an upstream is spoken to: plain DNS (UDP and TCP) or DNS over TLS (RFC 7858). */
-export type UpstreamScheme = 'dns' | 'tls';
+/** How an upstream is spoken to: plain DNS (UDP and TCP), DNS over TLS (RFC 7858) or over HTTPS (RFC 8484). */
+export type UpstreamScheme = 'dns' | 'tls' | 'https';
 
 /** How one exchange reaches an upstream, in CoreDNS's words (the `proto` label of its metrics). */
 export type WireProtocol = 'udp' | 'tcp' | 'tcp-tls';
@@ -33,7 +33,7 @@ export interface UpstreamHost {
 /** What one TO argument stands for: addresses (an IP, or a resolv.conf's, possibly none), or a host name. */
 export type ToEntry = { readonly kind: 'addresses'; readonly addresses: readonly UpstreamAddress[] } | { readonly kind: 'host'; readonly host: UpstreamHost };
 
-const DEFAULT_PORTS: Readonly<Record<UpstreamScheme, number>> = { dns: 53, tls: 853 };
+const DEFAULT_PORTS: Readonly<Record<UpstreamScheme, number>> = { dns: 53, tls: 853, https: 443 };
 
 /** Why a TO argument cannot be used; the parser turns it into a CorefileError at its token. */
 export class UpstreamAddressError extends Error {
@@ -75,14 +75,17 @@ function parsePort(argument: string, text: string): number {
 }
 
 /**
- * The scheme of a TO argument. CoreDNS 1.14 also forwards over DNS-over-HTTPS, which clusterdns
- * does not; the other transports CoreDNS refuses in forward too, in its words.
+ * The scheme of a TO argument; the transports CoreDNS refuses in forward are refused in its
+ * words, and so is an https:// argument with a path (the path is always /dns-query).
  */
-function schemeOf(scheme: string | null, argument: string): UpstreamScheme {
+function schemeOf(scheme: string | null, argument: string, rest: string): UpstreamScheme {
   if (scheme === null || scheme === 'dns') return 'dns';
   if (scheme === 'tls') return 'tls';
   if (scheme === 'https') {
-    throw new UpstreamAddressError(argument, `DNS-over-HTTPS upstreams are not supported by clusterdns (dns:// and tls:// only): ${argument}`);
+    if (rest.includes('/')) {
+      throw new UpstreamAddressError(argument, `paths are not allowed in HTTPS upstream addresses (the /dns-query path is used by default): ${argument}`);
+    }
+    return 'https';
   }
   throw new UpstreamAddressError(argument, `'${scheme}' is not supported as a destination protocol in forward: ${argument}`);
 }
@@ -160,17 +163,18 @@ export function readResolvConf(path: string): UpstreamAddress[] | null {
 
 /**
  * What one TO argument stands for, as CoreDNS 1.14's classifyToAddrs reads it: `ip`, `ip:port`,
- * `[v6]:port` with an optional `dns://` or `tls://` (port 853, `%NAME` after the address naming
- * the TLS server); else the path of a resolv.conf file (plain DNS on port 53, whatever the
+ * `[v6]:port` with an optional `dns://`, `tls://` (port 853, `%NAME` after the address naming
+ * the TLS server) or `https://` (port 443); else the path of a resolv.conf file (plain DNS on port 53, whatever the
  * scheme, as in CoreDNS; an empty one stands for none); else a host name, resolved at setup.
  */
 export function parseUpstreamArgument(argument: string): ToEntry {
   const { scheme: written, rest } = splitScheme(argument);
-  const scheme = schemeOf(written, argument);
+  const scheme = schemeOf(written, argument, rest);
   if (rest === '') throw new UpstreamAddressError(argument, `invalid address: "${argument}"`);
-  // A plain DNS address keeps its `%zone` (link-local IPv6); over TLS, `%` names the server.
-  const { address, serverName } = scheme === 'tls' ? splitServerName(rest) : { address: rest, serverName: null };
-  const ip = ipUpstream(address, argument, scheme, serverName);
+  // A plain DNS address keeps its `%zone` (link-local IPv6); over TLS, `%` names the server; over
+  // HTTPS it is cut off and unused, as CoreDNS's splitZone leaves it.
+  const { address, serverName } = scheme === 'dns' ? { address: rest, serverName: null } : splitServerName(rest);
+  const ip = ipUpstream(address, argument, scheme, scheme === 'tls' ? serverName : null);
   if (ip !== null) return { kind: 'addresses', addresses: [ip] };
   const servers = readResolvConf(rest);
   if (servers !== null) return { kind: 'addresses', addresses: servers };
