@@ -20,10 +20,11 @@ import { prometheusPlugin } from './prometheus/index.ts';
 import { readyPlugin } from './ready/index.ts';
 import { reloadPlugin } from './reload/index.ts';
 import { rewritePlugin } from './rewrite/index.ts';
+import { templatePlugin } from './template/index.ts';
 import { transferPlugin } from './transfer/index.ts';
 import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, cachePlugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, templatePlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );
