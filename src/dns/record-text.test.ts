@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { randomInt, seededRandom } from '../test-support/random.ts';
 import { thrownBy } from '../test-support/errors.ts';
 import { RRClass, RRType } from './constants.ts';
 import { parseRecordText, parseTtlText, RecordTextError } from './record-text.ts';
@@ -81,5 +82,26 @@ describe('parseRecordText', () => {
 describe('parseTtlText', () => {
   it("reads seconds and units as miekg's stringToTTL", () => {
     expect(['60', '1m', '1h1s', '2W', '1d', 'x', '4294967296'].map(parseTtlText)).toEqual([60, 60, 3601, 1209600, 86400, null, null]);
+  });
+});
+
+describe('parseRecordText under mutation', () => {
+  it('reads a record that encodes, or throws RecordTextError: nothing else', () => {
+    const seeds = ['a.example. 60 IN A 10.0.0.1', 'b. 1h CH TXT "x y" z\\065', 'c. IN 60 SOA ns. host. (1 2 3 4 5) ; c', '_s._tcp.d. SRV 0 1 2 e.', 'f. TYPE65400 \\# 2 ab cd', 'g. AAAA ::1', 'h. MX 1 @'];
+    const alphabet = ' \t\n()";\\.@#0123456789abcdefINAXT:';
+    const random = seededRandom(7);
+    for (let i = 0; i < 4000; i++) {
+      let text = seeds[i % seeds.length]!;
+      for (let edits = 1 + randomInt(random, 3); edits > 0; edits--) {
+        const at = randomInt(random, text.length + 1);
+        text = text.slice(0, at) + alphabet[randomInt(random, alphabet.length)] + text.slice(at + randomInt(random, 2));
+      }
+      try {
+        const record = parseRecordText(text);
+        prepareReply({ rcode: 0, flags: 0, qname: null, sections: { answer: [record], authority: [], additional: [] } });
+      } catch (error) {
+        if (!(error instanceof RecordTextError)) throw new Error(`${JSON.stringify(text)} threw ${String(error)}`);
+      }
+    }
   });
 });

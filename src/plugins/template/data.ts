@@ -111,6 +111,9 @@ export class TemplateData extends GoStruct {
   private readonly matched: Matched;
   private readonly query: Query;
   private readonly remote: string;
+  /** Built on first use, once however often the templates read them. */
+  private matches: GoSlice | null = null;
+  private groups: GoMap | null = null;
 
   constructor(matched: Matched, query: Query, remote: string) {
     super();
@@ -129,9 +132,9 @@ export class TemplateData extends GoStruct {
       case 'Regex':
         return matched.regex;
       case 'Match':
-        return new GoSlice('string', Array.from(matched.match, (text) => text ?? ''));
+        return (this.matches ??= new GoSlice('string', Array.from(matched.match, (text) => text ?? '')));
       case 'Group':
-        return groups(matched.match);
+        return (this.groups ??= groupMap(matched.match));
       case 'Class':
         return matched.class;
       case 'Type':
@@ -161,7 +164,7 @@ export class TemplateData extends GoStruct {
 }
 
 /** CoreDNS's .Group: every group by its number ("0" the whole match), named ones by name too. */
-function groups(match: RegExpExecArray): GoMap {
+function groupMap(match: RegExpExecArray): GoMap {
   const entries = new Map<string, GoValue>();
   for (let i = 0; i < match.length; i++) entries.set(String(i), match[i] ?? '');
   if (match.groups !== undefined) for (const [name, text] of Object.entries(match.groups)) entries.set(name, text ?? '');

@@ -110,6 +110,9 @@ describe('Go templates: parsing', () => {
     expect(parseError('{{ if .Name }}x')).toBe('template: answer:1: unexpected EOF');
     expect(parseError('a\n{{ $x }}')).toBe('template: answer:2: undefined variable "$x"');
     expect(parseError('{{ "open }}')).toBe('template: answer:1: unterminated quoted string');
+    expect(parseError('{{ 09 }}')).toBe('template: answer:1: illegal number syntax: "09"');
+    expect(parseError('{{ 0x }}')).toBe('template: answer:1: illegal number syntax: "0x"');
+    expect(parseError('{{ - }}')).toBe('template: answer:1: bad number syntax: "- "');
   });
 
   it('refuses what clusterdns leaves out, by name', () => {

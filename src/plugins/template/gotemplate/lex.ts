@@ -190,6 +190,6 @@ function quoted(text: string, pos: number, quote: string, unterminated: string):
 function number(text: string, pos: number): number {
   const match = /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[oObB][0-9_]+|[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9_]+)?)i?/.exec(text.slice(pos));
   const end = pos + (match?.[0].length ?? 0);
-  if (end === pos || isAlphaNumeric(text[end])) throw new LexError(`bad number syntax: ${JSON.stringify(text.slice(pos, end + 1))}`, pos);
+  if (!/[0-9]/.test(text.slice(pos, end)) || isAlphaNumeric(text[end])) throw new LexError(`bad number syntax: ${JSON.stringify(text.slice(pos, end + 1))}`, pos);
   return end;
 }

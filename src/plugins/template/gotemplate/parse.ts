@@ -267,8 +267,14 @@ class Parser {
     }
     const negative = text.startsWith('-');
     const digits = text.replace(/^[+-]/, '');
-    // Go reads a leading 0 as octal.
-    const big = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits.replace(/^0[oO]/, '0o'));
+    let big: bigint;
+    if (/^0[0-9]+$/.test(digits) && !/^0[0-7]+$/.test(digits)) this.fail(`illegal number syntax: ${JSON.stringify(item.value)}`, item.pos);
+    try {
+      // Go reads a leading 0 as octal.
+      big = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits.replace(/^0[oO]/, '0o'));
+    } catch {
+      return this.fail(`illegal number syntax: ${JSON.stringify(item.value)}`, item.pos);
+    }
     const signed = negative ? -big : big;
     if (signed > 0xffffffffffffffffn || signed < -(2n ** 63n)) this.fail(`integer overflow: ${JSON.stringify(item.value)}`, item.pos);
     const value: GoValue = Number.isSafeInteger(Number(signed)) ? Number(signed) : signed;

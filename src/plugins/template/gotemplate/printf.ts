@@ -100,6 +100,7 @@ function formatOne(spec: Spec, value: GoValue): string {
   }
 }
 
+const MAX_WIDTH = 1e6;
 const SPEC = /%([+\-# 0]*)(\d+)?(?:\.(\d*))?(.?)/y;
 
 export function sprintf(format: string, args: readonly GoValue[]): string {
@@ -122,6 +123,11 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
     }
     if (verb === '') {
       out += '%!(NOVERB)';
+      continue;
+    }
+    // fmt refuses widths and precisions over a million, as this keeps a template from asking for gigabytes.
+    if (Number(width ?? 0) > MAX_WIDTH || Number(precision || 0) > MAX_WIDTH) {
+      out += Number(width ?? 0) > MAX_WIDTH ? '%!(BADWIDTH)' : '%!(BADPREC)';
       continue;
     }
     const spec: Spec = {
