@@ -29,7 +29,7 @@ export type ItemKind =
 export interface Item {
   readonly kind: ItemKind;
   readonly value: string;
-  /** Byte offset in the template text, for Go's `name:line:column` error positions. */
+  /** Offset in the template text, for Go's `name:line:column` error positions (Go counts bytes, this UTF-16 units). */
   readonly pos: number;
 }
 
@@ -64,6 +64,7 @@ function trimRight(text: string): string {
   return text.slice(0, end);
 }
 
+/** Every item of `text`, ending with `eof`; throws LexError. */
 export function lex(text: string): Item[] {
   const items: Item[] = [];
   let pos = 0;

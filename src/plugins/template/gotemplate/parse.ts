@@ -121,8 +121,7 @@ class Parser {
       if (UNSUPPORTED_KEYWORDS.has(item.value)) this.fail(`clusterdns does not support {{${item.value}}}`, item.pos);
       this.unexpected(item, 'command');
     }
-    const pipe = this.pipeline('command', 'rightDelim');
-    const action: ActionNode = { type: 'action', pos: item.pos, pipe };
+    const action: ActionNode = { type: 'action', pos: item.pos, pipe: this.pipeline('command', 'rightDelim') };
     return action;
   }
 
