@@ -13,18 +13,24 @@ const DO_BIT = 0x8000;
 export const OPT_WITH_EDE_LENGTH = OPT_RECORD_LENGTH + 6;
 const EDE_OPTION = 15;
 
-/** The OPT record, with an Extended DNS Error option when `ede` is given; returns the offset past it. */
-export function writeOpt(out: Uint8Array, offset: number, udpSize: number, rcode: number, dnssecOk: boolean, ede?: number): number {
+/**
+ * The OPT record, with an Extended DNS Error option when `ede` is given (and its EXTRA-TEXT when
+ * `edeText` is); returns the offset past it.
+ */
+export function writeOpt(out: Uint8Array, offset: number, udpSize: number, rcode: number, dnssecOk: boolean, ede?: number, edeText?: Uint8Array): number {
   if (ede !== undefined) {
     writeOpt(out, offset, udpSize, rcode, dnssecOk);
-    out[offset + 10] = 6;
+    const optionLength = 2 + (edeText?.length ?? 0);
+    out[offset + 9] = (optionLength + 4) >> 8;
+    out[offset + 10] = (optionLength + 4) & 0xff;
     out[offset + 11] = EDE_OPTION >> 8;
     out[offset + 12] = EDE_OPTION & 0xff;
-    out[offset + 13] = 0;
-    out[offset + 14] = 2;
+    out[offset + 13] = optionLength >> 8;
+    out[offset + 14] = optionLength & 0xff;
     out[offset + 15] = ede >> 8;
     out[offset + 16] = ede & 0xff;
-    return offset + OPT_WITH_EDE_LENGTH;
+    if (edeText !== undefined) out.set(edeText, offset + OPT_WITH_EDE_LENGTH);
+    return offset + OPT_WITH_EDE_LENGTH + (edeText?.length ?? 0);
   }
   out[offset] = 0;
   out[offset + 1] = 0;

@@ -343,3 +343,13 @@ describe('prepareReply input checks and emptyReply', () => {
     expect(decoded).toMatchObject({ rcode: 'REFUSED', answers: [], questions: [{ name: QNAME }] });
   });
 });
+
+describe('Extended DNS Errors', () => {
+  it("writes the info code and its EXTRA-TEXT in the OPT record, CoreDNS's EDNS0(4096, DO) when the query had none", () => {
+    const reply = { ...emptyReply(RCode.NXDOMAIN), ede: 21, edeText: Buffer.from('Blocked according to RFC2606') };
+    const bare = decodeMessage(encodeResponse(ask(QNAME, 'A'), reply, 512));
+    expect(bare.opt).toMatchObject({ udpSize: 4096, dnssecOk: true, options: [{ code: 15, data: Buffer.concat([Buffer.from([0, 21]), reply.edeText]) }] });
+    const withEdns = packet.decode(encodeResponse(ask(QNAME, 'A', { udpSize: 1232 }), { ...emptyReply(RCode.REFUSED), ede: 15 }, 1232));
+    expect(withEdns.additionals).toMatchObject([{ type: 'OPT', udpPayloadSize: 1232, options: [{ code: 15, data: Buffer.from([0, 15]) }] }]);
+  });
+});

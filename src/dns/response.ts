@@ -27,7 +27,7 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
   }
   const edns = query.edns;
   const ede = reply.ede;
-  const optLength = ede !== undefined ? OPT_WITH_EDE_LENGTH : edns === null ? 0 : OPT_RECORD_LENGTH;
+  const optLength = ede !== undefined ? OPT_WITH_EDE_LENGTH + (reply.edeText?.length ?? 0) : edns === null ? 0 : OPT_RECORD_LENGTH;
   const body = reply.body;
   const ttlOffsets = reply.ttlOffsets;
   let answers = reply.answerCount;
@@ -89,7 +89,7 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
     }
   }
   // Without the query's OPT, CoreDNS's EDNS0(4096, DO) for an Extended DNS Error.
-  if (ede !== undefined) writeOpt(out, optStart, edns?.udpSize ?? EDE_UDP_SIZE, reply.rcode, edns?.dnssecOk ?? true, ede);
+  if (ede !== undefined) writeOpt(out, optStart, edns?.udpSize ?? EDE_UDP_SIZE, reply.rcode, edns?.dnssecOk ?? true, ede, reply.edeText);
   else if (edns !== null) writeOpt(out, optStart, edns.udpSize, reply.rcode, edns.dnssecOk);
   return out;
 }

@@ -133,6 +133,8 @@ export interface Reply {
    * which the response then carries even to a query without one, as CoreDNS's acl writes it.
    */
   readonly ede?: number;
+  /** The EXTRA-TEXT of that Extended DNS Error (UTF-8), when it has one (template's `ederror`). */
+  readonly edeText?: Uint8Array;
   /** Send nothing at all (acl's `drop`): the client hears nothing, as from CoreDNS. */
   readonly silent?: boolean;
 }

@@ -22,6 +22,7 @@ export const PLUGIN_ORDER = [
   'rewrite',
   'autopath',
   'minimal',
+  'template',
   'transfer',
   'hosts',
   'k8s_external',

@@ -1,5 +1,5 @@
 import { RuleError } from './errors.ts';
-import { compileGoPattern, expand, MAX_PATTERN_LENGTH, PatternError } from './regex.ts';
+import { compileRulePattern, expand, MAX_PATTERN_LENGTH, PatternError } from './regex.ts';
 import type { CnameResponseRule, ResponseRule } from './response.ts';
 import { NAME_MATCHES, normalize, type Mode, type NameMatch, type Rule } from './rules.ts';
 
@@ -22,7 +22,7 @@ function retargeter(match: NameMatch, from: string, to: string, pattern: RegExp 
 function compileCnamePattern(from: string): RegExp {
   if (from.length > MAX_PATTERN_LENGTH) throw new RuleError(`regex pattern too long in a cname rule: ${from.length} > ${MAX_PATTERN_LENGTH}`);
   try {
-    return compileGoPattern(from);
+    return compileRulePattern(from);
   } catch (error) {
     if (error instanceof PatternError) throw new RuleError(`invalid cname rewrite regex pattern: ${from}`);
     throw error;

@@ -1,6 +1,8 @@
-/** CoreDNS refuses longer patterns so that compiling one cannot exhaust memory. */
-export const MAX_PATTERN_LENGTH = 10000;
+import { compileGoPattern, GoPatternError, groupCount } from '../../toolkit/go-regex.ts';
 
+export { MAX_PATTERN_LENGTH } from '../../toolkit/go-regex.ts';
+
+/** A pattern or replacement rewrite refuses, worded as CoreDNS's rewrite words it. */
 export class PatternError extends Error {
   readonly pattern: string;
   constructor(message: string, pattern: string) {
@@ -10,31 +12,14 @@ export class PatternError extends Error {
   }
 }
 
-/**
- * A Go (RE2) pattern as a JavaScript RegExp. The two agree on the syntax rewrite rules use;
- * Go's `(?P<name>`, `\A`, `\z` and a leading `(?i)` are translated, anything else is taken as
- * JavaScript reads it.
- */
-export function compileGoPattern(pattern: string): RegExp {
-  if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new PatternError(`regex pattern too long: ${pattern.length} > ${MAX_PATTERN_LENGTH}`, pattern);
-  }
-  let source = pattern.replaceAll('(?P<', '(?<').replaceAll('\\A', '^').replaceAll('\\z', '$');
-  let flags = '';
-  if (source.startsWith('(?i)')) {
-    source = source.slice(4);
-    flags = 'i';
-  }
+/** A Go pattern compiled (see toolkit/go-regex.ts); CoreDNS's rewrite words any refusal but the length's its own way. */
+export function compileRulePattern(pattern: string): RegExp {
   try {
-    return new RegExp(source, flags);
-  } catch {
-    throw new PatternError(`invalid regex matching pattern: ${pattern}`, pattern);
+    return compileGoPattern(pattern);
+  } catch (error) {
+    if (!(error instanceof GoPatternError)) throw error;
+    throw new PatternError(error.tooLong ? error.message : `invalid regex matching pattern: ${pattern}`, pattern);
   }
-}
-
-/** How many capture groups a pattern has (Go's NumSubexp). */
-export function groupCount(pattern: RegExp): number {
-  return (new RegExp(`${pattern.source}|`, pattern.flags).exec('') as RegExpExecArray).length - 1;
 }
 
 /** How many of `{0}`..`{100}` a replacement uses, as CoreDNS counts them. */
@@ -46,7 +31,7 @@ export function placeholderCount(replacement: string): number {
 
 /** CoreDNS's isValidRegexPattern: the pattern compiles and has a group for every placeholder. */
 export function checkedPattern(pattern: string, replacement: string): RegExp {
-  const compiled = compileGoPattern(pattern);
+  const compiled = compileRulePattern(pattern);
   if (placeholderCount(replacement) > groupCount(compiled)) {
     throw new PatternError(
       `the rewrite regex pattern (${replacement}) uses more subexpressions than its corresponding matching regex pattern (${pattern})`,

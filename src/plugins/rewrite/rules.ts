@@ -1,6 +1,6 @@
 import { toFqdn } from '../../dns/names.ts';
 import { RuleError } from './errors.ts';
-import { compileGoPattern, expand, MAX_PATTERN_LENGTH, PatternError } from './regex.ts';
+import { compileRulePattern, expand, MAX_PATTERN_LENGTH, PatternError } from './regex.ts';
 import { remapRewriter, suffixRewriter, regexRewriter, type NameResponseRule, type ResponseRule } from './response.ts';
 import type { RewriteState } from './state.ts';
 
@@ -160,7 +160,7 @@ export function parseNameTest(kind: 'ttl' | 'rcode', matchText: string, nameText
     throw new RuleError(`regex pattern too long in a ${kind} rule: ${nameText.length} > ${MAX_PATTERN_LENGTH}`);
   }
   try {
-    return nameTest('regex', '', compileGoPattern(nameText));
+    return nameTest('regex', '', compileRulePattern(nameText));
   } catch (error) {
     if (error instanceof PatternError) throw new RuleError(`invalid regex pattern in a ${kind} rule: ${nameText}`);
     throw error;
