@@ -31,11 +31,13 @@ export function changedDependencies(change: StoreChange): string[] | null {
 
 /** A view that notes which dependency keys the reads made through it touch. */
 export class RecordingView implements ClusterView {
-  readonly dependencies = new Set<string>();
+  readonly dependencies: Set<string>;
   readonly #inner: ClusterView;
 
-  constructor(inner: ClusterView) {
+  /** Notes into `dependencies` when given (adding to what it holds), else into a set of its own. */
+  constructor(inner: ClusterView, dependencies = new Set<string>()) {
     this.#inner = inner;
+    this.dependencies = dependencies;
   }
 
   service(namespace: string, name: string): Service | undefined {
