@@ -110,13 +110,6 @@ export class CacheStore {
     return dropped;
   }
 
-  /** Items indexed under some dependency key (each counted once per key). */
-  dependentCount(): number {
-    let count = 0;
-    for (const items of this.dependents.values()) count += items.size;
-    return count;
-  }
-
   private index(item: CacheItem, key: string): void {
     for (const dependency of item.dependencies) {
       let items = this.dependents.get(dependency);

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Reply } from '../../dns/types.ts';
 import type { ClusterChanges } from '../../toolkit/offers.ts';
 import { isPromiseLike } from '../../toolkit/promise.ts';
+import { WHOLE_CLUSTER } from './dependencies.ts';
 
 type ChangeListener = (keys: readonly string[] | null) => void;
 
@@ -39,11 +40,19 @@ export class ChangeFeed implements ClusterChanges {
     return this.#open > 0;
   }
 
-  /** Adds `keys` to the recording the current query runs in, if any. */
+  /**
+   * Adds the keys of one answer to the recording the current query runs in, if any: WHOLE_CLUSTER
+   * for an answer without keys, so that even it is known to come from the cluster.
+   */
   note(keys: Iterable<string>): void {
     const into = this.#recordings.getStore();
     if (into === undefined) return;
-    for (const key of keys) into.add(key);
+    let noted = false;
+    for (const key of keys) {
+      into.add(key);
+      noted = true;
+    }
+    if (!noted) into.add(WHOLE_CLUSTER);
   }
 
   subscribe(listener: ChangeListener): () => void {

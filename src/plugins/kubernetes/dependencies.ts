@@ -18,6 +18,11 @@ export const ANY_SERVICE = 'any service';
 export const PODS = 'pods';
 /** The store's `modified` (the SOA serial): every change alters it. */
 export const ANY_CHANGE = 'any change';
+/**
+ * Noted for `cache` (changes.ts) by an answer that read nothing a key names (a namespace alone, or
+ * only the name's shape): no change names it, but one that drops everything drops it too.
+ */
+export const WHOLE_CLUSTER = 'cluster';
 
 /** The dependency keys a store change invalidates; null when everything must go. */
 export function changedDependencies(change: StoreChange): string[] | null {
