@@ -233,6 +233,19 @@ describe('cache 30 over the cluster zones, from the API', () => {
     api.remove('service', 'default', 'web');
     await settlesWithin(port, new Map([[web, 'NXDOMAIN ']]));
   });
+
+  it('follows a namespace that appears: its own name, then a service in it', async () => {
+    const port = server.port;
+    const namespace: Question = { name: 'newns.svc.cluster.local' };
+    const inNamespace: Question = { name: 'api.newns.svc.cluster.local' };
+    await settlesWithin(port, new Map([[namespace, 'NXDOMAIN '], [inNamespace, 'NXDOMAIN ']]));
+
+    api.upsert('namespace', namespaceObject('newns'));
+    // The namespace exists: its name is NODATA now, and the service in it still missing.
+    await settlesWithin(port, new Map([[namespace, 'NOERROR '], [inNamespace, 'NXDOMAIN ']]));
+    api.upsert('service', serviceObject('newns', 'api', { clusterIP: '10.96.0.30' }));
+    await settlesWithin(port, new Map([[inNamespace, 'NOERROR A 10.96.0.30']]));
+  });
 });
 
 describe('cache 30 over the cluster zones, with -workers 2', () => {
