@@ -185,6 +185,8 @@ describe('what kubernetes answers note, on a worker thread', () => {
     expect(handler(request('web.shop.svc.cluster.local'))).not.toBeInstanceOf(Promise);
     expect(await recorded(changes, handler, 'web.shop.svc.cluster.local')).toEqual([web]);
     expect(await recorded(changes, handler, 'Web.shop.svc.cluster.local')).toEqual([web]);
+    expect(((await handler(request('Web.shop.svc.cluster.local'))) as Reply).answerCount).toBe(1);
+    expect(((await handler(request('Web.shop.svc.cluster.local'))) as Reply).qname).toBe('Web.shop.svc.cluster.local');
     expect(await recorded(changes, handler, 'gone.shop.svc.cluster.local')).toEqual([serviceDependency('shop', 'gone')]);
 
     const heard: (readonly string[] | null)[] = [];
