@@ -1,5 +1,5 @@
 import type { ClusterView } from '../cluster/types.ts';
-import type { DomainName, ResourceRecord } from '../dns/types.ts';
+import type { DomainName, Reply, ResourceRecord } from '../dns/types.ts';
 import type { Request, SetupContext } from './types.ts';
 
 /**
@@ -40,6 +40,28 @@ export interface AutoPather {
 
 /** Offered by `kubernetes`, the one plugin that implements AutoPather, for `autopath @kubernetes`. */
 export const autoPatherOffer = new Offer<AutoPather>('autopather');
+
+/**
+ * What the cluster's answers were computed from, and when it changes. Keys are opaque: one names a
+ * service (its Service, EndpointSlices and ServiceImport), others any service, the pods, or the
+ * zone's SOA serial. `cache` notes the keys of each answer it stores and drops the answer when a
+ * change touches one of them.
+ */
+export interface ClusterChanges {
+  /**
+   * Runs `ask` (the rest of a chain) and adds to `into` the keys of every cluster answer given
+   * within it, through other plugins (autopath's search-path walk, rewrite) and other threads.
+   */
+  recording(into: Set<string>, ask: () => Reply | Promise<Reply>): Reply | Promise<Reply>;
+  /**
+   * Calls `listener` on this thread after each change of the cluster with the keys it touched,
+   * before any answer computed after the change; null when any answer may have changed.
+   */
+  subscribe(listener: (keys: readonly string[] | null) => void): () => void;
+}
+
+/** Offered by `kubernetes` on every thread, for `cache`. */
+export const clusterChangesOffer = new Offer<ClusterChanges>('cluster-changes');
 
 /**
  * The block's metrics exporter (`prometheus`), as CoreDNS's metrics.MustRegister finds it: a plugin

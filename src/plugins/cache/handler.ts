@@ -3,6 +3,7 @@ import { toFqdn } from '../../dns/names.ts';
 import { isWalkable } from '../../dns/reply-records.ts';
 import type { DomainName, Query, Reply } from '../../dns/types.ts';
 import type { Logger } from '../../log.ts';
+import type { ClusterChanges } from '../../toolkit/offers.ts';
 import { isPromiseLike } from '../../toolkit/promise.ts';
 import type { Handler, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
@@ -34,6 +35,7 @@ interface Admission {
 type RefreshOutcome = { readonly refreshed: false } | (Admission & { readonly refreshed: true });
 
 const NOT_REFRESHED: RefreshOutcome = Object.freeze({ refreshed: false });
+const NO_DEPENDENCIES: readonly string[] = [];
 
 /**
  * One query on its way through the cache: what a miss, a stale answer and a refresh pass along,
@@ -51,6 +53,10 @@ interface CacheQuery {
   readonly wantsAd: boolean;
   /** When it came in, on the cache's clock. */
   readonly now: number;
+  /** Where the cluster answers it gets note what they depend on; null when nothing follows the cluster or nothing can be stored. */
+  readonly dependencies: Set<string> | null;
+  /** The cluster changes heard when it was made: an answer from an older cluster is not stored. */
+  readonly changesSeen: number;
 }
 
 function clampTtl(seconds: number, tier: CacheTier): number {
@@ -100,6 +106,9 @@ export class Cache {
   private readonly wallSeconds: () => number;
   /** Shapes of replies the cache passed on without storing, by Reply object (see KnownShape). */
   private readonly knownShapes = new WeakMap<Reply, KnownShape>();
+  /** The block's cluster, once followed: what its answers depend on and when they change. */
+  private changes: ClusterChanges | null = null;
+  private changesHeard = 0;
 
   /**
    * `threads` caches share the configured capacity and bytes (one per thread with `-workers`):
@@ -120,6 +129,23 @@ export class Cache {
     return (request) => this.serve(request, next);
   }
 
+  /**
+   * Keeps the items made from cluster answers coherent with `changes`: each stored answer notes
+   * what it was computed from, and a change drops the items it touches. Returns the unsubscribe.
+   */
+  follow(changes: ClusterChanges): () => void {
+    this.changes = changes;
+    const unsubscribe = changes.subscribe((keys) => {
+      this.changesHeard++;
+      const dropped = this.store.dropDependents(keys);
+      if (dropped > 0) this.logger.debug({ dropped, keys }, 'cache dropped answers the cluster changed');
+    });
+    return () => {
+      unsubscribe();
+      this.changes = null;
+    };
+  }
+
   private serve(request: Request, next: Handler): Reply | Promise<Reply> {
     const { query } = request;
     if (matchZone(this.zones, query.name) === null) return next(request);
@@ -131,21 +157,33 @@ export class Cache {
     if (this.neverStored(query.name)) {
       // kubeadm's `disable success/denial cluster.local`: a miss as CoreDNS counts it, without a key to look up.
       counters.misses++;
-      return this.fetch({ request, next, key: '', counters, wantsAd, now });
+      return this.fetch({ request, next, key: '', counters, wantsAd, now, dependencies: null, changesSeen: this.changesHeard });
     }
     const key = cacheKey(query, dnssecOk);
     // A fresh hit, the common case, answers without a CacheQuery; a miss, a stale item or a prefetch makes one.
     const item = this.lookup(now, key, counters);
-    if (item === null) return this.fetch({ request, next, key, counters, wantsAd, now });
+    if (item === null) return this.fetch(this.asking(request, next, key, counters, wantsAd, now));
     const ttl = item.ttl(now);
     if (ttl <= 0) {
-      const asked: CacheQuery = { request, next, key, counters, wantsAd, now };
+      const asked = this.asking(request, next, key, counters, wantsAd, now);
       const { verify, failureRecheckMs } = this.options.serveStale;
       if (verify && (failureRecheckMs === 0 || item.beginRefresh(now, failureRecheckMs))) return this.verifyStale(asked, item);
       return this.serveStale(asked, item);
     }
-    if (this.shouldPrefetch(item, now)) this.startRefresh({ request, next, key, counters, wantsAd, now }, item, false);
+    if (this.shouldPrefetch(item, now)) this.startRefresh(this.asking(request, next, key, counters, wantsAd, now), item, false);
     return item.answer(this.options.keepTtl ? item.origTtl : ttl, wantsAd);
+  }
+
+  private asking(request: Request, next: Handler, key: string, counters: CacheServerCounters, wantsAd: boolean, now: number): CacheQuery {
+    const dependencies = this.changes === null ? null : new Set<string>();
+    return { request, next, key, counters, wantsAd, now, dependencies, changesSeen: this.changesHeard };
+  }
+
+  /** The rest of the chain's answer, noting what in the cluster it was computed from. */
+  private ask(asked: CacheQuery): Reply | Promise<Reply> {
+    const { changes } = this;
+    if (changes === null || asked.dependencies === null) return asked.next(asked.request);
+    return changes.recording(asked.dependencies, () => asked.next(asked.request));
   }
 
   /** The item to answer from (CoreDNS's getIfNotStale): fresh, or stale within serve_stale. */
@@ -189,7 +227,7 @@ export class Cache {
   }
 
   private fetch(asked: CacheQuery): Reply | Promise<Reply> {
-    const result = asked.next(asked.request);
+    const result = this.ask(asked);
     if (isPromiseLike(result)) return Promise.resolve(result).then((reply) => this.admit(asked, reply, false).response);
     return this.admit(asked, result, false).response;
   }
@@ -215,8 +253,11 @@ export class Cache {
     const ttl = Math.trunc(seconds);
     const uniform = withUniformTtl(reply, ttl);
     if (this.stores(asked, reply, kind, seconds, facts)) {
+      const dependencies = asked.dependencies === null || asked.dependencies.size === 0 ? NO_DEPENDENCIES : [...asked.dependencies];
+      // The cluster changed while the answer was on its way: it may be wrong already, so it is not kept.
+      if (dependencies.length > 0 && asked.changesSeen !== this.changesHeard) return { response: forClient(uniform, wantsAd), item: null };
       const answering = isPositive(kind) && this.options.preferPositive && facts.answersQuestion();
-      const item = new CacheItem(ownedReply(uniform), ttl, this.clock.now(), answering);
+      const item = new CacheItem(ownedReply(uniform), ttl, this.clock.now(), answering, dependencies);
       this.put(asked, item, kind, background);
       return { response: forClient(uniform, wantsAd), item };
     }
@@ -271,7 +312,7 @@ export class Cache {
     }
     const { preferPositive } = this.options;
     const { success, denial } = this.store;
-    if (preferPositive && !item.answering) item.lastKnownGood = success.peek(key)?.answeringItem() ?? null;
+    if (preferPositive && !item.answering) item.keepLastKnownGood(success.peek(key)?.answeringItem() ?? null);
     this.store.storeSuccess(key, item, counters);
     // The newest state of the name: a refreshed positive answer retires an older denial.
     if ((!preferPositive && background) || (preferPositive && item.answering)) denial.delete(key);
@@ -319,7 +360,7 @@ export class Cache {
   /** Asks again for a stale item; never rejects (a failure is an outcome that did not refresh). */
   private async refreshStale(asked: CacheQuery, background: boolean): Promise<RefreshOutcome> {
     try {
-      const reply = await asked.next(asked.request);
+      const reply = await this.ask(asked);
       return this.acceptRefresh(asked, reply, background);
     } catch (error) {
       this.logger.debug({ err: error, qname: toFqdn(asked.request.query.name) }, 'cache refresh failed');
@@ -367,7 +408,7 @@ export class Cache {
       refreshed = (await this.refreshStale(refresh, true)).refreshed;
     } else {
       try {
-        this.admit(refresh, await refresh.next(refresh.request), true);
+        this.admit(refresh, await this.ask(refresh), true);
       } catch (error) {
         this.logger.debug({ err: error, qname: toFqdn(refresh.request.query.name) }, 'cache prefetch failed');
       }

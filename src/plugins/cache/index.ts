@@ -1,3 +1,4 @@
+import { clusterChangesOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition } from '../../toolkit/types.ts';
 import { trackCacheMetrics } from './collector.ts';
 import { Cache, systemClock, type CacheClock } from './handler.ts';
@@ -16,7 +17,14 @@ export function createCachePlugin(clock: CacheClock = systemClock): PluginDefini
       const zones = options.zones.length > 0 ? options.zones : context.zones;
       const cache = new Cache(options, zones, clock, context.logger, context.threads.threads);
       context.onShutdown(trackCacheMetrics(cache.metrics));
-      return { handler: (next) => cache.handler(next) };
+      return {
+        handler: (next) => cache.handler(next),
+        attach: () => {
+          // kubernetes is set up after cache: its offer is there once every plugin of the block is.
+          const changes = clusterChangesOffer.find(context);
+          if (changes !== undefined) context.onShutdown(cache.follow(changes));
+        },
+      };
     },
   };
 }

@@ -3,6 +3,7 @@ import { ownedCopy } from '../../dns/owned-bytes.ts';
 import type { Reply } from '../../dns/types.ts';
 
 const MS_PER_SECOND = 1000;
+const NO_DEPENDENCIES: readonly string[] = [];
 
 /**
  * Copies `reply` with every record's TTL set to `ttl`, as CoreDNS's cache writes one TTL on all
@@ -45,6 +46,11 @@ export class CacheItem {
   readonly answering: boolean;
   /** The last answering item of the key, kept when a non-answer replaced it (prefer_positive). */
   lastKnownGood: CacheItem | null = null;
+  /**
+   * The cluster's dependency keys of the answers it was made from (see ClusterChanges), its last
+   * known good one's included: a change touching one of them drops the item.
+   */
+  dependencies: readonly string[];
 
   /** Prefetch popularity: hits with no gap of the prefetch window between them (CoreDNS's freq). */
   private lastSeen = Number.NEGATIVE_INFINITY;
@@ -59,11 +65,19 @@ export class CacheItem {
   private servedPlain: Reply | null = null;
   private servedAuthenticated: Reply | null = null;
 
-  constructor(reply: Reply, origTtl: number, stored: number, answering: boolean) {
+  constructor(reply: Reply, origTtl: number, stored: number, answering: boolean, dependencies = NO_DEPENDENCIES) {
     this.reply = reply;
     this.origTtl = origTtl;
     this.stored = stored;
     this.answering = answering;
+    this.dependencies = dependencies;
+  }
+
+  /** Keeps `good` as the last answering item (prefer_positive): it goes when what it depends on changes. */
+  keepLastKnownGood(good: CacheItem | null): void {
+    this.lastKnownGood = good;
+    if (good === null || good.dependencies.length === 0) return;
+    this.dependencies = [...new Set([...this.dependencies, ...good.dependencies])];
   }
 
   get rcode(): number {

@@ -18,6 +18,11 @@ export const ANY_SERVICE = 'any service';
 export const PODS = 'pods';
 /** The store's `modified` (the SOA serial): every change alters it. */
 export const ANY_CHANGE = 'any change';
+/**
+ * Noted for `cache` (changes.ts) by an answer that read nothing a key names (a namespace alone, or
+ * only the name's shape): no change names it, but one that drops everything drops it too.
+ */
+export const WHOLE_CLUSTER = 'cluster';
 
 /** The dependency keys a store change invalidates; null when everything must go. */
 export function changedDependencies(change: StoreChange): string[] | null {
@@ -31,11 +36,13 @@ export function changedDependencies(change: StoreChange): string[] | null {
 
 /** A view that notes which dependency keys the reads made through it touch. */
 export class RecordingView implements ClusterView {
-  readonly dependencies = new Set<string>();
+  readonly dependencies: Set<string>;
   readonly #inner: ClusterView;
 
-  constructor(inner: ClusterView) {
+  /** Notes into `dependencies` when given (adding to what it holds), else into a set of its own. */
+  constructor(inner: ClusterView, dependencies = new Set<string>()) {
     this.#inner = inner;
+    this.dependencies = dependencies;
   }
 
   service(namespace: string, name: string): Service | undefined {

@@ -7,6 +7,7 @@ import type { DomainName, Reply, ResourceRecord } from '../../dns/types.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
 import { answer, FALLTHROUGH, soaRecord } from './answer.ts';
+import { ChangeFeed } from './changes.ts';
 import { ANY_CHANGE, changedDependencies, RecordingView } from './dependencies.ts';
 import { AnswerMemo, DEFAULT_MEMO_LIMITS, type MemoLimits, type Outcome } from './memo.ts';
 import type { AnswerOptions } from './options.ts';
@@ -17,6 +18,7 @@ import { externalLookup, externalNameserverAddresses } from './external.ts';
 import type { Externaler } from '../../toolkit/offers.ts';
 
 const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
+const NO_DEPENDENCIES: readonly string[] = [];
 
 /** The SOA-only replies of one zone for one value of `modified`, shared by every query they answer. */
 interface ZoneReplies {
@@ -30,9 +32,10 @@ export interface KubernetesHandler {
   useLocalIPs(localIPs: readonly string[]): void;
   /**
    * The reply to a question spelled with capitals (`spelled`; `qname` lower-cased), null when the
-   * next plugin answers: computed each time, never memoized, as the spelling shows in it.
+   * next plugin answers: computed each time, never memoized, as the spelling shows in it. The
+   * dependency keys it was computed from go into `dependencies` when one is given.
    */
-  answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number): Reply | null;
+  answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number, dependencies?: Set<string>): Reply | null;
   /** For k8s_external, over this handler's cluster and options (see external.ts). */
   readonly externaler: Externaler;
   /** The zone's records for a transfer (see zoneTransfer). */
@@ -41,6 +44,8 @@ export interface KubernetesHandler {
   answerFor(qname: DomainName, qtype: number): SharedOutcome;
   /** Calls `listener` with the dependency keys each store change invalidates (null: all of them). */
   onInvalidate(listener: (keys: readonly string[] | null) => void): void;
+  /** What this thread's answers depend on, and their invalidations, for `cache`. */
+  readonly changes: ChangeFeed;
   /** Stops listening to the store. */
   close(): void;
 }
@@ -63,11 +68,13 @@ export function createKubernetesHandler(
   const negativeOutcomes = new Map<DomainName, Map<number, Outcome>>();
 
   const invalidationListeners: ((keys: readonly string[] | null) => void)[] = [];
+  const changes = new ChangeFeed();
 
   function invalidate(keys: readonly string[] | null): void {
     if (keys === null) memo.clear();
     else for (const key of keys) memo.invalidate(key);
     for (const listener of invalidationListeners) listener(keys);
+    changes.publish(keys);
   }
 
   const unsubscribe = view.subscribe((change) => invalidate(changedDependencies(change)));
@@ -108,7 +115,9 @@ export function createKubernetesHandler(
   }
 
   function compute(qname: DomainName, qtype: number, zone: DomainName): Outcome {
-    return computeEntry(qname, qtype, zone).outcome;
+    const entry = computeEntry(qname, qtype, zone);
+    if (changes.recordingOpen) changes.note(entry.dependencies);
+    return entry.outcome;
   }
 
   function computeEntry(qname: DomainName, qtype: number, zone: DomainName): { outcome: Outcome; dependencies: Set<string> } {
@@ -152,7 +161,7 @@ export function createKubernetesHandler(
     }
   }
 
-  function answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number): Reply | null {
+  function answerAsSpelled(qname: DomainName, spelled: DomainName, qtype: number, dependencies?: Set<string>): Reply | null {
     const zone = matchZone(options.zones, qname);
     if (zone === null) return null;
     const spelling = spellingOf(qname, spelled, zone);
@@ -162,10 +171,19 @@ export function createKubernetesHandler(
       const sections = respellSections({ answer: [], authority, additional: [] }, spelling);
       return prepareReply({ rcode: RCode.SERVFAIL, flags: HeaderFlag.AA, qname: spelled, sections });
     }
-    const result = answer(view, options, qname, qtype, zone, spelling.spelledZone === zone);
+    const source = dependencies === undefined ? view : new RecordingView(view, dependencies);
+    const result = answer(source, options, qname, qtype, zone, spelling.spelledZone === zone);
     if (result === FALLTHROUGH) return null;
     const flags = result.authoritative ? HeaderFlag.AA : 0;
     return prepareReply({ rcode: result.rcode, flags, qname: spelled, sections: respellSections(result.sections, spelling) });
+  }
+
+  function spelledAnswer(request: Request, next: Handler): Reply | Promise<Reply> {
+    const { query } = request;
+    const dependencies = changes.recordingOpen ? new Set<string>() : undefined;
+    const reply = answerAsSpelled(query.name, spelledQuestionName(query), query.type, dependencies);
+    if (dependencies !== undefined) changes.note(dependencies);
+    return reply ?? next(request);
   }
 
   const factory: HandlerFactory = (next: Handler): Handler => {
@@ -184,10 +202,13 @@ export function createKubernetesHandler(
       const { query } = request;
       const { name, type } = query;
       // Rare (a resolver's 0x20 spelling, a person typing): the spelling shows in the reply, so no memo.
-      if (questionHasUpperCase(query)) return answerAsSpelled(name, spelledQuestionName(query), type) ?? next(request);
+      if (questionHasUpperCase(query)) return spelledAnswer(request, next);
       if (view.synced) {
         const known = memo.get(type, name);
-        if (known !== undefined) return resolve(known, request);
+        if (known !== undefined) {
+          if (changes.recordingOpen) changes.note(memo.dependencies(type, name) ?? NO_DEPENDENCIES);
+          return resolve(known, request);
+        }
       }
       const zone = matchZone(options.zones, name);
       if (zone === null) return next(request);
@@ -214,6 +235,7 @@ export function createKubernetesHandler(
       serial: () => view.modified,
     },
     onInvalidate: (listener) => void invalidationListeners.push(listener),
+    changes,
     close: unsubscribe,
   };
 }

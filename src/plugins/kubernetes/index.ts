@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
 import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
-import { autoPatherOffer, clusterViewOffer, externalerOffer, transfererOffer } from '../../toolkit/offers.ts';
+import { autoPatherOffer, clusterChangesOffer, clusterViewOffer, externalerOffer, transfererOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { createAutoPather, searchFromResolvConf, type ClusterAutoPather } from './autopath.ts';
 import { createKubernetesHandler, type KubernetesHandler } from './handler.ts';
@@ -11,7 +11,7 @@ import { DEFAULT_MEMO_LIMITS } from './memo.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
-import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledQuestion } from './shared.ts';
+import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledOutcome, type SpelledQuestion } from './shared.ts';
 import { createApiSource, createCheckingSource, createManifestSource } from './source.ts';
 import {
   ANSWER,
@@ -90,6 +90,7 @@ export async function setupKubernetes(
     autoPatherOffer.give(context, worker.autoPather);
     transfererOffer.give(context, worker.transferer);
     externalerOffer.give(context, worker.externaler);
+    clusterChangesOffer.give(context, worker.changes);
     return { handler: worker.factory };
   }
   const store = createClusterStore();
@@ -111,6 +112,7 @@ export async function setupKubernetes(
   autoPatherOffer.give(context, autoPather);
   transfererOffer.give(context, { zones: resolved.zones, transfer: (zone, serial) => handler.transfer(zone, serial) });
   externalerOffer.give(context, handler.externaler);
+  clusterChangesOffer.give(context, handler.changes);
   serveWorkers(context, handler, autoPather);
   return {
     handler: handler.factory,
@@ -131,8 +133,9 @@ function serveWorkers(context: SetupContext, handler: KubernetesHandler, autoPat
   });
   link.serve(ANSWER_SPELLED, (payload) => {
     const { qname, qtype, spelled } = payload as SpelledQuestion;
-    const reply = handler.answerAsSpelled(qname, spelled, qtype);
-    return reply === null ? null : sharedReply(reply);
+    const dependencies = new Set<string>();
+    const reply = handler.answerAsSpelled(qname, spelled, qtype, dependencies);
+    return { reply: reply === null ? null : sharedReply(reply), dependencies: [...dependencies] } satisfies SpelledOutcome;
   });
   link.serve(EXTERNAL, (payload) => {
     const { qname, zone, qtype, headless } = payload as ExternalQuestion;

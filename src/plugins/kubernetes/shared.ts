@@ -59,6 +59,12 @@ export interface SpelledQuestion extends AnswerQuestion {
   readonly spelled: DomainName;
 }
 
+/** The answer to a SpelledQuestion (null: the next plugin's) and the dependency keys it was computed from. */
+export interface SpelledOutcome {
+  readonly reply: SharedReply | null;
+  readonly dependencies: readonly string[];
+}
+
 export interface AutoPathQuestion {
   readonly remoteAddress: string;
   readonly qname: DomainName;

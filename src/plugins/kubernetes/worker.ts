@@ -5,11 +5,13 @@ import type { AutoPather, ExternalAnswer, Externaler, Transferer } from '../../t
 import type { ThreadLink } from '../../toolkit/threads.ts';
 import type { Handler, HandlerFactory, Request } from '../../toolkit/types.ts';
 import { matchZone } from '../../toolkit/zones.ts';
+import { ChangeFeed } from './changes.ts';
 import { PODS } from './dependencies.ts';
 import { AnswerMemo, type MemoLimits, type Outcome } from './memo.ts';
-import { replyFromShared, type AnswerQuestion, type AutoPathQuestion, type SharedOutcome, type SharedReply, type SpelledQuestion } from './shared.ts';
+import { replyFromShared, type AnswerQuestion, type AutoPathQuestion, type SharedOutcome, type SpelledOutcome, type SpelledQuestion } from './shared.ts';
 
 const FALLTHROUGH_OUTCOME: Outcome = { kind: 'fallthrough' };
+const NO_DEPENDENCIES: readonly string[] = [];
 /** Clients whose search path a worker keeps: a pod each, so a bound far above a node's pods. */
 const MAX_SEARCH_PATHS = 10_000;
 
@@ -36,6 +38,8 @@ export interface WorkerKubernetes {
   readonly autoPather: AutoPather;
   readonly transferer: Transferer;
   readonly externaler: Externaler;
+  /** What this thread's answers depend on, and the main thread's invalidations, for `cache`. */
+  readonly changes: ChangeFeed;
 }
 
 /** A transfer asked of the main thread: the zone and IXFR's serial (null for AXFR). */
@@ -48,7 +52,8 @@ export interface TransferQuestion {
  * The kubernetes plugin in a worker thread: the same memo as the main thread's handler, filled
  * from the main thread, which alone watches the cluster. A hit never leaves the worker; a miss
  * asks the main thread for the outcome and the dependency keys it was computed from, and the main
- * thread's invalidations (broadcast in order with its answers) drop what they drop there.
+ * thread's invalidations (broadcast in order with its answers) drop what they drop there, and
+ * then go on to this thread's ChangeFeed.
  */
 export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainName[], logger: Logger, memoLimits: MemoLimits): WorkerKubernetes {
   const memo = new AnswerMemo(logger, memoLimits);
@@ -57,6 +62,7 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
   const negativeOutcomes = new Map<string, Outcome>();
   /** Search paths by `${client address} ${zone}`, until pods change. */
   const searchPaths = new Map<string, readonly DomainName[] | null>();
+  const changes = new ChangeFeed();
 
   link.listen(INVALIDATE, (payload) => {
     const keys = payload as readonly string[] | null;
@@ -65,6 +71,7 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
     // Every change moves the SOA serial.
     negativeReplies.clear();
     if (keys === null || keys.includes(PODS)) searchPaths.clear();
+    changes.publish(keys);
   });
 
   function negativeOutcome(zone: DomainName, rcode: number): Outcome {
@@ -79,6 +86,7 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
 
   function learn(request: Request, next: Handler, shared: SharedOutcome): Reply | Promise<Reply> {
     const { name, type } = request.query;
+    if (shared.kind !== 'unsynced' && changes.recordingOpen) changes.note(shared.dependencies);
     switch (shared.kind) {
       case 'reply': {
         const reply = replyFromShared(shared.reply);
@@ -109,7 +117,11 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
   function askSpelled(request: Request, next: Handler): Promise<Reply> {
     const { query } = request;
     const question: SpelledQuestion = { qname: query.name, qtype: query.type, spelled: spelledQuestionName(query) };
-    return link.call(ANSWER_SPELLED, question).then((shared) => (shared === null ? next(request) : replyFromShared(shared as SharedReply)));
+    return link.call(ANSWER_SPELLED, question).then((shared) => {
+      const { reply, dependencies } = shared as SpelledOutcome;
+      if (changes.recordingOpen) changes.note(dependencies);
+      return reply === null ? next(request) : replyFromShared(reply);
+    });
   }
 
   const factory: HandlerFactory = (next) => (request) => {
@@ -117,6 +129,7 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
     const { name, type } = request.query;
     const known = memo.get(type, name);
     if (known !== undefined) {
+      if (changes.recordingOpen) changes.note(memo.dependencies(type, name) ?? NO_DEPENDENCIES);
       if (known.kind === 'reply') return known.reply;
       if (known.kind === 'fallthrough') return next(request);
       const reply = negativeReplies.get(known);
@@ -157,5 +170,5 @@ export function createWorkerKubernetes(link: ThreadLink, zones: readonly DomainN
     serial: () => link.call(EXTERNAL_SERIAL, null) as Promise<number>,
   };
 
-  return { factory, autoPather, transferer, externaler };
+  return { factory, autoPather, transferer, externaler, changes };
 }
