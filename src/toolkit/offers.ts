@@ -116,3 +116,6 @@ export interface ExternalAnswer {
 
 /** Offered by `kubernetes` for `k8s_external`. */
 export const externalerOffer = new Offer<Externaler>('externaler');
+
+/** Where the block's `prometheus` serves /metrics (`HOST:PORT` as written), for `top`'s /top beside it. */
+export const metricsAddressOffer = new Offer<string>('metrics-address');

@@ -1,6 +1,7 @@
 /**
  * The order plugins run in, whatever order a Corefile lists them in: CoreDNS's plugin.cfg, cut
- * to the plugins clusterdns has, plus `kubeproxy` (clusterdns's own) beside `kubernetes`.
+ * to the plugins clusterdns has, plus clusterdns's own: `top` after `prometheus` (it counts every
+ * query, answered by whichever plugin) and `kubeproxy` beside `kubernetes`.
  * A query enters the chain at the first plugin of this list that its server block uses.
  */
 export const PLUGIN_ORDER = [
@@ -12,6 +13,7 @@ export const PLUGIN_ORDER = [
   'ready',
   'health',
   'prometheus',
+  'top',
   'errors',
   'log',
   'local',

@@ -11,7 +11,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/dns/', 'src/log.ts', 'src/node-http.ts', 'src/launch/', 'src/command-line/'],
   ['src/corefile/', 'src/cluster/'],
   ['src/toolkit/'],
-  ['src/metrics/', 'src/controller/', 'src/prober/', 'src/proxy/', 'src/resolver/'],
+  ['src/metrics/', 'src/controller/', 'src/prober/', 'src/proxy/', 'src/resolver/', 'src/top-cli/'],
   ['src/plugins/'],
   ['src/server/'],
   ['src/cli.ts'],

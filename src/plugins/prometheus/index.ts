@@ -6,7 +6,7 @@ import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts'
 import type { ThreadReport } from '../../metrics/merge.ts';
 import { enableProcessMetrics, METRICS_CONTENT_TYPE, registerCollector, renderMergedMetrics, reportMetrics } from '../../metrics/registry.ts';
 import type { ThreadLink } from '../../toolkit/threads.ts';
-import { metricsExporterOffer } from '../../toolkit/offers.ts';
+import { metricsAddressOffer, metricsExporterOffer } from '../../toolkit/offers.ts';
 import type { PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { reportEnabledPlugins } from './enabled.ts';
 import { metricsHandler } from './handler.ts';
@@ -49,6 +49,7 @@ export function setupPrometheus(options: PrometheusOptions, context: SetupContex
     await lease?.release();
   });
   metricsExporterOffer.give(context, { addCollector: registerCollector });
+  metricsAddressOffer.give(context, options.address);
   // A worker counts its queries; the main thread serves /metrics with every thread's counts summed.
   if (context.threads.role === 'worker') {
     context.threads.serve(WORKER_METRICS, () => reportMetrics(context.logger));
