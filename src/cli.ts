@@ -1,6 +1,7 @@
 import type { CommandIo } from './command-line/io.ts';
 import { runResolveCommand, runResolvConfCommand } from './resolver/cli.ts';
 import { runServerCommand } from './server/run.ts';
+import { runTopCommand } from './top-cli/cli.ts';
 
 /**
  * clusterdns's command line. Without a subcommand it is CoreDNS's (`-conf`, `-dns.port`, ...);
@@ -10,6 +11,7 @@ import { runServerCommand } from './server/run.ts';
 const subcommands = new Map<string, (argv: readonly string[], io: CommandIo) => Promise<number>>([
   ['resolve', runResolveCommand],
   ['resolv-conf', runResolvConfCommand],
+  ['top', runTopCommand],
 ]);
 
 const io: CommandIo = {

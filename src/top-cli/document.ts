@@ -4,6 +4,9 @@
  * the network from whatever answers on that port.
  */
 
+/** Where the `top` plugin serves the document: beside /metrics, on the address of the block's prometheus. */
+export const TOP_PATH = '/top';
+
 /** What is counted per client: every query, those answered NXDOMAIN, and the search-path expansions among them. */
 export const TOP_DIMENSIONS = ['queries', 'nxdomain', 'expansions'] as const;
 export type TopDimensionName = (typeof TOP_DIMENSIONS)[number];

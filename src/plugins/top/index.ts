@@ -4,6 +4,7 @@ import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts'
 import { registerCollector } from '../../metrics/registry.ts';
 import { clusterViewOffer, metricsAddressOffer, transfererOffer } from '../../toolkit/offers.ts';
 import type { HandlerFactory, PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
+import { TOP_PATH } from '../../top-cli/document.ts';
 import { topBoard } from './board.ts';
 import { recordWorkers, serveTop, WORKER_REPORT, WORKER_SUMMARY, type WorkerSummary } from './endpoint.ts';
 import { searchPathExpansion } from './expansion.ts';
@@ -12,9 +13,6 @@ import { publishTopMetrics } from './metrics.ts';
 import { DEFAULT_CLUSTER_DOMAIN, parseTop, type TopOptions } from './parse.ts';
 
 export type { TopOptions } from './parse.ts';
-
-/** Where /top is served: beside /metrics, on the address of the block's prometheus. */
-export const TOP_PATH = '/top';
 
 const REVERSE_ZONE = /(^|\.)(in-addr|ip6)\.arpa$/;
 
