@@ -119,3 +119,10 @@ export const externalerOffer = new Offer<Externaler>('externaler');
 
 /** Where the block's `prometheus` serves /metrics (`HOST:PORT` as written), for `top`'s /top beside it. */
 export const metricsAddressOffer = new Offer<string>('metrics-address');
+
+/**
+ * Given by `top`, set up before `kubernetes`: the block names clients by their pods, so
+ * `kubernetes` watches pods from the API whatever its `pods` mode (CoreDNS's informers take them
+ * only for `pods verified`, and answers still read them only then).
+ */
+export const podAddressesWantedOffer = new Offer<true>('pod-addresses-wanted');

@@ -13,6 +13,7 @@ import { parseKubernetes, resolveZones } from './parse.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
 import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledOutcome, type SpelledQuestion } from './shared.ts';
 import { createApiSource, createCheckingSource, createManifestSource } from './source.ts';
+import { watchesPods } from './watch-pods.ts';
 import {
   ANSWER,
   ANSWER_SPELLED,
@@ -98,7 +99,7 @@ export async function setupKubernetes(
     dependencies.source ??
     (options.manifests.length > 0
       ? await createManifestSource(options.manifests, options.selfContained, logger)
-      : await createApiSource(options, logger));
+      : await createApiSource(options, logger, watchesPods(options, context)));
   context.onShutdown(() => source.stop());
   await source.start(store);
   await waitForSync(store, options.startupTimeoutMs, logger);

@@ -7,7 +7,7 @@ import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
 /**
  * The Kubernetes API, reached as CoreDNS reaches it: `kubeconfig`, else `endpoint` (with `tls`),
  * else in-cluster. It watches what the options need, as CoreDNS's informers do: namespaces
- * always, pods only for `pods verified`, EndpointSlices unless `noendpoints`; `labels` and
+ * always, pods for `pods verified` (or `watchPods`), EndpointSlices unless `noendpoints`; `labels` and
  * `namespace_labels` go to the API as selectors. Rejects with KubeConfigError when the connection
  * cannot be worked out (no service account, unreadable kubeconfig).
  *
@@ -15,14 +15,14 @@ import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
  * not load @kubernetes/client-node (about 85 MB of resident memory) either: only a kubeconfig user
  * with an `exec` plugin or `auth-provider` does, on its first request.
  */
-export async function createApiSource(options: KubernetesOptions, logger: Logger): Promise<ClusterSource> {
+export async function createApiSource(options: KubernetesOptions, logger: Logger, watchPods = options.pods === 'verified'): Promise<ClusterSource> {
   const { KubeApiSource } = await import('../../cluster/kube/index.ts');
   return new KubeApiSource({
     connection: connectionOptions(options),
     ...(options.labels && { labelSelector: options.labels.toString() }),
     ...(options.namespaceLabels && { namespaceLabelSelector: options.namespaceLabels.toString() }),
     ...(options.namespaces.size > 0 && { namespaces: [...options.namespaces] }),
-    watchPods: options.pods === 'verified',
+    watchPods,
     watchNamespaces: true,
     watchEndpointSlices: !options.noEndpoints,
     watchServiceImports: options.multicluster.length > 0,

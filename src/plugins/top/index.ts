@@ -2,7 +2,7 @@ import { threadId } from 'node:worker_threads';
 import type { DomainName } from '../../dns/types.ts';
 import { acquireEndpoint, type EndpointLease } from '../../metrics/endpoints.ts';
 import { registerCollector } from '../../metrics/registry.ts';
-import { clusterViewOffer, metricsAddressOffer, transfererOffer } from '../../toolkit/offers.ts';
+import { clusterViewOffer, metricsAddressOffer, podAddressesWantedOffer, transfererOffer } from '../../toolkit/offers.ts';
 import type { HandlerFactory, PluginDefinition, PluginInstance, SetupContext } from '../../toolkit/types.ts';
 import { TOP_PATH } from '../../top-cli/document.ts';
 import { topBoard } from './board.ts';
@@ -46,6 +46,7 @@ export function setupTop(options: TopOptions, context: SetupContext): PluginInst
     return { handler };
   }
 
+  podAddressesWantedOffer.give(context, true);
   link.serve(WORKER_REPORT, (payload) => recordWorkers(topBoard, link, [payload as WorkerSummary]));
   publishTopMetrics(topBoard);
   const address = metricsAddressOffer.find(context);
