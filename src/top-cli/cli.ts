@@ -5,7 +5,7 @@ import type { TopDocument } from './document.ts';
 import { fetchTop, parseTopServer, TopFetchError, type TopServer } from './fetch.ts';
 import { renderTable, type PreviousPoll } from './table.ts';
 
-const DEFAULT_SERVER = 'localhost:9153';
+const DEFAULT_SERVER = '127.0.0.1:9153';
 const DEFAULT_INTERVAL_SECONDS = 2;
 const DEFAULT_LIMIT = 10;
 /** Moves the cursor home and clears the screen, as `clear` does. */

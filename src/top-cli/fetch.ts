@@ -14,7 +14,7 @@ export class TopFetchError extends Error {
   }
 }
 
-/** Where to read /top: `HOST:PORT`, `[v6]:PORT`, or `:PORT` for this host. */
+/** Where to read /top: `HOST:PORT`, `[v6]:PORT`, or `:PORT` for 127.0.0.1 (where `prometheus :PORT` and its default `localhost:PORT` both listen). */
 export interface TopServer {
   readonly host: string;
   readonly port: number;
@@ -30,7 +30,7 @@ export function parseTopServer(text: string): TopServer | null {
     return null;
   }
   if (!/^\d{1,5}$/.test(parts.port) || Number(parts.port) === 0 || Number(parts.port) > 65535) return null;
-  const host = parts.host === '' ? 'localhost' : parts.host;
+  const host = parts.host === '' ? '127.0.0.1' : parts.host;
   const port = Number(parts.port);
   return { host, port, url: `http://${joinHostPort(host, port)}${TOP_PATH}` };
 }

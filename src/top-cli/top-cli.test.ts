@@ -97,7 +97,7 @@ describe('parseTopServer', () => {
   it('reads HOST:PORT, [v6]:PORT and :PORT', () => {
     expect(parseTopServer('127.0.0.1:9153')).toEqual({ host: '127.0.0.1', port: 9153, url: 'http://127.0.0.1:9153/top' });
     expect(parseTopServer('[::1]:9153')).toEqual({ host: '::1', port: 9153, url: 'http://[::1]:9153/top' });
-    expect(parseTopServer(':9253')?.url).toBe('http://localhost:9253/top');
+    expect(parseTopServer(':9253')?.url).toBe('http://127.0.0.1:9253/top');
     expect(['9153', 'host:', 'host:0', 'host:70000', 'a:b:1'].map(parseTopServer)).toEqual([null, null, null, null, null]);
   });
 });

@@ -29,20 +29,18 @@ function fail(response: ServerResponse): void {
 
 /** GET /top: every thread's counts merged, clients named from the cluster now, as JSON. */
 export function serveTop(board: TopBoard, link: ThreadLink, k: number, logger: Logger): RouteHandler {
-  return (_request, response) => {
-    void (async () => {
-      let body: string;
-      try {
-        recordWorkers(board, link, (await link.gather(WORKER_SUMMARY, null)) as WorkerSummary[]);
-        const { summary, threads } = board.processSummary();
-        body = `${JSON.stringify(topDocument(summary, threads, k, (client) => board.identify(client)), null, 2)}\n`;
-      } catch (error) {
-        logger.error({ err: error }, 'serving /top failed');
-        fail(response);
-        return;
-      }
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.end(body);
-    })();
+  return async (_request, response) => {
+    let body: string;
+    try {
+      recordWorkers(board, link, (await link.gather(WORKER_SUMMARY, null)) as WorkerSummary[]);
+      const { summary, threads } = board.processSummary();
+      body = `${JSON.stringify(topDocument(summary, threads, k, (client) => board.identify(client)), null, 2)}\n`;
+    } catch (error) {
+      logger.error({ err: error }, 'serving /top failed');
+      fail(response);
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(body);
   };
 }
