@@ -19,9 +19,17 @@ const io: CommandIo = {
   err: (text) => process.stderr.write(text),
 };
 
+/** A subcommand's reader that went away (`clusterdns top | head`) ends it, as it ends a Unix tool. */
+function endOnClosedStdout(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const subcommand = argv[0] === undefined ? undefined : subcommands.get(argv[0]);
-  return subcommand ? subcommand(argv.slice(1), io) : runServerCommand(argv, io);
+  if (subcommand === undefined) return runServerCommand(argv, io);
+  process.stdout.on('error', endOnClosedStdout);
+  return subcommand(argv.slice(1), io);
 }
 
 main(process.argv.slice(2)).then(
