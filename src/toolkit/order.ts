@@ -15,6 +15,7 @@ export const PLUGIN_ORDER = [
   'errors',
   'log',
   'local',
+  'dns64',
   'acl',
   'any',
   'loadbalance',
