@@ -138,6 +138,14 @@ describe('prepareReply + encodeResponse round-trips', () => {
     expect(plain).toMatchObject({ flag_rd: false, flag_cd: false, additionals: [] });
   });
 
+  it("sends the reply's RD bit where it has one instead of the query's, CD still the query's", () => {
+    const asked = ask(QNAME, 'A', { flags: packet.RECURSION_DESIRED | packet.CHECKING_DISABLED });
+    const cleared = packet.decode(encodeResponse(asked, { ...emptyReply(RCode.NOERROR), recursionDesired: false }, 512));
+    expect(cleared).toMatchObject({ flag_rd: false, flag_cd: true });
+    const set = packet.decode(encodeResponse(ask(QNAME, 'A', { flags: 0 }), { ...emptyReply(RCode.NOERROR), recursionDesired: true }, 512));
+    expect(set).toMatchObject({ flag_rd: true, flag_cd: false });
+  });
+
   it('carries extended rcodes in the OPT record', () => {
     const buf = encodeResponse(ask(QNAME, 'A', { udpSize: 1232 }), emptyReply(ExtendedRCode.BADVERS), 512);
     expect(buf.readUInt16BE(2) & 0xf).toBe(0);

@@ -62,7 +62,7 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
   const out = Buffer.allocUnsafe(optStart + optLength);
   const flags =
     HeaderFlag.QR |
-    (query.flags & ECHOED_FLAGS) |
+    echoedFlags(query, reply) |
     (reply.flags & REPLY_FLAGS) |
     (truncated ? HeaderFlag.TC : 0) |
     (reply.rcode & 0xf);
@@ -92,6 +92,14 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
   if (ede !== undefined) writeOpt(out, optStart, edns?.udpSize ?? EDE_UDP_SIZE, reply.rcode, edns?.dnssecOk ?? true, ede);
   else if (edns !== null) writeOpt(out, optStart, edns.udpSize, reply.rcode, edns.dnssecOk);
   return out;
+}
+
+/** Opcode, RD and CD as the query had them; RD as the reply says where it says (header's `rd` rules). */
+function echoedFlags(query: Query, reply: Reply): number {
+  const echoed = query.flags & ECHOED_FLAGS;
+  const recursionDesired = reply.recursionDesired;
+  if (recursionDesired === undefined) return echoed;
+  return recursionDesired ? echoed | HeaderFlag.RD : echoed & ~HeaderFlag.RD;
 }
 
 /** The most a UDP response may carry: 512 without EDNS, else the advertised size within 512..65535. */

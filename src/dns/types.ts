@@ -114,6 +114,8 @@ export interface Reply {
   readonly rcode: number;
   /** Header bits to set besides QR, opcode, RD and CD (which follow the query): AA, RA, AD. */
   readonly flags: number;
+  /** The RD bit to send instead of the query's (the header plugin's `rd` rules); absent to echo it. */
+  readonly recursionDesired?: boolean;
   readonly qname: DomainName | null;
   readonly body: Buffer;
   readonly answerCount: number;

@@ -8,6 +8,7 @@ import { cachePlugin } from './cache/index.ts';
 import { dns64Plugin } from './dns64/index.ts';
 import { errorsPlugin } from './errors/index.ts';
 import { forwardPlugin } from './forward/index.ts';
+import { headerPlugin } from './header/index.ts';
 import { healthPlugin } from './health/index.ts';
 import { hostsPlugin } from './hosts/index.ts';
 import { httpsPlugin } from './https/index.ts';
@@ -29,5 +30,5 @@ import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, bufsizePlugin, cachePlugin, dns64Plugin, errorsPlugin, forwardPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, bufsizePlugin, cachePlugin, dns64Plugin, errorsPlugin, forwardPlugin, headerPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

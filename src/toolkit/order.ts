@@ -21,6 +21,7 @@ export const PLUGIN_ORDER = [
   'loadbalance',
   'cache',
   'rewrite',
+  'header',
   'autopath',
   'minimal',
   'transfer',
