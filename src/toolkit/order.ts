@@ -18,6 +18,7 @@ export const PLUGIN_ORDER = [
   'dns64',
   'acl',
   'any',
+  'chaos',
   'loadbalance',
   'cache',
   'rewrite',
