@@ -116,6 +116,11 @@ export interface Reply {
   readonly flags: number;
   /** The RD bit to send instead of the query's (the header plugin's `rd` rules); absent to echo it. */
   readonly recursionDesired?: boolean;
+  /**
+   * EDNS options, encoded (code, length, data each), that the response's OPT record carries after
+   * any Extended DNS Error (nsid's NSID); sent only where the response has an OPT record.
+   */
+  readonly ednsOptions?: Uint8Array;
   readonly qname: DomainName | null;
   readonly body: Buffer;
   readonly answerCount: number;

@@ -21,6 +21,7 @@ import { localPlugin } from './local/index.ts';
 import { logPlugin } from './log/index.ts';
 import { loopPlugin } from './loop/index.ts';
 import { minimalPlugin } from './minimal/index.ts';
+import { nsidPlugin } from './nsid/index.ts';
 import { prometheusPlugin } from './prometheus/index.ts';
 import { readyPlugin } from './ready/index.ts';
 import { reloadPlugin } from './reload/index.ts';
@@ -31,5 +32,5 @@ import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, bufsizePlugin, cachePlugin, chaosPlugin, dns64Plugin, errorsPlugin, forwardPlugin, headerPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, bufsizePlugin, cachePlugin, chaosPlugin, dns64Plugin, errorsPlugin, forwardPlugin, headerPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, nsidPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

@@ -7,6 +7,7 @@ export const PLUGIN_ORDER = [
   'tls',
   'https',
   'reload',
+  'nsid',
   'bufsize',
   'bind',
   'ready',
