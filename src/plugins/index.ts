@@ -6,6 +6,7 @@ import { bindPlugin } from './bind/index.ts';
 import { bufsizePlugin } from './bufsize/index.ts';
 import { cachePlugin } from './cache/index.ts';
 import { chaosPlugin } from './chaos/index.ts';
+import { debugPlugin } from './debug/index.ts';
 import { dns64Plugin } from './dns64/index.ts';
 import { errorsPlugin } from './errors/index.ts';
 import { forwardPlugin } from './forward/index.ts';
@@ -32,5 +33,5 @@ import { whoamiPlugin } from './whoami/index.ts';
 
 /** The plugins compiled into clusterdns, by directive name. */
 export const plugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, bufsizePlugin, cachePlugin, chaosPlugin, dns64Plugin, errorsPlugin, forwardPlugin, headerPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, nsidPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
+  [aclPlugin, anyPlugin, autopathPlugin, bindPlugin, bufsizePlugin, cachePlugin, chaosPlugin, debugPlugin, dns64Plugin, errorsPlugin, forwardPlugin, headerPlugin, healthPlugin, hostsPlugin, httpsPlugin, externalPlugin, kubernetesPlugin, kubeproxyPlugin, loadbalancePlugin, localPlugin, logPlugin, loopPlugin, minimalPlugin, nsidPlugin, prometheusPlugin, readyPlugin, reloadPlugin, rewritePlugin, tlsPlugin, transferPlugin, whoamiPlugin].map((definition) => [definition.name, definition as PluginDefinition]),
 );

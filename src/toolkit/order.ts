@@ -10,6 +10,7 @@ export const PLUGIN_ORDER = [
   'nsid',
   'bufsize',
   'bind',
+  'debug',
   'ready',
   'health',
   'prometheus',
