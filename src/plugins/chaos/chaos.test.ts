@@ -6,8 +6,12 @@ import { decodeMessage } from '../../dns/message.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import { directive } from '../../test-support/corefile.ts';
+import { recordingLogger } from '../../test-support/log.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
+import { SINGLE_THREAD } from '../../toolkit/threads.ts';
+import type { SetupContext } from '../../toolkit/types.ts';
 import { chaosHandler } from './handler.ts';
+import { chaosPlugin } from './index.ts';
 import { parseChaos, trimText } from './parse.ts';
 
 const parse = (text: string) => parseChaos(directive(text));
@@ -81,5 +85,15 @@ describe('chaos handler (CoreDNS TestChaos)', () => {
       expect((await ask(name, type, cls)).rcode).toBe(RCode.REFUSED);
     }
     expect(passed).toEqual([`authors.bind ${RRType.SRV} ${RRClass.CH}`, `version.bind ${RRType.TXT} ${RRClass.IN}`, `other.bind ${RRType.TXT} ${RRClass.CH}`]);
+  });
+});
+
+describe('chaos setup', () => {
+  it("uses a block's first chaos line and warns about the others, as CoreDNS reads only the first", async () => {
+    const { logger, lines } = recordingLogger('warn');
+    const context: SetupContext = { zones: [''], corefile: 'Corefile', logger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
+    expect((await chaosPlugin.setup(parse('chaos v1'), context)).handler).toBeDefined();
+    expect((await chaosPlugin.setup(parse('chaos v2'), context)).handler).toBeUndefined();
+    expect(lines.map((line) => line.msg)).toEqual(['only the first chaos line of a server block takes effect, as in CoreDNS: this one is ignored']);
   });
 });
