@@ -50,3 +50,23 @@ export function writeOpt(out: Uint8Array, offset: number, udpSize: number, rcode
 export function readDnssecOk(buf: Uint8Array, ttlOffset: number): boolean {
   return ((buf[ttlOffset + 2] as number) & (DO_BIT >> 8)) !== 0;
 }
+
+/**
+ * Appends encoded EDNS options (code, length, data each) to the OPT record written at `optStart`,
+ * which ends at `optEnd`, and counts them in its RDLENGTH.
+ */
+export function appendOptions(out: Uint8Array, optStart: number, optEnd: number, options: Uint8Array): void {
+  out.set(options, optEnd);
+  const rdLength = (((out[optStart + 9] as number) << 8) | (out[optStart + 10] as number)) + options.length;
+  out[optStart + 9] = rdLength >> 8;
+  out[optStart + 10] = rdLength & 0xff;
+}
+
+/** One EDNS option, encoded as an OPT record carries it. */
+export function encodeOption(code: number, data: Uint8Array): Buffer {
+  const option = Buffer.allocUnsafe(4 + data.length);
+  option.writeUInt16BE(code, 0);
+  option.writeUInt16BE(data.length, 2);
+  option.set(data, 4);
+  return option;
+}

@@ -138,6 +138,29 @@ describe('prepareReply + encodeResponse round-trips', () => {
     expect(plain).toMatchObject({ flag_rd: false, flag_cd: false, additionals: [] });
   });
 
+  it("sends the reply's RD bit where it has one instead of the query's, CD still the query's", () => {
+    const asked = ask(QNAME, 'A', { flags: packet.RECURSION_DESIRED | packet.CHECKING_DISABLED });
+    const cleared = packet.decode(encodeResponse(asked, { ...emptyReply(RCode.NOERROR), recursionDesired: false }, 512));
+    expect(cleared).toMatchObject({ flag_rd: false, flag_cd: true });
+    const set = packet.decode(encodeResponse(ask(QNAME, 'A', { flags: 0 }), { ...emptyReply(RCode.NOERROR), recursionDesired: true }, 512));
+    expect(set).toMatchObject({ flag_rd: true, flag_cd: false });
+  });
+
+  it('appends EDNS options to the OPT record, after an Extended DNS Error, and counts them against the size', () => {
+    const nsid = Buffer.from([0, 3, 0, 2, 0x68, 0x69]);
+    const withOptions = { ...emptyReply(RCode.REFUSED), ede: 15, ednsOptions: nsid };
+    const decoded = packet.decode(encodeResponse(ask(QNAME, 'A', { udpSize: 1232 }), withOptions, 512));
+    expect(decoded.additionals).toEqual([expect.objectContaining({ type: 'OPT', options: [expect.objectContaining({ code: 15 }), expect.objectContaining({ code: 3, data: Buffer.from('hi') })] })]);
+    // Without an OPT record there is nowhere to put them.
+    expect(packet.decode(encodeResponse(ask(QNAME, 'A'), { ...emptyReply(RCode.NOERROR), ednsOptions: nsid }, 512)).additionals).toEqual([]);
+    const many = prepareReply({ rcode: RCode.NOERROR, flags: 0, qname: QNAME, sections: sections(Array.from({ length: 40 }, (_, i) => ({ name: QNAME, type: RRType.A, ttl: 5, address: `10.0.0.${i}` }))) });
+    const edns = ask(QNAME, 'A', { udpSize: 512 });
+    const plain = encodeResponse(edns, many, 512);
+    const optioned = encodeResponse(edns, { ...many, ednsOptions: Buffer.alloc(40, 0) }, 512);
+    expect(optioned.length).toBeLessThanOrEqual(512);
+    expect(decodeMessage(optioned).answer.length).toBeLessThan(decodeMessage(plain).answer.length);
+  });
+
   it('carries extended rcodes in the OPT record', () => {
     const buf = encodeResponse(ask(QNAME, 'A', { udpSize: 1232 }), emptyReply(ExtendedRCode.BADVERS), 512);
     expect(buf.readUInt16BE(2) & 0xf).toBe(0);

@@ -1,7 +1,7 @@
 import { HEADER_LENGTH, HeaderFlag, MAX_MESSAGE_SIZE, MIN_UDP_SIZE } from './constants.ts';
 import { DnsEncodeError } from './errors.ts';
 import { nameWireLength } from './names.ts';
-import { OPT_RECORD_LENGTH, OPT_WITH_EDE_LENGTH, writeOpt } from './opt.ts';
+import { appendOptions, OPT_RECORD_LENGTH, OPT_WITH_EDE_LENGTH, writeOpt } from './opt.ts';
 
 const EDE_UDP_SIZE = 4096;
 import { recordEnd } from './reply-records.ts';
@@ -30,15 +30,18 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
   const optLength = ede !== undefined ? OPT_WITH_EDE_LENGTH + (reply.edeText?.length ?? 0) : edns === null ? 0 : OPT_RECORD_LENGTH;
   const body = reply.body;
   const ttlOffsets = reply.ttlOffsets;
+  // Options ride in the OPT record, so they go only where one is written.
+  const ednsOptions = optLength === 0 ? undefined : reply.ednsOptions;
+  const optTotal = optLength + (ednsOptions?.length ?? 0);
   let answers = reply.answerCount;
   let authorities = reply.authorityCount;
   let additionals = reply.additionalCount;
   let records = ttlOffsets.length;
   let bodyLength = body.length;
   let truncated = false;
-  if (questionEnd + bodyLength + optLength > limit) {
+  if (questionEnd + bodyLength + optTotal > limit) {
     truncated = true;
-    const budget = limit - questionEnd - optLength;
+    const budget = limit - questionEnd - optTotal;
     let kept = 0;
     let keptLength = 0;
     // A reply whose offsets do not describe its records cannot be cut safely: send none of them.
@@ -59,10 +62,10 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
 
   const bodyStart = questionEnd;
   const optStart = bodyStart + bodyLength;
-  const out = Buffer.allocUnsafe(optStart + optLength);
+  const out = Buffer.allocUnsafe(optStart + optTotal);
   const flags =
     HeaderFlag.QR |
-    (query.flags & ECHOED_FLAGS) |
+    echoedFlags(query, reply) |
     (reply.flags & REPLY_FLAGS) |
     (truncated ? HeaderFlag.TC : 0) |
     (reply.rcode & 0xf);
@@ -76,7 +79,7 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
   out[7] = answers & 0xff;
   out[8] = authorities >> 8;
   out[9] = authorities & 0xff;
-  const additionalTotal = additionals + (optLength === 0 ? 0 : 1);
+  const additionalTotal = additionals + (optTotal === 0 ? 0 : 1);
   out[10] = additionalTotal >> 8;
   out[11] = additionalTotal & 0xff;
   for (let i = HEADER_LENGTH; i < questionEnd; i++) out[i] = raw[i] as number;
@@ -91,7 +94,16 @@ export function encodeResponse(query: Query, reply: Reply, limit: number, ttlEla
   // Without the query's OPT, CoreDNS's EDNS0(4096, DO) for an Extended DNS Error.
   if (ede !== undefined) writeOpt(out, optStart, edns?.udpSize ?? EDE_UDP_SIZE, reply.rcode, edns?.dnssecOk ?? true, ede, reply.edeText);
   else if (edns !== null) writeOpt(out, optStart, edns.udpSize, reply.rcode, edns.dnssecOk);
+  if (ednsOptions !== undefined) appendOptions(out, optStart, optStart + optLength, ednsOptions);
   return out;
+}
+
+/** Opcode, RD and CD as the query had them; RD as the reply says where it says (header's `rd` rules). */
+function echoedFlags(query: Query, reply: Reply): number {
+  const echoed = query.flags & ECHOED_FLAGS;
+  const recursionDesired = reply.recursionDesired;
+  if (recursionDesired === undefined) return echoed;
+  return recursionDesired ? echoed | HeaderFlag.RD : echoed & ~HeaderFlag.RD;
 }
 
 /** The most a UDP response may carry: 512 without EDNS, else the advertised size within 512..65535. */

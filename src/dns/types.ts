@@ -114,6 +114,13 @@ export interface Reply {
   readonly rcode: number;
   /** Header bits to set besides QR, opcode, RD and CD (which follow the query): AA, RA, AD. */
   readonly flags: number;
+  /** The RD bit to send instead of the query's (the header plugin's `rd` rules); absent to echo it. */
+  readonly recursionDesired?: boolean;
+  /**
+   * EDNS options, encoded (code, length, data each), that the response's OPT record carries after
+   * any Extended DNS Error (nsid's NSID); sent only where the response has an OPT record.
+   */
+  readonly ednsOptions?: Uint8Array;
   readonly qname: DomainName | null;
   readonly body: Buffer;
   readonly answerCount: number;
