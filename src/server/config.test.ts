@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCorefile } from '../corefile/parse.ts';
 import { CorefileError } from '../corefile/types.ts';
 import type { PluginDefinition } from '../toolkit/types.ts';
-import { plugins } from '../plugins/index.ts';
+import { plugins } from '../test-support/plugins.ts';
 import { ALL_INTERFACES, planServer, SiteRegistry, type PluginRegistry, type SitePlan } from './config.ts';
 
 function plan(text: string, options: { dnsPort?: number; registry?: PluginRegistry } = {}) {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ServerScheme } from '../corefile/address.ts';
 import type { Corefile } from '../corefile/types.ts';
 import type { DomainName } from '../dns/types.ts';
-import { plugins as compiledInPlugins } from '../plugins/index.ts';
+import { directiveNames, loadPlugins } from '../plugins/index.ts';
 import type { Readiness, ServerControl, Transport } from '../toolkit/types.ts';
 import { buildChains, type Chains, type ThreadScope } from './chain.ts';
 import { planServer, type ListenerPlan, type PluginRegistry, type ServerPlan } from './config.ts';
@@ -119,7 +119,8 @@ type ReloadFn = (corefile: Corefile) => Promise<void>;
 
 async function configure(corefile: Corefile, options: ServerOptions, reload: ReloadFn): Promise<Configuration> {
   const { logger } = options;
-  const plan = planServer(corefile, { dnsPort: options.dnsPort, registry: options.registry ?? compiledInPlugins });
+  const registry = options.registry ?? (await loadPlugins(directiveNames(corefile)));
+  const plan = planServer(corefile, { dnsPort: options.dnsPort, registry });
   const lifecycle = new Lifecycle(options.readiness);
   const control: ServerControl = { corefile, reload };
   try {

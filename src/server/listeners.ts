@@ -4,7 +4,7 @@ import { joinHostPort } from '../toolkit/host-port.ts';
 import { routingFor, type Chains } from './chain.ts';
 import { ALL_INTERFACES, type ListenerPlan } from './config.ts';
 import { Dispatcher, type QueryDispatch } from './dispatch.ts';
-import { HttpsListener } from './https.ts';
+import type { HttpsListener } from './https.ts';
 import type { TcpOptions } from './tcp.ts';
 import { TcpListener } from './tcp.ts';
 import { UdpListener } from './udp.ts';
@@ -54,9 +54,10 @@ async function openStream(
   // The label names the bound port, known once bound; no query arrives before the dispatcher is made.
   let dispatcher: Dispatcher | undefined;
   const late: QueryDispatch = { dispatch: (packet, from) => dispatcher!.dispatch(packet, from) };
+  // DNS over HTTPS is imported when a Corefile asks for it: node's HTTP/2 and its server cost memory.
   const stream =
     plan.scheme === 'https'
-      ? await HttpsListener.open(plan.host, plan.port, late, logger, {
+      ? await (await import('./https.ts')).HttpsListener.open(plan.host, plan.port, late, logger, {
           secure: plan.tls,
           maxConnections: plan.httpsMaxConnections,
           reusePort,

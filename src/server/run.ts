@@ -5,7 +5,7 @@ import { loadCorefile, parseCorefile } from '../corefile/parse.ts';
 import { CorefileError, type Corefile } from '../corefile/types.ts';
 import { defaultWorkerCount } from '../launch/cpus.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { plugins } from '../plugins/index.ts';
+import { pluginLoaders } from '../plugins/index.ts';
 import { flushStdout, stdoutLine } from '../toolkit/console.ts';
 import { DEFAULT_DNS_PORT } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
@@ -275,7 +275,7 @@ export async function runServerCommand(argv: readonly string[], io: CommandIo): 
     }
     if (command.action === 'plugins') {
       // CoreDNS prints the plugin names sorted, one a line, then an empty line.
-      io.out(`${[...plugins.keys()].sort().join('\n')}\n\n`);
+      io.out(`${[...pluginLoaders.keys()].sort().join('\n')}\n\n`);
       return 0;
     }
     if (command.action === 'validate') return await validate(command, io);

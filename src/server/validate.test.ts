@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCorefile } from '../corefile/parse.ts';
 import { silentLogger } from '../log.ts';
-import { plugins } from '../plugins/index.ts';
+import { plugins } from '../test-support/plugins.ts';
 import type { PluginDefinition } from '../toolkit/types.ts';
 import { validateCorefile } from './validate.ts';
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { parseServerKeys } from '../corefile/address.ts';
 import { CorefileError, type Corefile, type Directive } from '../corefile/types.ts';
-import { plugins as compiledInPlugins } from '../plugins/index.ts';
+import { directiveNames, loadPlugins } from '../plugins/index.ts';
 import { buildBlockChain } from './chain.ts';
 import { planServer, type PluginRegistry } from './config.ts';
 import { PluginSetupError } from './errors.ts';
@@ -73,7 +73,7 @@ function parseProblems(corefile: Corefile, registry: PluginRegistry): CorefilePr
  * port is bound and nothing is started; what setup registered is shut down again.
  */
 export async function validateCorefile(corefile: Corefile, options: ValidateOptions): Promise<ValidationReport> {
-  const registry = options.registry ?? compiledInPlugins;
+  const registry = options.registry ?? (await loadPlugins(directiveNames(corefile)));
   const blocks = corefile.blocks.length;
   const directives = corefile.blocks.reduce((count, block) => count + block.directives.length, 0);
   const problems = parseProblems(corefile, registry);

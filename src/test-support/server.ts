@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadCorefile } from '../corefile/parse.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { PluginDefinition } from '../toolkit/types.ts';
-import { plugins } from '../plugins/index.ts';
+import { plugins } from './plugins.ts';
 import { createErrorsPlugin } from '../plugins/errors/index.ts';
 import { createLogPlugin } from '../plugins/log/index.ts';
 import type { PluginRegistry } from '../server/config.ts';

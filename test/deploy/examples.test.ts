@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadCorefile } from '../../src/corefile/parse.ts';
 import type { Corefile } from '../../src/corefile/types.ts';
-import { plugins } from '../../src/plugins/index.ts';
+import { plugins } from '../../src/test-support/plugins.ts';
 import { planServer } from '../../src/server/config.ts';
 import { dig } from '../../src/test-support/dig.ts';
 import { freePort } from '../../src/test-support/ports.ts';

@@ -3,7 +3,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endpointSliceType, namespaceType, podType, serviceType } from '../../src/cluster/kube/resources.ts';
 import { loadCorefile, parseCorefile } from '../../src/corefile/parse.ts';
-import { plugins } from '../../src/plugins/index.ts';
+import { plugins } from '../../src/test-support/plugins.ts';
 import { planServer } from '../../src/server/config.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { corefileShape, dnsPorts, httpAddresses, missingPlugins } from './corefile-facts.ts';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseServerKeys } from '../../src/corefile/address.ts';
 import { loadCorefile, parseCorefile } from '../../src/corefile/parse.ts';
-import { plugins } from '../../src/plugins/index.ts';
+import { plugins } from '../../src/test-support/plugins.ts';
 import { planServer } from '../../src/server/config.ts';
 import { corefileShape, dnsPorts, directivesNamed, httpAddresses, missingPlugins } from './corefile-facts.ts';
 import { configMapFilePath, DEPLOY, findObject, loadObjects, REPO, resolvePort, yamlFiles, type ServiceSpec, type WorkloadSpec } from './manifests.ts';

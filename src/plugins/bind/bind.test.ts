@@ -4,7 +4,7 @@ import { parseCorefile } from '../../corefile/parse.ts';
 import { CorefileError } from '../../corefile/types.ts';
 import { planServer } from '../../server/config.ts';
 import { directive } from '../../test-support/corefile.ts';
-import { plugins } from '../index.ts';
+import { plugins } from '../../test-support/plugins.ts';
 import { canonicalAddress, type InterfaceTable } from './addresses.ts';
 import { parseBind } from './parse.ts';
 
