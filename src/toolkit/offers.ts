@@ -94,3 +94,15 @@ export interface ExternalAnswer {
 
 /** Offered by `kubernetes` for `k8s_external`. */
 export const externalerOffer = new Offer<Externaler>('externaler');
+
+/** What the block's cluster knows of a client address. */
+export interface PodLookup {
+  /**
+   * The namespace of the pods with address `ip`; null when none has it, when pods of several
+   * namespaces share it (host network), or (on a worker thread) until the main thread has said.
+   */
+  namespaceOf(ip: string): string | null;
+}
+
+/** Offered by `kubernetes` (empty unless it knows pods: `pods verified`, or `manifests`), for `rrl`'s `per-namespace`. */
+export const podLookupOffer = new Offer<PodLookup>('pod-lookup');

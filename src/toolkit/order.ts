@@ -1,6 +1,7 @@
 /**
  * The order plugins run in, whatever order a Corefile lists them in: CoreDNS's plugin.cfg, cut
- * to the plugins clusterdns has, plus `kubeproxy` (clusterdns's own) beside `kubernetes`.
+ * to the plugins clusterdns has, plus `kubeproxy` (clusterdns's own) beside `kubernetes` and the
+ * external plugin `rrl` where its plugin.cfg.yaml puts it.
  * A query enters the chain at the first plugin of this list that its server block uses.
  */
 export const PLUGIN_ORDER = [
@@ -14,6 +15,8 @@ export const PLUGIN_ORDER = [
   'errors',
   'log',
   'local',
+  // github.com/coredns/rrl's plugin.cfg.yaml: before acl.
+  'rrl',
   'acl',
   'any',
   'loadbalance',

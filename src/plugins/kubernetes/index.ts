@@ -10,6 +10,7 @@ import { createKubernetesHandler, type KubernetesHandler } from './handler.ts';
 import { DEFAULT_MEMO_LIMITS } from './memo.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
+import { offerPodLookup, offerWorkerPodLookup } from './pods.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
 import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledQuestion } from './shared.ts';
 import { createApiSource, createManifestSource } from './source.ts';
@@ -90,6 +91,7 @@ export async function setupKubernetes(
     autoPatherOffer.give(context, worker.autoPather);
     transfererOffer.give(context, worker.transferer);
     externalerOffer.give(context, worker.externaler);
+    offerWorkerPodLookup(context, options);
     return { handler: worker.factory };
   }
   const store = createClusterStore();
@@ -111,6 +113,7 @@ export async function setupKubernetes(
   autoPatherOffer.give(context, autoPather);
   transfererOffer.give(context, { zones: resolved.zones, transfer: (zone, serial) => handler.transfer(zone, serial) });
   externalerOffer.give(context, handler.externaler);
+  offerPodLookup(context, options, store);
   serveWorkers(context, handler, autoPather);
   return {
     handler: handler.factory,
