@@ -229,8 +229,7 @@ async function runScenario(scenario: Scenario, round: number, options: Options, 
     const hostBusyBeforePercent = host.busyPercent;
     progress(`${scenario.label}: ${options.clients} clients at ${options.clientQps} qps${scenario.floodQps === null ? '' : ` and a flooder at ${scenario.floodQps || 'max'} qps`} for ${options.seconds} s`);
     const before = await snapshotProcesses();
-    // The flooder's own figures are a side show: a dnsperf that fails (one, drowning in timeouts,
-    // once outlived its deadline) costs them, not the run.
+    // The flooder's own figures are a side show: a dnsperf that fails costs them, not the run.
     const flooding =
       scenario.floodQps === null
         ? Promise.resolve(null)
