@@ -11,6 +11,7 @@ import { isPromiseLike } from '../toolkit/promise.ts';
 import { ServerRequest } from '../toolkit/request.ts';
 import type { Endpoints } from '../toolkit/types.ts';
 import type { Route, Routing } from './chain.ts';
+import { DEFAULT_IN_FLIGHT_LIMITS, InFlight, type InFlightLimits } from './in-flight.ts';
 import type { PendingAnswers } from './pending.ts';
 
 /** DS (RFC 4034) is answered by the parent side of a zone cut: CoreDNS routes it to the shortest zone. */
@@ -23,6 +24,8 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   /** Told about queries refused before any plugin saw them (CoreDNS counts them under zone "dropped"). */
   readonly onRefused?: RefusedReporter;
+  /** How many answers the listener may owe at once; DEFAULT_IN_FLIGHT_LIMITS unless given. */
+  readonly inFlight?: InFlightLimits;
 }
 
 /** The bytes to send back (several messages for a zone transfer over TCP), null to stay silent. */
@@ -47,6 +50,8 @@ export class Dispatcher {
   private routes: readonly Route[];
   private readonly logger: Logger;
   private readonly onRefused: RefusedReporter | undefined;
+  /** Kept across reloads with the dispatcher: what the listener owes does not start again with a configuration. */
+  private readonly inFlight: InFlight;
 
   constructor(options: DispatcherOptions) {
     this.server = options.server;
@@ -54,6 +59,7 @@ export class Dispatcher {
     this.routes = longestZoneFirst(options.routing.routes);
     this.logger = options.logger;
     this.onRefused = options.onRefused;
+    this.inFlight = new InFlight(options.server, options.inFlight ?? DEFAULT_IN_FLIGHT_LIMITS);
   }
 
   /**
@@ -71,6 +77,9 @@ export class Dispatcher {
     if (parsed.kind === 'drop') return null;
     if (parsed.kind === 'reject') return encodeReject(packet, parsed.rcode);
     const query = parsed.query;
+    // Over its in-flight bound a UDP client hears nothing, as from a full socket queue, and asks
+    // again; a stream client is refused, as forward refuses past max_concurrent, rather than left waiting.
+    if (!this.inFlight.admits(from.remoteAddress)) return from.transport === 'udp' ? null : this.refuse(query, limitOf(query, from.transport), from);
     const { acceptAnyClass, pending } = this.routing;
     if (query.class !== RRClass.IN && !acceptAnyClass) return this.refuse(query, limitOf(query, from.transport), from);
     const route = this.route(query);
@@ -101,6 +110,7 @@ export class Dispatcher {
   /** Waits for a chain that returned a promise; the configuration owes the answer until then. */
   private async settle(request: ServerRequest, answer: PromiseLike<Reply>, pending: PendingAnswers): Promise<DnsResponse | null> {
     pending.owe();
+    this.inFlight.owe(request.remoteAddress);
     let reply: Reply;
     try {
       reply = await answer;
@@ -108,6 +118,7 @@ export class Dispatcher {
       return this.fail(request, error);
     } finally {
       pending.settled();
+      this.inFlight.settled(request.remoteAddress);
     }
     return this.finish(request, reply);
   }

@@ -6,6 +6,7 @@ import { directiveNames, loadPlugins } from '../plugins/index.ts';
 import type { Readiness, ServerControl, Transport } from '../toolkit/types.ts';
 import { buildChains, type Chains, type ThreadScope } from './chain.ts';
 import { planServer, type ListenerPlan, type PluginRegistry, type ServerPlan } from './config.ts';
+import { DEFAULT_IN_FLIGHT_LIMITS, type InFlightLimits } from './in-flight.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
 import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   /** The plugins directives may name; the compiled-in ones by default. */
   readonly registry?: PluginRegistry;
   readonly tcp?: Partial<TcpOptions>;
+  /** How many answers each listener may owe at once, in all and per client (in-flight.ts). */
+  readonly inFlight?: Partial<InFlightLimits>;
   /** How long stop() lets TCP connections finish the answers they owe (CoreDNS: 5 s). */
   readonly graceMs?: number;
   /**
@@ -150,8 +153,9 @@ function threadScope(exchange: Exchange | undefined): ThreadScope | undefined {
 export async function startServer(corefile: Corefile, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const tcpOptions = { ...DEFAULT_TCP_OPTIONS, ...options.tcp };
+  const inFlight = { ...DEFAULT_IN_FLIGHT_LIMITS, ...options.inFlight };
   const reusePort = options.reusePort === true || options.exchange !== undefined;
-  const open = (plan: ListenerPlan, chains: Chains): Promise<OpenListener> => openListener(plan, chains, logger, tcpOptions, reusePort);
+  const open = (plan: ListenerPlan, chains: Chains): Promise<OpenListener> => openListener(plan, chains, logger, tcpOptions, reusePort, inFlight);
   const graceMs = options.graceMs ?? 5_000;
   let queue: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | null = null;

@@ -5,6 +5,7 @@ import { routingFor, type Chains } from './chain.ts';
 import { ALL_INTERFACES, type ListenerPlan } from './config.ts';
 import { Dispatcher, type QueryDispatch } from './dispatch.ts';
 import type { HttpsListener } from './https.ts';
+import { DEFAULT_IN_FLIGHT_LIMITS, type InFlightLimits } from './in-flight.ts';
 import type { TcpOptions } from './tcp.ts';
 import { TcpListener } from './tcp.ts';
 import { UdpListener } from './udp.ts';
@@ -39,9 +40,9 @@ export function serverLabel(plan: ListenerPlan, port: number): string {
   return `${plan.scheme}://${joinHostPort(plan.host, port)}`;
 }
 
-function dispatcherFor(plan: ListenerPlan, port: number, chains: Chains, logger: Logger): Dispatcher {
+function dispatcherFor(plan: ListenerPlan, port: number, chains: Chains, logger: Logger, inFlight: InFlightLimits): Dispatcher {
   const server = serverLabel(plan, port);
-  return new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server) });
+  return new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server), inFlight });
 }
 
 async function openStream(
@@ -50,6 +51,7 @@ async function openStream(
   logger: Logger,
   tcpOptions: TcpOptions,
   reusePort: boolean,
+  inFlight: InFlightLimits,
 ): Promise<OpenListener> {
   // The label names the bound port, known once bound; no query arrives before the dispatcher is made.
   let dispatcher: Dispatcher | undefined;
@@ -64,7 +66,7 @@ async function openStream(
           serverLabel: (port) => serverLabel(plan, port),
         })
       : await TcpListener.open(plan.host, plan.port, late, logger, tcpOptions, reusePort, plan.tls);
-  dispatcher = dispatcherFor(plan, stream.port, chains, logger);
+  dispatcher = dispatcherFor(plan, stream.port, chains, logger, inFlight);
   return { plan, udp: null, stream, dispatcher };
 }
 
@@ -74,11 +76,12 @@ export async function openListener(
   logger: Logger,
   tcpOptions: TcpOptions,
   reusePort = false,
+  inFlight: InFlightLimits = DEFAULT_IN_FLIGHT_LIMITS,
 ): Promise<OpenListener> {
-  if (plan.scheme !== 'dns') return openStream(plan, chains, logger, tcpOptions, reusePort);
+  if (plan.scheme !== 'dns') return openStream(plan, chains, logger, tcpOptions, reusePort, inFlight);
   for (let attempt = 1; ; attempt++) {
     const udp = await UdpListener.open(plan.host, plan.port, logger, reusePort);
-    const dispatcher = dispatcherFor(plan, udp.port, chains, logger);
+    const dispatcher = dispatcherFor(plan, udp.port, chains, logger, inFlight);
     try {
       const stream = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions, reusePort);
       udp.serve(dispatcher);

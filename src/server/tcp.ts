@@ -16,6 +16,8 @@ export interface TcpOptions {
   readonly idleTimeoutMs: number;
   /** Connections beyond this are closed as they arrive. */
   readonly maxConnections: number;
+  /** Connections of one client address beyond this are closed as they arrive (before a TLS handshake); 0 for no limit. */
+  readonly maxConnectionsPerClient: number;
   /** Queries of one connection in progress at once; reading pauses beyond it. */
   readonly maxPendingPerConnection: number;
 }
@@ -24,6 +26,9 @@ export const DEFAULT_TCP_OPTIONS: TcpOptions = {
   readTimeoutMs: 3_000,
   idleTimeoutMs: 10_000,
   maxConnections: 4096,
+  // BIND's tcp-clients (150) for a whole server is far below this; a client needs a sixteenth of
+  // the listener's connections before it is cut off (a NodeLocal cache keeps a few dozen).
+  maxConnectionsPerClient: 256,
   maxPendingPerConnection: 128,
 };
 
@@ -154,6 +159,8 @@ export class TcpListener {
   readonly options: TcpOptions;
   private readonly server: net.Server;
   private readonly connections = new Map<net.Socket, Connection>();
+  /** Open connections (TLS handshakes included) by client address. */
+  private readonly perClient = new Map<string, number>();
   private closing: Promise<void> | null = null;
   private readonly closeKeyLog: () => void;
 
@@ -171,14 +178,33 @@ export class TcpListener {
       socket.on('close', () => this.connections.delete(socket));
     };
     if (secure === null) {
-      server.on('connection', accept);
+      server.on('connection', (socket: net.Socket) => this.admit(socket) && accept(socket));
       this.closeKeyLog = () => {};
     } else {
+      server.on('connection', (socket: net.Socket) => this.admit(socket));
       server.on('secureConnection', (socket: tls.TLSSocket) => (clientAccepted(socket, secure) ? accept(socket) : socket.destroy()));
       server.on('tlsClientError', (error) => logger.debug({ err: error }, 'tls handshake failed'));
       this.closeKeyLog = writeKeyLog(server as tls.Server, secure, logger);
     }
     server.on('error', (error) => logger.error({ err: error }, 'tcp listener error'));
+  }
+
+  /** Counts a new connection against its client's share, or closes it over the share. */
+  private admit(socket: net.Socket): boolean {
+    const client = clientAddress(socket.remoteAddress ?? '');
+    const open = this.perClient.get(client) ?? 0;
+    const limit = this.options.maxConnectionsPerClient;
+    if (limit > 0 && open >= limit) {
+      socket.destroy();
+      return false;
+    }
+    this.perClient.set(client, open + 1);
+    socket.once('close', () => {
+      const left = (this.perClient.get(client) ?? 1) - 1;
+      if (left === 0) this.perClient.delete(client);
+      else this.perClient.set(client, left);
+    });
+    return true;
   }
 
   /** Listens on `host:port`; with `secure`, every connection is a TLS session first. */

@@ -24,6 +24,7 @@ export interface TestServerOptions {
   readonly extraPlugins?: readonly PluginDefinition[];
   readonly logger?: Logger;
   readonly tcp?: ServerOptions['tcp'];
+  readonly inFlight?: ServerOptions['inFlight'];
 }
 
 /** The compiled-in plugins with `log` and `errors` writing into `lines`, plus `extra`. */
@@ -51,6 +52,7 @@ export async function startTestServer(corefile: string, options: TestServerOptio
       logger: options.logger ?? silentLogger,
       registry: captureRegistry(lines, options.extraPlugins),
       tcp: options.tcp,
+      inFlight: options.inFlight,
       graceMs: 500,
     });
     return {

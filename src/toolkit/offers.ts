@@ -126,3 +126,15 @@ export const metricsAddressOffer = new Offer<string>('metrics-address');
  * only for `pods verified`, and answers still read them only then).
  */
 export const podAddressesWantedOffer = new Offer<true>('pod-addresses-wanted');
+
+/** What the block's cluster knows of a client address. */
+export interface PodLookup {
+  /**
+   * The namespace of the pods with address `ip`; null when none has it, when pods of several
+   * namespaces share it (host network), or (on a worker thread) until the main thread has said.
+   */
+  namespaceOf(ip: string): string | null;
+}
+
+/** Offered by `kubernetes` (empty unless it knows pods: `pods verified`, or `manifests`), for `rrl`'s `per-namespace`. */
+export const podLookupOffer = new Offer<PodLookup>('pod-lookup');

@@ -1,7 +1,8 @@
 /**
  * The order plugins run in, whatever order a Corefile lists them in: CoreDNS's plugin.cfg, cut
- * to the plugins clusterdns has, plus clusterdns's own: `top` after `prometheus` (it counts every
- * query, answered by whichever plugin) and `kubeproxy` beside `kubernetes`.
+ * to the plugins clusterdns has, plus clusterdns's own (`top` after `prometheus`: it counts every
+ * query, answered by whichever plugin; `kubeproxy` beside `kubernetes`) and the external plugin
+ * `rrl` where its plugin.cfg.yaml puts it.
  * A query enters the chain at the first plugin of this list that its server block uses.
  */
 export const PLUGIN_ORDER = [
@@ -20,6 +21,8 @@ export const PLUGIN_ORDER = [
   'log',
   'local',
   'dns64',
+  // github.com/coredns/rrl's plugin.cfg.yaml: before acl.
+  'rrl',
   'acl',
   'any',
   'chaos',

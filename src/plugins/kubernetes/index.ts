@@ -10,6 +10,7 @@ import { createKubernetesHandler, type KubernetesHandler } from './handler.ts';
 import { DEFAULT_MEMO_LIMITS } from './memo.ts';
 import type { KubernetesOptions } from './options.ts';
 import { parseKubernetes, resolveZones } from './parse.ts';
+import { offerPodLookup, offerWorkerPodLookup } from './pods.ts';
 import { observeProgrammingLatency } from './programming-latency.ts';
 import { sharedReply, type AnswerQuestion, type AutoPathQuestion, type SpelledOutcome, type SpelledQuestion } from './shared.ts';
 import { createApiSource, createCheckingSource, createManifestSource } from './source.ts';
@@ -92,6 +93,7 @@ export async function setupKubernetes(
     transfererOffer.give(context, worker.transferer);
     externalerOffer.give(context, worker.externaler);
     clusterChangesOffer.give(context, worker.changes);
+    offerWorkerPodLookup(context, options);
     return { handler: worker.factory };
   }
   const store = createClusterStore();
@@ -114,6 +116,7 @@ export async function setupKubernetes(
   transfererOffer.give(context, { zones: resolved.zones, transfer: (zone, serial) => handler.transfer(zone, serial) });
   externalerOffer.give(context, handler.externaler);
   clusterChangesOffer.give(context, handler.changes);
+  offerPodLookup(context, options, store);
   serveWorkers(context, handler, autoPather);
   return {
     handler: handler.factory,
