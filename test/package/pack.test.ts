@@ -1,0 +1,96 @@
+/**
+ * The package as another project gets it: `npm pack`, the tarball installed into a fresh project
+ * made from examples/service-discovery, and that project's vitest run against it.
+ *
+ * The pack runs in a copy of the repository: prepack rebuilds dist/ from scratch and stamps
+ * `engines` into package.json for the length of the pack, and other test files of the same run
+ * start bin/clusterdns.js from dist/ and run `npx clusterdns` against package.json.
+ *
+ * CLUSTERDNS_PACK_NODE=/path/to/node runs the example's tests on that Node (say a Node 22 from
+ * `npm install node@22` in a temporary folder) instead of this one.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const exampleDir = join(root, 'examples', 'service-discovery');
+
+/** What is not part of a checkout as npm packs it, nor of the example as its author keeps it. */
+const LEFT_OUT = new Set(['node_modules', 'dist', '.git', 'coverage', 'package-lock.json']);
+const keep = (path: string): boolean => !LEFT_OUT.has(basename(path)) && !path.endsWith('.tgz');
+
+/** npm as a shell would run it: none of the npm_* settings of the `npm test` around this run (its prefix is the repository). */
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_'))),
+  npm_config_update_notifier: 'false',
+};
+
+async function npm(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await run('npm', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+interface PackResult {
+  readonly filename: string;
+  readonly files: readonly { readonly path: string }[];
+}
+
+describe('the packed package', () => {
+  let temp: string;
+  let project: string;
+  let packed: PackResult;
+
+  beforeAll(async () => {
+    temp = mkdtempSync(join(tmpdir(), 'clusterdns-pack-'));
+    const source = join(temp, 'clusterdns');
+    project = join(temp, 'service-discovery');
+    cpSync(root, source, { recursive: true, filter: keep });
+    // The build's TypeScript and the `node` package the lifecycle scripts run on.
+    symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'));
+    cpSync(exampleDir, project, { recursive: true, filter: keep });
+
+    const [result] = JSON.parse(await npm(source, ['pack', '--json', '--pack-destination', project])) as PackResult[];
+    packed = result!;
+  }, 120_000);
+
+  afterAll(() => {
+    if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('holds what runs, its types and its engines, and no sources or tests', () => {
+    const paths = packed.files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/clusterdns.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js']));
+    expect(paths.filter((path) => !path.startsWith('dist/') && !path.startsWith('bin/'))).toEqual(['README.md', 'package.json']);
+    expect(paths.filter((path) => /\.test\.|test-support|tsbuildinfo|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
+    expect(packed.filename).toBe(`clusterdns-${packageJson.version}.tgz`);
+  });
+
+  it("runs the example project's tests green against the installed tarball", async () => {
+    const example = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const vitestVersion = (JSON.parse(readFileSync(join(root, 'node_modules', 'vitest', 'package.json'), 'utf8')) as { version: string }).version;
+    // The example names this version's tarball and the vitest this repository tests with.
+    expect(example.devDependencies).toEqual({ clusterdns: `file:${packed.filename}`, vitest: vitestVersion });
+
+    await npm(project, ['install', '--prefer-offline', '--no-audit', '--no-fund']);
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'clusterdns', 'package.json'), 'utf8')) as { engines?: unknown };
+    // Stamped by prepack into the tarball only (scripts/pack/engines.ts says why).
+    expect(installed.engines).toEqual({ node: '^22.19.0 || >=24' });
+    expect(packageJson).not.toHaveProperty('engines');
+
+    const node = process.env.CLUSTERDNS_PACK_NODE ?? process.execPath;
+    const { stdout: version } = await run(node, [join(project, 'node_modules', '.bin', 'clusterdns'), '-version'], { cwd: project, env });
+    expect(version).toContain(`clusterdns-${packageJson.version}`);
+
+    const vitest = join(project, 'node_modules', 'vitest', 'vitest.mjs');
+    const tests = await run(node, [vitest, 'run', '--reporter=verbose'], { cwd: project, env }).catch((error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`the example's tests failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+    });
+    expect(tests.stdout).toContain('3 passed');
+  }, 120_000);
+});
