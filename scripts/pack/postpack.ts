@@ -1,9 +1,9 @@
 /**
- * The `postpack` and `postpublish` scripts: package.json without the `engines` prepack stamped
- * (engines.ts says why). `npm publish` reads package.json again after packing, for the registry's
- * copy of the manifest, so during a publish the stamp stays until `postpublish`.
+ * The `postpack` and `postpublish` scripts: the checkout's package.json back in place of the packed
+ * one (manifest.ts). `npm publish` reads package.json again after packing, for the registry's copy
+ * of the manifest, so during a publish the packed one stays until `postpublish`.
  */
-import { removeEngines } from './engines.ts';
+import { restoreCheckoutManifest } from './manifest.ts';
 
 const publishing = process.env.npm_command === 'publish';
-if (process.env.npm_lifecycle_event === 'postpublish' || !publishing) removeEngines();
+if (!publishing || process.env.npm_lifecycle_event === 'postpublish') restoreCheckoutManifest();

@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -25,15 +25,18 @@ const exampleDir = join(root, 'examples', 'service-discovery');
 const LEFT_OUT = new Set(['node_modules', 'dist', '.git', 'coverage', 'package-lock.json']);
 const keep = (path: string): boolean => !LEFT_OUT.has(basename(path)) && !path.endsWith('.tgz');
 
+/** The Node the example's tests run on, and npm too, so that npm checks the package's engines against it. */
+const node = process.env.CLUSTERDNS_PACK_NODE ?? process.execPath;
+
 /** npm as a shell would run it: none of the npm_* settings of the `npm test` around this run (its prefix is the repository). */
 const env = {
   ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_'))),
+  PATH: [dirname(node), process.env.PATH].join(delimiter),
   npm_config_update_notifier: 'false',
 };
 
-async function npm(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await run('npm', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
+async function npm(cwd: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run('npm', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
 }
 
 interface PackResult {
@@ -55,7 +58,7 @@ describe('the packed package', () => {
     symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'));
     cpSync(exampleDir, project, { recursive: true, filter: keep });
 
-    const [result] = JSON.parse(await npm(source, ['pack', '--json', '--pack-destination', project])) as PackResult[];
+    const [result] = JSON.parse((await npm(source, ['pack', '--json', '--pack-destination', project])).stdout) as PackResult[];
     packed = result!;
   }, 120_000);
 
@@ -77,13 +80,15 @@ describe('the packed package', () => {
     // The example names this version's tarball and the vitest this repository tests with.
     expect(example.devDependencies).toEqual({ clusterdns: `file:${packed.filename}`, vitest: vitestVersion });
 
-    await npm(project, ['install', '--prefer-offline', '--no-audit', '--no-fund']);
-    const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'clusterdns', 'package.json'), 'utf8')) as { engines?: unknown };
-    // Stamped by prepack into the tarball only (scripts/pack/engines.ts says why).
+    const install = await npm(project, ['install', '--prefer-offline', '--no-audit', '--no-fund']);
+    // Neither an engines warning nor one for an install script (the checkout's `prepare`).
+    expect(install.stderr).not.toMatch(/warn.*clusterdns/i);
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'clusterdns', 'package.json'), 'utf8')) as { engines?: unknown; scripts?: object };
+    // The tarball's package.json differs from the checkout's (scripts/pack/manifest.ts says why).
     expect(installed.engines).toEqual({ node: '^22.19.0 || >=24' });
+    expect(installed.scripts).not.toHaveProperty('prepare');
     expect(packageJson).not.toHaveProperty('engines');
 
-    const node = process.env.CLUSTERDNS_PACK_NODE ?? process.execPath;
     const { stdout: version } = await run(node, [join(project, 'node_modules', '.bin', 'clusterdns'), '-version'], { cwd: project, env });
     expect(version).toContain(`clusterdns-${packageJson.version}`);
 
