@@ -1,5 +1,5 @@
 /**
- * `node scripts/overload/run.ts`: does a flooding client hurt the others? Starts clusterdns on
+ * `npm run overload`: does a flooding client hurt the others? Starts clusterdns on
  * 127.0.0.1 over the benchmark's synthetic cluster, runs several normal clients (dnsperf, each from
  * its own 127.0.0.x address, at a fixed rate) alone, then beside a flooding client at ten times
  * one client's rate, without and with `rrl`, and prints the normal clients' latency (p50, p99, max,
@@ -46,7 +46,7 @@ interface Options {
 
 const QUIET_BUSY_PERCENT = 25;
 
-const USAGE = `usage: node scripts/overload/run.ts [--seconds 10] [--rounds 5] [--clients 4] [--client-qps 1000] [--flood-factor 10] [--flood-max]
+const USAGE = `usage: npm run overload -- [--seconds 10] [--rounds 5] [--clients 4] [--client-qps 1000] [--flood-factor 10] [--flood-max]
                                     [--workers N] [--quiet-wait 30] [--json FILE]`;
 
 function parseOptions(argv: readonly string[]): Options {
@@ -193,7 +193,7 @@ interface ScenarioResult {
   readonly otherCpuSeconds: number | null;
   readonly hostBusyBeforePercent: number | null;
   readonly rssMiB: number | null;
-  /** coredns_rrl_* and clusterdns_dns_inflight_* lines of /metrics after the run. */
+  /** coredns_rrl_*, clusterdns_dns_inflight_* and clusterdns_dns_fair_share_* lines of /metrics after the run. */
   readonly metrics: readonly string[];
 }
 
@@ -201,7 +201,7 @@ async function scrape(metricsPort: number): Promise<string[]> {
   try {
     const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     const text = await response.text();
-    return text.split('\n').filter((line) => /^(coredns_rrl_|clusterdns_dns_inflight_)/.test(line));
+    return text.split('\n').filter((line) => /^(coredns_rrl_|clusterdns_dns_inflight_|clusterdns_dns_fair_share_)/.test(line));
   } catch (error) {
     return [`(metrics unavailable: ${(error as Error).message})`];
   }

@@ -11,6 +11,7 @@ import { isPromiseLike } from '../toolkit/promise.ts';
 import { ServerRequest } from '../toolkit/request.ts';
 import type { Endpoints } from '../toolkit/types.ts';
 import type { Route, Routing } from './chain.ts';
+import { fairShareDrops, type FairShare } from './fair-share.ts';
 import { DEFAULT_IN_FLIGHT_LIMITS, InFlight, type InFlightLimits } from './in-flight.ts';
 import type { PendingAnswers } from './pending.ts';
 
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   readonly onRefused?: RefusedReporter;
   /** How many answers the listener may owe at once; DEFAULT_IN_FLIGHT_LIMITS unless given. */
   readonly inFlight?: InFlightLimits;
+  /** The server's fair share under saturation, asked about each UDP query; none when absent. */
+  readonly fairShare?: FairShare | null;
 }
 
 /** The bytes to send back (several messages for a zone transfer over TCP), null to stay silent. */
@@ -52,6 +55,8 @@ export class Dispatcher {
   private readonly onRefused: RefusedReporter | undefined;
   /** Kept across reloads with the dispatcher: what the listener owes does not start again with a configuration. */
   private readonly inFlight: InFlight;
+  private readonly fairShare: FairShare | null;
+  private readonly fairShareDrops: { inc(): void };
 
   constructor(options: DispatcherOptions) {
     this.server = options.server;
@@ -60,6 +65,8 @@ export class Dispatcher {
     this.logger = options.logger;
     this.onRefused = options.onRefused;
     this.inFlight = new InFlight(options.server, options.inFlight ?? DEFAULT_IN_FLIGHT_LIMITS);
+    this.fairShare = options.fairShare ?? null;
+    this.fairShareDrops = fairShareDrops(options.server);
   }
 
   /**
@@ -73,6 +80,11 @@ export class Dispatcher {
 
   /** The response to one query from `from`: bytes to send, null to stay silent, or a promise of either. */
   dispatch(packet: Buffer, from: Endpoints): DispatchResult {
+    // Before parsing: under saturation, what a dropped query does not cost is what lets the others through.
+    if (from.transport === 'udp' && this.fairShare !== null && !this.fairShare.admits(from.remoteAddress)) {
+      this.fairShareDrops.inc();
+      return null;
+    }
     const parsed = parseQuery(packet);
     if (parsed.kind === 'drop') return null;
     if (parsed.kind === 'reject') return encodeReject(packet, parsed.rcode);

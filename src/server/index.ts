@@ -6,9 +6,10 @@ import { directiveNames, loadPlugins } from '../plugins/index.ts';
 import type { Readiness, ServerControl, Transport } from '../toolkit/types.ts';
 import { buildChains, type Chains, type ThreadScope } from './chain.ts';
 import { planServer, type ListenerPlan, type PluginRegistry, type ServerPlan } from './config.ts';
+import { DEFAULT_FAIR_SHARE, FairShare, type Busyness, type FairShareSettings } from './fair-share.ts';
 import { DEFAULT_IN_FLIGHT_LIMITS, type InFlightLimits } from './in-flight.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { blocks, closeListener, listenerKey, openListener, reroute, type OpenListener } from './listeners.ts';
+import { blocks, closeListener, listenerKey, openListener, reroute, type ListenerSettings, type OpenListener } from './listeners.ts';
 import { DEFAULT_TCP_OPTIONS, type TcpOptions } from './tcp.ts';
 import type { Exchange } from './threads/exchange.ts';
 import type { ResponseRelay } from './udp.ts';
@@ -25,6 +26,11 @@ export interface ServerOptions {
   readonly tcp?: Partial<TcpOptions>;
   /** How many answers each listener may owe at once, in all and per client (in-flight.ts). */
   readonly inFlight?: Partial<InFlightLimits>;
+  /**
+   * Under saturation, UDP clients sending far over their share are dropped so the others are
+   * answered (fair-share.ts); on unless false. `busyness` replaces the event loop's, for tests.
+   */
+  readonly fairShare?: (Partial<FairShareSettings> & { readonly busyness?: Busyness }) | false;
   /** How long stop() lets TCP connections finish the answers they owe (CoreDNS: 5 s). */
   readonly graceMs?: number;
   /**
@@ -136,6 +142,13 @@ async function configure(corefile: Corefile, options: ServerOptions, reload: Rel
   }
 }
 
+function createFairShare(options: (Partial<FairShareSettings> & { readonly busyness?: Busyness }) | undefined, logger: Logger): FairShare {
+  const { busyness, ...settings } = options ?? {};
+  const fairShare = new FairShare({ ...DEFAULT_FAIR_SHARE, ...settings }, logger, busyness);
+  fairShare.start();
+  return fairShare;
+}
+
 function threadScope(exchange: Exchange | undefined): ThreadScope | undefined {
   if (exchange === undefined) return undefined;
   return (place, lifecycle) => {
@@ -152,10 +165,15 @@ function threadScope(exchange: Exchange | undefined): ThreadScope | undefined {
  */
 export async function startServer(corefile: Corefile, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
-  const tcpOptions = { ...DEFAULT_TCP_OPTIONS, ...options.tcp };
-  const inFlight = { ...DEFAULT_IN_FLIGHT_LIMITS, ...options.inFlight };
-  const reusePort = options.reusePort === true || options.exchange !== undefined;
-  const open = (plan: ListenerPlan, chains: Chains): Promise<OpenListener> => openListener(plan, chains, logger, tcpOptions, reusePort, inFlight);
+  const fairShare = options.fairShare === false ? null : createFairShare(options.fairShare, logger);
+  const settings: ListenerSettings = {
+    logger,
+    tcp: { ...DEFAULT_TCP_OPTIONS, ...options.tcp },
+    reusePort: options.reusePort === true || options.exchange !== undefined,
+    inFlight: { ...DEFAULT_IN_FLIGHT_LIMITS, ...options.inFlight },
+    fairShare,
+  };
+  const open = (plan: ListenerPlan, chains: Chains): Promise<OpenListener> => openListener(plan, chains, settings);
   const graceMs = options.graceMs ?? 5_000;
   let queue: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | null = null;
@@ -175,6 +193,7 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
     for (const plan of config.plan.listeners) listeners.push(await open(plan, config.chains));
   } catch (error) {
     await Promise.all(listeners.map((listener) => closeListener(listener, 0)));
+    fairShare?.stop();
     await config.lifecycle.runShutdown(logger);
     throw error;
   }
@@ -259,6 +278,7 @@ export async function startServer(corefile: Corefile, options: ServerOptions): P
         if (stopOptions.lameduck !== false) await config.lifecycle.runBeforeStop(logger);
         await options.beforeClose?.();
         await Promise.all(listeners.map((listener) => closeListener(listener, graceMs)));
+        fairShare?.stop();
         await config.lifecycle.runShutdown(logger);
       })()),
   };

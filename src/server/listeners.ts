@@ -5,7 +5,8 @@ import { routingFor, type Chains } from './chain.ts';
 import { ALL_INTERFACES, type ListenerPlan } from './config.ts';
 import { Dispatcher, type QueryDispatch } from './dispatch.ts';
 import type { HttpsListener } from './https.ts';
-import { DEFAULT_IN_FLIGHT_LIMITS, type InFlightLimits } from './in-flight.ts';
+import type { FairShare } from './fair-share.ts';
+import type { InFlightLimits } from './in-flight.ts';
 import type { TcpOptions } from './tcp.ts';
 import { TcpListener } from './tcp.ts';
 import { UdpListener } from './udp.ts';
@@ -40,19 +41,25 @@ export function serverLabel(plan: ListenerPlan, port: number): string {
   return `${plan.scheme}://${joinHostPort(plan.host, port)}`;
 }
 
-function dispatcherFor(plan: ListenerPlan, port: number, chains: Chains, logger: Logger, inFlight: InFlightLimits): Dispatcher {
-  const server = serverLabel(plan, port);
-  return new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server), inFlight });
+/** What every listener of a server is opened with. */
+export interface ListenerSettings {
+  readonly logger: Logger;
+  readonly tcp: TcpOptions;
+  /** SO_REUSEPORT: threads and a successor process bind beside each other. */
+  readonly reusePort: boolean;
+  readonly inFlight: InFlightLimits;
+  /** The server's fair share under saturation, for UDP queries; null when off. */
+  readonly fairShare: FairShare | null;
 }
 
-async function openStream(
-  plan: ListenerPlan,
-  chains: Chains,
-  logger: Logger,
-  tcpOptions: TcpOptions,
-  reusePort: boolean,
-  inFlight: InFlightLimits,
-): Promise<OpenListener> {
+function dispatcherFor(plan: ListenerPlan, port: number, chains: Chains, settings: ListenerSettings): Dispatcher {
+  const server = serverLabel(plan, port);
+  const { logger, inFlight, fairShare } = settings;
+  return new Dispatcher({ server, routing: routingFor(plan, chains), logger, onRefused: refusedReporter(server), inFlight, fairShare });
+}
+
+async function openStream(plan: ListenerPlan, chains: Chains, settings: ListenerSettings): Promise<OpenListener> {
+  const { logger, reusePort } = settings;
   // The label names the bound port, known once bound; no query arrives before the dispatcher is made.
   let dispatcher: Dispatcher | undefined;
   const late: QueryDispatch = { dispatch: (packet, from) => dispatcher!.dispatch(packet, from) };
@@ -65,25 +72,19 @@ async function openStream(
           reusePort,
           serverLabel: (port) => serverLabel(plan, port),
         })
-      : await TcpListener.open(plan.host, plan.port, late, logger, tcpOptions, reusePort, plan.tls);
-  dispatcher = dispatcherFor(plan, stream.port, chains, logger, inFlight);
+      : await TcpListener.open(plan.host, plan.port, late, logger, settings.tcp, reusePort, plan.tls);
+  dispatcher = dispatcherFor(plan, stream.port, chains, settings);
   return { plan, udp: null, stream, dispatcher };
 }
 
-export async function openListener(
-  plan: ListenerPlan,
-  chains: Chains,
-  logger: Logger,
-  tcpOptions: TcpOptions,
-  reusePort = false,
-  inFlight: InFlightLimits = DEFAULT_IN_FLIGHT_LIMITS,
-): Promise<OpenListener> {
-  if (plan.scheme !== 'dns') return openStream(plan, chains, logger, tcpOptions, reusePort, inFlight);
+export async function openListener(plan: ListenerPlan, chains: Chains, settings: ListenerSettings): Promise<OpenListener> {
+  if (plan.scheme !== 'dns') return openStream(plan, chains, settings);
+  const { logger, reusePort } = settings;
   for (let attempt = 1; ; attempt++) {
     const udp = await UdpListener.open(plan.host, plan.port, logger, reusePort);
-    const dispatcher = dispatcherFor(plan, udp.port, chains, logger, inFlight);
+    const dispatcher = dispatcherFor(plan, udp.port, chains, settings);
     try {
-      const stream = await TcpListener.open(plan.host, udp.port, dispatcher, logger, tcpOptions, reusePort);
+      const stream = await TcpListener.open(plan.host, udp.port, dispatcher, logger, settings.tcp, reusePort);
       udp.serve(dispatcher);
       return { plan, udp, stream, dispatcher };
     } catch (error) {

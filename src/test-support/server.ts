@@ -25,6 +25,7 @@ export interface TestServerOptions {
   readonly logger?: Logger;
   readonly tcp?: ServerOptions['tcp'];
   readonly inFlight?: ServerOptions['inFlight'];
+  readonly fairShare?: ServerOptions['fairShare'];
 }
 
 /** The compiled-in plugins with `log` and `errors` writing into `lines`, plus `extra`. */
@@ -53,6 +54,7 @@ export async function startTestServer(corefile: string, options: TestServerOptio
       registry: captureRegistry(lines, options.extraPlugins),
       tcp: options.tcp,
       inFlight: options.inFlight,
+      fairShare: options.fairShare,
       graceMs: 500,
     });
     return {
