@@ -16,7 +16,10 @@
 import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Node 22 from 22.19 (the oldest tested; `process.execve` since 22.15), and 24 on: 23 is end of life. */
+/**
+ * Node 22 from 22.19 (what undici, a dependency of `@kubernetes/client-node`, asks; the oldest
+ * tested), and 24 on: 23 is end of life.
+ */
 export const ENGINES = { node: '^22.19.0 || >=24' } as const;
 
 const ROOT = join(import.meta.dirname, '..', '..');
