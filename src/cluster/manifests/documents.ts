@@ -3,8 +3,11 @@ import { isRecord } from '../convert-fields.ts';
 import type { ClusterState } from '../types.ts';
 import { collectState, objectId, parseFile, parseObject, type ParsedManifest } from './parse.ts';
 
-/** A manifest given in memory: a Kubernetes object (a List too), or YAML or JSON text of any number of documents. */
-export type ManifestInput = string | Readonly<Record<string, unknown>>;
+/**
+ * A manifest given in memory: a Kubernetes object (a List too), or YAML or JSON text of any number
+ * of documents. `object`, so that interfaces of Kubernetes clients' object types fit.
+ */
+export type ManifestInput = string | object;
 
 /**
  * Manifests held in memory instead of files, changed by apply and delete as `kubectl apply` and
@@ -68,7 +71,8 @@ export class ManifestDocuments {
 }
 
 /** ` (Service shop/web)`, as far as the object tells, so an error names the object at fault. */
-function describeObject(input: Readonly<Record<string, unknown>>): string {
+function describeObject(input: object): string {
+  if (!isRecord(input)) return '';
   const kind = typeof input.kind === 'string' ? input.kind : 'object';
   const metadata = isRecord(input.metadata) ? input.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '';

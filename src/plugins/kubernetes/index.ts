@@ -172,7 +172,7 @@ export interface InMemoryCluster {
   readonly endpointsController: boolean;
 }
 
-/** A cluster source for these options: the in-memory cluster when there is one, else setupKubernetes's default. */
+/** The source serving `cluster` to one directive: its `service_cidr` and `node_port_range` hold; probes and the controller are the cluster's. */
 function inMemorySource(cluster: InMemoryCluster, options: KubernetesOptions, logger: Logger, watch: boolean): Promise<ClusterSource> {
   return createManifestSource(
     { documents: cluster.documents },

@@ -78,7 +78,7 @@ export function withImplicitNamespaces(state: ClusterState): ClusterState {
 }
 
 /** Where the manifests are: files and directories, or documents held in memory (the programmatic fixture's). */
-export type ManifestInput = { readonly paths: readonly string[] } | { readonly documents: ManifestDocuments };
+export type ManifestOrigin = { readonly paths: readonly string[] } | { readonly documents: ManifestDocuments };
 
 /**
  * clusterdns's self-contained mode: the cluster described by manifest files, with cluster IPs
@@ -88,7 +88,7 @@ export type ManifestInput = { readonly paths: readonly string[] } | { readonly d
  * memory that a server reading the API never needs.
  */
 export async function createManifestSource(
-  input: ManifestInput,
+  origin: ManifestOrigin,
   options: SelfContainedOptions,
   logger: Logger,
   { watch = true, endpointSlices = true }: { watch?: boolean; endpointSlices?: boolean } = {},
@@ -104,6 +104,6 @@ export async function createManifestSource(
     ...(options.nodePortRange && { nodePortRange: options.nodePortRange }),
     endpointSlices,
   });
-  const sourceOptions = { ...input, logger, watch, transform: (state: ClusterState) => withImplicitNamespaces(controller(state)) };
+  const sourceOptions = { ...origin, logger, watch, transform: (state: ClusterState) => withImplicitNamespaces(controller(state)) };
   return options.readinessProbes && watch ? new ProbingManifestSource(sourceOptions) : new ManifestSource(sourceOptions);
 }
