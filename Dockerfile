@@ -15,7 +15,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+# No declarations (.d.ts): they are the npm package's API reference, and nothing in the image reads them.
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json --declaration false
 
 # Production dependencies only. No package has an install script it needs (the only one with a
 # script is the `node` devDependency), so scripts stay off.

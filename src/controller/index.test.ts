@@ -20,6 +20,20 @@ describe('selfContainedTransform', () => {
     expect(output.endpointSlices.map((s) => [s.addressType, s.labels[SERVICE_NAME_LABEL]])).toEqual([['IPv4', 'web']]);
   });
 
+  it('keeps the given slices and computes none with endpointSlices: false', () => {
+    const { logger } = recordingLogger('info');
+    const given = slice({ name: 'web-given', serviceName: 'web' });
+    const output = selfContainedTransform({ logger, endpointSlices: false })(
+      state({
+        services: [service({ name: 'web', clusterIPs: [], selector: { app: 'web' } })],
+        pods: [pod({ name: 'web-1', labels: { app: 'web' }, ips: ['10.244.0.5'] })],
+        endpointSlices: [given],
+      }),
+    );
+    expect(output.services[0]?.clusterIPs[0]).toMatch(/^127\.10\./);
+    expect(output.endpointSlices).toEqual([given]);
+  });
+
   it('logs every warning with the object it concerns', async () => {
     const { logger, lines } = recordingLogger('info');
     const transform = selfContainedTransform({ logger, serviceCIDRs: ['10.0.0.0/30'] });

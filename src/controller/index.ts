@@ -28,11 +28,14 @@ export const DEFAULT_SERVICE_CIDRS: readonly string[] = ['127.10.0.0/16'];
 
 export interface SelfContainedOptions extends Partial<AllocationOptions>, EndpointSliceOptions {
   readonly logger: Logger;
+  /** false: allocate addresses only, and keep the EndpointSlices the manifests give; default true. */
+  readonly endpointSlices?: boolean;
 }
 
 /**
  * The manifests source's `transform` in self-contained mode: fills in cluster IPs and node ports,
- * then computes EndpointSlices from the result, logging what it had to skip. The options are
+ * then (unless `endpointSlices` is false) computes EndpointSlices from the result, logging what it
+ * had to skip. The options are
  * checked here, once, so a bad CIDR stops the server at start rather than at the first load.
  */
 export function selfContainedTransform(options: SelfContainedOptions): (state: ClusterState) => ClusterState {
@@ -45,8 +48,9 @@ export function selfContainedTransform(options: SelfContainedOptions): (state: C
   };
   return (state) => {
     const allocated = allocateWithPlan(state, plan);
-    const sliced = computeEndpointSlices(allocated.state, options);
     log(allocated.warnings);
+    if (options.endpointSlices === false) return allocated.state;
+    const sliced = computeEndpointSlices(allocated.state, options);
     log(sliced.warnings);
     return sliced.state;
   };

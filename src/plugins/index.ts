@@ -1,5 +1,8 @@
 import type { Corefile } from '../corefile/types.ts';
 import type { PluginDefinition } from '../toolkit/types.ts';
+import type { InMemoryCluster } from './kubernetes/index.ts';
+
+export type { InMemoryCluster } from './kubernetes/index.ts';
 
 type PluginLoader = () => Promise<PluginDefinition>;
 
@@ -60,4 +63,12 @@ export async function loadPlugins(names: Iterable<string>): Promise<Map<string, 
   const wanted = [...new Set(names)].filter((name) => pluginLoaders.has(name));
   const definitions = await Promise.all(wanted.map((name) => pluginLoaders.get(name)!()));
   return new Map(definitions.map((definition) => [definition.name, definition]));
+}
+
+/**
+ * The `kubernetes` plugin serving `cluster` in every block, whatever its directive names: the
+ * programmatic fixture puts it in its registry in place of the compiled-in one.
+ */
+export async function loadInMemoryKubernetes(cluster: InMemoryCluster): Promise<PluginDefinition> {
+  return (await import('./kubernetes/index.ts')).createKubernetesPlugin({ cluster }) as PluginDefinition;
 }

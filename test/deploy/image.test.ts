@@ -114,7 +114,7 @@ describe('Dockerfile', () => {
 
   it('compiles the sources in the build stage and ships only the JavaScript', () => {
     const build = dockerfile.stages.indexOf('build');
-    expect(buildCommands(build).at(-1)).toEqual(['node', 'node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+    expect(buildCommands(build).at(-1)).toEqual(['node', 'node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--declaration', 'false']);
     expect(inStage(finalStage, 'COPY').map(parseCopy)).toContainEqual({ from: 'build', sources: ['/app/dist'], destination: '/app/dist' });
   });
 

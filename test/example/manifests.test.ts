@@ -13,7 +13,7 @@ const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml'
 async function loadExample(): Promise<{ store: ClusterView; lines: ReturnType<typeof recordingLogger>['lines'] }> {
   const store = createClusterStore();
   const { logger, lines } = recordingLogger();
-  const source = await createManifestSource([EXAMPLE], { serviceCIDRs: null, nodePortRange: null, readinessProbes: false }, logger);
+  const source = await createManifestSource({ paths: [EXAMPLE] }, { serviceCIDRs: null, nodePortRange: null, readinessProbes: false }, logger);
   await source.start(store);
   await source.stop();
   return { store, lines };

@@ -14,7 +14,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/metrics/', 'src/controller/', 'src/prober/', 'src/proxy/', 'src/resolver/', 'src/top-cli/'],
   ['src/plugins/'],
   ['src/server/'],
-  ['src/cli.ts'],
+  ['src/cli.ts', 'src/fixture/'],
+  ['src/index.ts'],
 ];
 
 const PLUGINS = 'src/plugins/';

@@ -9,10 +9,13 @@ import type { ManifestFile } from './files.ts';
 /** Aliases may only be expanded this often per document, against "billion laughs" files. */
 const MAX_ALIAS_COUNT = 1000;
 
-interface Found {
+/** One object of the manifests, converted to the store's shape, and where it was written. */
+export interface ParsedManifest {
   readonly converted: ConvertedObject;
   readonly location: ManifestLocation;
 }
+
+type Found = ParsedManifest;
 
 /**
  * Turns manifest files into one cluster state. Objects of kinds the store does not keep are
@@ -38,13 +41,18 @@ export function parseManifests(files: readonly ManifestFile[], logger: Logger): 
   return collectState(objects.values());
 }
 
-/** `kind:namespace/name`, or `namespace:name` for namespaces. */
-function objectId(converted: ConvertedObject): string {
+/**
+ * `kind:namespace/name`, or `namespace:name` for namespaces: an object's identity, which a later
+ * object with the same one replaces. The store's kinds are each one API group and kind, so this is
+ * the API's identity (group, kind, namespace, name).
+ */
+export function objectId(converted: ConvertedObject): string {
   if (converted.kind === 'namespace') return `namespace:${converted.object.name}`;
   return `${converted.kind}:${converted.object.namespace}/${converted.object.name}`;
 }
 
-function collectState(found: Iterable<Found>): ClusterState {
+/** The store's objects among `found`, as one state. */
+export function collectState(found: Iterable<Found>): ClusterState {
   const services: Service[] = [];
   const endpointSlices: EndpointSlice[] = [];
   const pods: Pod[] = [];
@@ -73,10 +81,12 @@ function collectState(found: Iterable<Found>): ClusterState {
 }
 
 /**
+ * The objects of one file's text (YAML or JSON, any number of documents, Lists expanded) that the
+ * store keeps; throws ManifestError naming the document, item and line at the first problem.
  * Documents are composed and converted one at a time: holding every document of a large file at
  * once (as parseAllDocuments does) costs about 100 MB of heap per MB of YAML.
  */
-function parseFile(file: ManifestFile, logger: Logger): Found[] {
+export function parseFile(file: ManifestFile, logger: Logger): Found[] {
   const lineCounter = new LineCounter();
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
@@ -127,6 +137,16 @@ function isList(value: unknown): value is ListObject {
 function withListType(item: unknown, list: ListObject): unknown {
   if (!isRecord(item) || list.kind === 'List' || (item.apiVersion !== undefined && item.kind !== undefined)) return item;
   return { apiVersion: list.apiVersion, kind: list.kind.slice(0, -'List'.length), ...item };
+}
+
+/**
+ * The objects of one object already parsed (a List is expanded) that the store keeps; throws
+ * ManifestError naming `at` when it is no valid Kubernetes object.
+ */
+export function parseObject(value: unknown, at: ManifestLocation, logger: Logger): ParsedManifest[] {
+  const found: Found[] = [];
+  addObject(value, at, found, logger);
+  return found;
 }
 
 function addObject(value: unknown, at: ManifestLocation, found: Found[], logger: Logger): void {

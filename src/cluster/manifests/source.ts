@@ -1,14 +1,13 @@
 import type { Logger } from '../../log.ts';
 import type { ClusterSource, ClusterState, ClusterWriter } from '../types.ts';
+import type { ManifestDocuments } from './documents.ts';
 import { readManifestFiles, type ManifestFiles } from './files.ts';
 import { parseManifests } from './parse.ts';
 import { ManifestWatcher } from './watch.ts';
 
-export interface ManifestSourceOptions {
-  /** Files and directories of Kubernetes YAML or JSON. */
-  readonly paths: readonly string[];
+interface CommonOptions {
   readonly logger: Logger;
-  /** Reload when the files change; default true. */
+  /** Reload when the files (or the documents) change; default true. */
   readonly watch?: boolean;
   /** Rewrites each loaded state before the store sees it (the embedded endpoints controller). */
   readonly transform?: (state: ClusterState) => ClusterState;
@@ -16,13 +15,27 @@ export interface ManifestSourceOptions {
   readonly polling?: boolean;
 }
 
+export type ManifestSourceOptions = CommonOptions &
+  (
+    | {
+        /** Files and directories of Kubernetes YAML or JSON. */
+        readonly paths: readonly string[];
+      }
+    | {
+        /** Manifests held in memory (the programmatic fixture's): each change is served before apply() or delete() returns. */
+        readonly documents: ManifestDocuments;
+      }
+  );
+
 /**
- * Serves a cluster described by manifest files. The first load must succeed or start() rejects;
- * later a broken edit is logged and the last good state keeps serving until the files are fixed.
+ * Serves a cluster described by manifest files, or by manifests held in memory. The first load
+ * must succeed or start() rejects; later a broken edit is logged and the last good state keeps
+ * serving until the files are fixed (documents refuse a broken change before it is made).
  */
 export class ManifestSource implements ClusterSource {
   readonly name = 'manifests';
   readonly #paths: readonly string[];
+  readonly #documents: ManifestDocuments | undefined;
   readonly #logger: Logger;
   readonly #transform: (state: ClusterState) => ClusterState;
   readonly #watch: boolean;
@@ -35,11 +48,13 @@ export class ManifestSource implements ClusterSource {
   #lastParsed: ClusterState | undefined;
   #reloading: Promise<void> | undefined;
   #reloadAgain = false;
+  #unsubscribe: (() => void) | undefined;
   #stopped = false;
 
   constructor(options: ManifestSourceOptions) {
-    if (options.paths.length === 0) throw new TypeError('ManifestSource needs at least one path');
-    this.#paths = options.paths;
+    if ('paths' in options && options.paths.length === 0) throw new TypeError('ManifestSource needs at least one path');
+    this.#paths = 'paths' in options ? options.paths : [];
+    this.#documents = 'documents' in options ? options.documents : undefined;
     this.#logger = options.logger;
     this.#transform = options.transform ?? ((state) => state);
     this.#watch = options.watch ?? true;
@@ -47,6 +62,7 @@ export class ManifestSource implements ClusterSource {
   }
 
   async start(writer: ClusterWriter): Promise<void> {
+    if (this.#documents) return this.#startFromMemory(writer, this.#documents);
     const files = await readManifestFiles(this.#paths);
     const parsed = parseManifests(files.files, this.#logger);
     const state = this.#transform(parsed);
@@ -71,6 +87,7 @@ export class ManifestSource implements ClusterSource {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#unsubscribe?.();
     this.#watcher?.close();
     this.#watcher = undefined;
     await this.#reloading;
@@ -82,6 +99,11 @@ export class ManifestSource implements ClusterSource {
    * logged and the store keeps its state.
    */
   async refresh(): Promise<void> {
+    this.#retransform();
+  }
+
+  /** refresh(), synchronously: documents' changes must be in the store when apply() returns. */
+  #retransform(): void {
     const writer = this.#writer;
     const parsed = this.#lastParsed;
     if (!writer || !parsed || this.#stopped) return;
@@ -93,6 +115,22 @@ export class ManifestSource implements ClusterSource {
       return;
     }
     writer.replace(state);
+  }
+
+  /** Documents are parsed already: each change is transformed and in the store before the change returns. */
+  #startFromMemory(writer: ClusterWriter, documents: ManifestDocuments): void {
+    const parsed = documents.state;
+    const state = this.#transform(parsed);
+    this.#lastParsed = parsed;
+    this.#writer = writer;
+    writer.replace(state);
+    writer.markSynced();
+    this.#logger.debug(counts(state), 'manifests loaded from memory');
+    if (!this.#watch || this.#stopped) return;
+    this.#unsubscribe = documents.subscribe(() => {
+      this.#lastParsed = documents.state;
+      this.#retransform();
+    });
   }
 
   /** One reload at a time; changes that arrive during one cause exactly one more. */

@@ -1,5 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ManifestDocuments } from '../../cluster/manifests/index.ts';
 import { createClusterStore, type ClusterStore } from '../../cluster/store.ts';
 import type { ClusterSource } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
@@ -100,7 +101,7 @@ export async function setupKubernetes(
   const source =
     dependencies.source ??
     (options.manifests.length > 0
-      ? await createManifestSource(options.manifests, options.selfContained, logger)
+      ? await createManifestSource({ paths: options.manifests }, options.selfContained, logger)
       : await createApiSource(options, logger, watchesPods(options, context)));
   context.onShutdown(() => source.stop());
   await source.start(store);
@@ -159,14 +160,47 @@ function serveWorkers(context: SetupContext, handler: KubernetesHandler, autoPat
 }
 
 /**
- * `kubernetes [ZONES...] { ... }`: serves the Kubernetes DNS schema from the cluster (the API, or
- * manifest files in self-contained mode), as CoreDNS 1.14's kubernetes plugin does.
+ * A cluster held in memory that every `kubernetes` directive serves instead of what its options
+ * name (manifests files, an API server): the programmatic fixture's. The documents go through the
+ * same endpoints controller and readiness prober as manifest files.
  */
-export const kubernetesPlugin: PluginDefinition<KubernetesOptions> = {
-  name: 'kubernetes',
-  once: true,
-  // The server hands over the directive alone: zones fall back to the server block's in setup.
-  parse: (directive) => parseKubernetes(directive, []),
-  setup: (options, context) => setupKubernetes(options, context),
-  validate: async (options, context) => setupKubernetes(options, context, { source: await createCheckingSource(options, context.logger) }),
-};
+export interface InMemoryCluster {
+  readonly documents: ManifestDocuments;
+  /** Run the pods' readiness probes, as `readiness_probes` does for files. */
+  readonly readinessProbes: boolean;
+  /** false: the EndpointSlices the documents give, none computed from pods. */
+  readonly endpointsController: boolean;
+}
+
+/** The source serving `cluster` to one directive: its `service_cidr` and `node_port_range` hold; probes and the controller are the cluster's. */
+function inMemorySource(cluster: InMemoryCluster, options: KubernetesOptions, logger: Logger, watch: boolean): Promise<ClusterSource> {
+  return createManifestSource(
+    { documents: cluster.documents },
+    { ...options.selfContained, readinessProbes: cluster.readinessProbes },
+    logger,
+    { watch, endpointSlices: cluster.endpointsController },
+  );
+}
+
+/**
+ * `kubernetes [ZONES...] { ... }`: serves the Kubernetes DNS schema from the cluster (the API, or
+ * manifest files in self-contained mode), as CoreDNS 1.14's kubernetes plugin does; from
+ * `cluster` when given, whatever the directive names.
+ */
+export function createKubernetesPlugin({ cluster }: { cluster?: InMemoryCluster } = {}): PluginDefinition<KubernetesOptions> {
+  return {
+    name: 'kubernetes',
+    once: true,
+    // The server hands over the directive alone: zones fall back to the server block's in setup.
+    parse: (directive) => parseKubernetes(directive, []),
+    setup: async (options, context) =>
+      setupKubernetes(options, context, cluster && { source: await inMemorySource(cluster, options, context.logger, true) }),
+    validate: async (options, context) =>
+      setupKubernetes(options, context, {
+        source: cluster ? await inMemorySource(cluster, options, context.logger, false) : await createCheckingSource(options, context.logger),
+      }),
+  };
+}
+
+/** The compiled-in plugin: the cluster its directive names. */
+export const kubernetesPlugin: PluginDefinition<KubernetesOptions> = createKubernetesPlugin();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KubeConnectionOptions } from '../../cluster/kube/index.ts';
+import type { ManifestDocuments } from '../../cluster/manifests/index.ts';
 import type { ClusterSource, ClusterState, Namespace } from '../../cluster/types.ts';
 import type { Logger } from '../../log.ts';
 import type { KubernetesOptions, SelfContainedOptions } from './options.ts';
@@ -49,7 +50,7 @@ function connectionOptions(options: KubernetesOptions): KubeConnectionOptions {
  * to startup, as a CI machine has none.
  */
 export async function createCheckingSource(options: KubernetesOptions, logger: Logger): Promise<ClusterSource> {
-  if (options.manifests.length > 0) return createManifestSource(options.manifests, options.selfContained, logger, { watch: false });
+  if (options.manifests.length > 0) return createManifestSource({ paths: options.manifests }, options.selfContained, logger, { watch: false });
   if (options.kubeconfig || options.endpoint !== null) {
     const { resolveConnection } = await import('../../cluster/kube/index.ts');
     resolveConnection(connectionOptions(options));
@@ -76,6 +77,9 @@ export function withImplicitNamespaces(state: ClusterState): ClusterState {
   return implied.length === 0 ? state : { ...state, namespaces: [...state.namespaces, ...implied] };
 }
 
+/** Where the manifests are: files and directories, or documents held in memory (the programmatic fixture's). */
+export type ManifestOrigin = { readonly paths: readonly string[] } | { readonly documents: ManifestDocuments };
+
 /**
  * clusterdns's self-contained mode: the cluster described by manifest files, with cluster IPs
  * allocated and EndpointSlices computed from pods by the embedded endpoints controller, and pod
@@ -84,10 +88,10 @@ export function withImplicitNamespaces(state: ClusterState): ClusterState {
  * memory that a server reading the API never needs.
  */
 export async function createManifestSource(
-  paths: readonly string[],
+  origin: ManifestOrigin,
   options: SelfContainedOptions,
   logger: Logger,
-  { watch = true }: { watch?: boolean } = {},
+  { watch = true, endpointSlices = true }: { watch?: boolean; endpointSlices?: boolean } = {},
 ): Promise<ClusterSource> {
   const [{ ManifestSource }, { selfContainedTransform }, { ProbingManifestSource }] = await Promise.all([
     import('../../cluster/manifests/index.ts'),
@@ -98,7 +102,8 @@ export async function createManifestSource(
     logger,
     ...(options.serviceCIDRs && { serviceCIDRs: options.serviceCIDRs }),
     ...(options.nodePortRange && { nodePortRange: options.nodePortRange }),
+    endpointSlices,
   });
-  const sourceOptions = { paths, logger, watch, transform: (state: ClusterState) => withImplicitNamespaces(controller(state)) };
+  const sourceOptions = { ...origin, logger, watch, transform: (state: ClusterState) => withImplicitNamespaces(controller(state)) };
   return options.readinessProbes && watch ? new ProbingManifestSource(sourceOptions) : new ManifestSource(sourceOptions);
 }
