@@ -35,6 +35,8 @@ interface Options {
   readonly floodFactor: number;
   /** Also flood as fast as dnsperf can (no -Q): the server saturated. */
   readonly floodMax: boolean;
+  /** Only the scenarios whose label contains this; null for all. */
+  readonly only: string | null;
   /** clusterdns's -workers; null for its default (1 where taskset pins it to one CPU). */
   readonly workers: number | null;
   /** Every scenario is run this many times, in a rotating order, so a busy moment of the host does not fall on one alone. */
@@ -46,7 +48,7 @@ interface Options {
 
 const QUIET_BUSY_PERCENT = 25;
 
-const USAGE = `usage: npm run overload -- [--seconds 10] [--rounds 5] [--clients 4] [--client-qps 1000] [--flood-factor 10] [--flood-max]
+const USAGE = `usage: npm run overload -- [--seconds 10] [--rounds 5] [--clients 4] [--client-qps 1000] [--flood-factor 10] [--flood-max] [--only LABEL]
                                     [--workers N] [--quiet-wait 30] [--json FILE]`;
 
 function parseOptions(argv: readonly string[]): Options {
@@ -60,6 +62,7 @@ function parseOptions(argv: readonly string[]): Options {
       'client-qps': { type: 'string', default: '1000' },
       'flood-factor': { type: 'string', default: '10' },
       'flood-max': { type: 'boolean', default: false },
+      only: { type: 'string' },
       workers: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -80,6 +83,7 @@ function parseOptions(argv: readonly string[]): Options {
     clientQps: positive('client-qps', values['client-qps']),
     floodFactor: positive('flood-factor', values['flood-factor']),
     floodMax: values['flood-max'],
+    only: values.only ?? null,
     workers: values.workers === undefined ? null : positive('workers', values.workers),
     rounds: positive('rounds', values.rounds),
     quietWaitSeconds: Number(values['quiet-wait']) || 0,
@@ -103,7 +107,7 @@ function scenarios(options: Options): Scenario[] {
     { label: `flood ${options.floodFactor}x, rrl`, rrl: true, floodQps },
   ];
   if (options.floodMax) list.push({ label: 'flood max, no rrl', rrl: false, floodQps: 0 }, { label: 'flood max, rrl', rrl: true, floodQps: 0 });
-  return list;
+  return options.only === null ? list : list.filter((scenario) => scenario.label.includes(options.only!));
 }
 
 /**

@@ -33,9 +33,14 @@ export const DEFAULT_FAIR_SHARE: FairShareSettings = {
 const HEADROOM = 0.8;
 /** Below this share of the capacity, a tick counts as calm. */
 const CALM_SHARE_OF_CAPACITY = 0.7;
-/** Still saturated while shares apply: the capacity was overestimated, lower it by this factor. */
+/**
+ * While shares apply, the busyness aimed at: above it the capacity is lowered by CAPACITY_BACKOFF,
+ * below ROOM_BELOW raised by CAPACITY_GROWTH. A thread kept just under saturation still overflows
+ * its socket queue on every pause: the flood's packets must leave room to be read as they come.
+ */
+const CROWDED_ABOVE = 0.85;
+const ROOM_BELOW = 0.7;
 const CAPACITY_BACKOFF = 0.8;
-/** Shares apply and the thread has room: the capacity was underestimated, raise it by this factor. */
 const CAPACITY_GROWTH = 1.05;
 
 /** The thread's busyness since the previous call, 0 to 1. */
@@ -130,8 +135,8 @@ export class FairShare {
         }
         return;
       case 'sharing': {
-        if (busy >= this.settings.saturatedAbove) this.capacity = Math.max(1, Math.floor(this.capacity * CAPACITY_BACKOFF));
-        else if (busy < this.settings.watchAbove) this.capacity = Math.ceil(this.capacity * CAPACITY_GROWTH);
+        if (busy >= CROWDED_ABOVE) this.capacity = Math.max(1, Math.floor(this.capacity * CAPACITY_BACKOFF));
+        else if (busy < ROOM_BELOW) this.capacity = Math.ceil(this.capacity * CAPACITY_GROWTH);
         this.calmStreak = total(counts) < this.capacity * CALM_SHARE_OF_CAPACITY ? this.calmStreak + 1 : 0;
         if (this.calmStreak >= this.settings.calmTicks) {
           this.mode = 'calm';
