@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ClusterView, Service } from '../../cluster/types.ts';
+import type { ClusterView, EndpointSlice, Service, ServicePort } from '../../cluster/types.ts';
 import { RRType } from '../../dns/constants.ts';
 import type { DomainName, ResourceRecord } from '../../dns/types.ts';
 import { soaRecord } from './answer.ts';
@@ -29,23 +29,25 @@ function srvWeight(entries: number): number {
   return Math.max(1, Math.floor((100 / (100 * entries)) * 100));
 }
 
-/** A ClusterIP, NodePort or LoadBalancer service with its addresses: as CoreDNS's transferServices writes it. */
-function clusterIPRecords(service: Service, domain: DomainName, ttl: number, out: ResourceRecord[]): void {
-  for (const ip of service.clusterIPs) {
+/**
+ * A ClusterIP, NodePort or LoadBalancer service (or a ClusterSetIP import) with its addresses: as
+ * CoreDNS's transferServices writes it.
+ */
+function clusterIPRecords(ips: readonly string[], ports: readonly ServicePort[], domain: DomainName, ttl: number, out: ResourceRecord[]): void {
+  for (const ip of ips) {
     const record = addressRecord(domain, ttl, ip);
     if (record !== null) out.push(record);
   }
-  for (const port of service.ports) {
+  for (const port of ports) {
     // The bare-name SRV is for peer-finder (coredns/coredns#823); unnamed ports have no other.
     out.push(srvRecord(domain, ttl, 100, port.port, domain));
     if (port.name !== '') out.push(srvRecord(portName(port.protocol, port.name, domain), ttl, 100, port.port, domain));
   }
 }
 
-/** A headless service: each ready address at the service and under its own name, SRV per named port of its slice. */
-function headlessRecords(scope: Scope, service: Service, domain: DomainName, out: ResourceRecord[]): void {
-  const { view, options } = scope;
-  for (const slice of serviceSlices(view, options, service.namespace, service.name)) {
+/** A headless service's slices: each ready address at the service and under its own name, SRV per named port of its slice. */
+function headlessRecords(slices: readonly EndpointSlice[], domain: DomainName, options: AnswerOptions, out: ResourceRecord[]): void {
+  for (const slice of slices) {
     const ready = slice.endpoints.filter(endpointReady);
     const weight = srvWeight(ready.reduce((count, endpoint) => count + endpoint.addresses.length, 0));
     for (const endpoint of ready) {
@@ -77,33 +79,8 @@ function multiClusterRecords(scope: Scope, out: ResourceRecord[]): void {
   const imports = [...view.serviceImports()].filter((imported) => namespaceExposed(view, options, imported.namespace)).sort(byNameThenNamespace);
   for (const imported of imports) {
     const domain = join(imported.name, join(imported.namespace, join('svc', zone)));
-    if (imported.type === 'ClusterSetIP' && imported.ips.length > 0) {
-      for (const ip of imported.ips) {
-        const record = addressRecord(domain, options.ttl, ip);
-        if (record !== null) out.push(record);
-      }
-      for (const port of imported.ports) {
-        out.push(srvRecord(domain, options.ttl, 100, port.port, domain));
-        if (port.name !== '') out.push(srvRecord(portName(port.protocol, port.name, domain), options.ttl, 100, port.port, domain));
-      }
-      continue;
-    }
-    for (const slice of view.multiClusterSlices(imported.namespace, imported.name)) {
-      const ready = slice.endpoints.filter(endpointReady);
-      const weight = srvWeight(ready.reduce((count, endpoint) => count + endpoint.addresses.length, 0));
-      for (const endpoint of ready) {
-        for (const address of endpoint.addresses) {
-          const atService = addressRecord(domain, options.ttl, address);
-          if (atService === null) continue;
-          out.push(atService);
-          const host = join(endpointHostname(endpoint, address, options.endpointPodNames), domain);
-          out.push(addressRecord(host, options.ttl, address)!);
-          for (const port of slice.ports) {
-            if (port.name !== '') out.push(srvRecord(portName(port.protocol, port.name, domain), options.ttl, weight, port.port, host));
-          }
-        }
-      }
-    }
+    if (imported.type === 'ClusterSetIP' && imported.ips.length > 0) clusterIPRecords(imported.ips, imported.ports, domain, options.ttl, out);
+    else headlessRecords(view.multiClusterSlices(imported.namespace, imported.name), domain, options, out);
   }
 }
 
@@ -142,9 +119,9 @@ export function zoneTransfer(view: ClusterView, options: AnswerOptions, zone: Do
       const host = (service.externalName ?? '').toLowerCase().replace(/\.$/, '');
       if (host !== '' && isIP(host) === 0) records.push({ type: RRType.CNAME, name: domain, ttl: options.ttl, target: host });
     } else if (!service.headless && service.clusterIPs.length > 0) {
-      clusterIPRecords(service, domain, options.ttl, records);
+      clusterIPRecords(service.clusterIPs, service.ports, domain, options.ttl, records);
     } else {
-      headlessRecords(scope, service, domain, records);
+      headlessRecords(serviceSlices(view, options, service.namespace, service.name), domain, options, records);
     }
   }
   records.push(soa);
