@@ -122,31 +122,35 @@ export class FairShare {
     }
     const { counts } = this;
     this.counts = new Map();
-    switch (this.mode) {
-      case 'counting':
-        if (busy >= this.settings.saturatedAbove && counts.size > 1) {
-          this.capacity = total(counts);
-          this.mode = 'sharing';
-          this.calmStreak = 0;
-          this.share(counts);
-          this.logger.warn({ capacityPerSecond: this.perSecond(this.capacity), sharePerSecond: this.perSecond(this.level), held: heaviest(counts, this.level) }, 'saturated: queries over a client\'s fair share are dropped');
-        } else if (busy < this.settings.watchAbove) {
-          this.mode = 'calm';
-        }
-        return;
-      case 'sharing': {
-        if (busy >= CROWDED_ABOVE) this.capacity = Math.max(1, Math.floor(this.capacity * CAPACITY_BACKOFF));
-        else if (busy < ROOM_BELOW) this.capacity = Math.ceil(this.capacity * CAPACITY_GROWTH);
-        this.calmStreak = total(counts) < this.capacity * CALM_SHARE_OF_CAPACITY ? this.calmStreak + 1 : 0;
-        if (this.calmStreak >= this.settings.calmTicks) {
-          this.mode = 'calm';
-          this.level = Infinity;
-          this.logger.info('no longer saturated: every client is answered');
-          return;
-        }
-        this.share(counts);
-      }
+    if (this.mode === 'counting') this.afterCounting(busy, counts);
+    else this.afterSharing(busy, counts);
+  }
+
+  /** Saturated with several clients counted: shares begin; under watchAbove: calm again. */
+  private afterCounting(busy: number, counts: ReadonlyMap<string, number>): void {
+    if (busy >= this.settings.saturatedAbove && counts.size > 1) {
+      this.capacity = total(counts);
+      this.mode = 'sharing';
+      this.calmStreak = 0;
+      this.share(counts);
+      this.logger.warn({ capacityPerSecond: this.perSecond(this.capacity), sharePerSecond: this.perSecond(this.level), held: heaviest(counts, this.level) }, "saturated: queries over a client's fair share are dropped");
+    } else if (busy < this.settings.watchAbove) {
+      this.mode = 'calm';
     }
+  }
+
+  /** The capacity follows the busyness; calmTicks quiet ticks in a row end the shares. */
+  private afterSharing(busy: number, counts: ReadonlyMap<string, number>): void {
+    if (busy >= CROWDED_ABOVE) this.capacity = Math.max(1, Math.floor(this.capacity * CAPACITY_BACKOFF));
+    else if (busy < ROOM_BELOW) this.capacity = Math.ceil(this.capacity * CAPACITY_GROWTH);
+    this.calmStreak = total(counts) < this.capacity * CALM_SHARE_OF_CAPACITY ? this.calmStreak + 1 : 0;
+    if (this.calmStreak < this.settings.calmTicks) {
+      this.share(counts);
+      return;
+    }
+    this.mode = 'calm';
+    this.level = Infinity;
+    this.logger.info('no longer saturated: every client is answered');
   }
 
   /**
