@@ -8,11 +8,10 @@ import { encodeResponse } from '../../dns/response.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { recordingLogger } from '../../test-support/log.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
-import { SINGLE_THREAD } from '../../toolkit/threads.ts';
-import type { SetupContext } from '../../toolkit/types.ts';
 import { chaosHandler } from './handler.ts';
 import { chaosPlugin } from './index.ts';
 import { parseChaos, trimText } from './parse.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 const parse = (text: string) => parseChaos(directive(text));
 
@@ -91,7 +90,7 @@ describe('chaos handler (CoreDNS TestChaos)', () => {
 describe('chaos setup', () => {
   it("uses a block's first chaos line and warns about the others, as CoreDNS reads only the first", async () => {
     const { logger, lines } = recordingLogger('warn');
-    const context: SetupContext = { zones: [''], corefile: 'Corefile', logger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
+    const context = setupContext({ logger });
     expect((await chaosPlugin.setup(parse('chaos v1'), context)).handler).toBeDefined();
     expect((await chaosPlugin.setup(parse('chaos v2'), context)).handler).toBeUndefined();
     expect(lines.map((line) => line.msg)).toEqual(['only the first chaos line of a server block takes effect, as in CoreDNS: this one is ignored']);

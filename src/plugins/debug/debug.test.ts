@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { directive } from '../../test-support/corefile.ts';
 import { recordingLogger } from '../../test-support/log.ts';
-import { SINGLE_THREAD } from '../../toolkit/threads.ts';
-import type { SetupContext } from '../../toolkit/types.ts';
 import { DEBUG_NOTE, debugPlugin } from './index.ts';
 import { parseDebug } from './parse.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 describe('debug (CoreDNS TestDebug)', () => {
   it('takes no arguments and no block, naming the line', () => {
@@ -15,7 +14,7 @@ describe('debug (CoreDNS TestDebug)', () => {
 
   it('puts nothing in the chain and says what it does not change', async () => {
     const { logger, lines } = recordingLogger('info');
-    const context: SetupContext = { zones: [''], corefile: 'Corefile', logger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
+    const context = setupContext({ logger });
     const instance = await debugPlugin.setup(null, context);
     expect(instance.handler).toBeUndefined();
     expect(lines.map((line) => line.msg)).toEqual([DEBUG_NOTE]);

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../log.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { linkedExchanges } from '../../test-support/threads.ts';
 import { RRType } from '../../dns/constants.ts';
@@ -8,6 +7,7 @@ import { eventually } from '../../test-support/wait.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
 import type { Forward } from './handler.ts';
 import { forwardPlugin } from './index.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 describe('forward with workers', () => {
   const cleanups: (() => unknown)[] = [];
@@ -18,15 +18,7 @@ describe('forward with workers', () => {
   async function setUp(link: SetupContext['threads'], address: string, block = '    max_fails 1\n    health_check 50ms'): Promise<Forward> {
     const shutdowns: (() => unknown)[] = [];
     const shared = new Map<string, unknown>();
-    const context: SetupContext = {
-      zones: [''],
-      corefile: 'Corefile',
-      logger: silentLogger,
-      onShutdown: (hook) => void shutdowns.push(hook),
-      addReadiness: () => {},
-      shared,
-      threads: link,
-    };
+    const context = setupContext({ onShutdown: (hook) => void shutdowns.push(hook), shared, threads: link });
     const options = forwardPlugin.parse(directive(`forward . ${address} {\n${block}\n}`));
     await forwardPlugin.setup(options, context);
     cleanups.push(() => Promise.all(shutdowns.map((hook) => hook())));

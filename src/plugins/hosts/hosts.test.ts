@@ -18,7 +18,7 @@ import { canonicalAddress, entryCount, parseHosts as parseHostsText } from './ho
 import { hostsEntries, hostsPlugin } from './index.ts';
 import { parseHosts } from './parse.ts';
 import { HostsSource } from './source.ts';
-import { SINGLE_THREAD } from '../../toolkit/threads.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 const inExampleOrg = (text: string) => directive(text, 'example.org');
 
@@ -192,7 +192,7 @@ describe('hosts file reload', () => {
     const path = join(dir, 'later');
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) } as unknown as SetupContext['logger'];
-    const context: SetupContext = { zones: ['example.org'], corefile: 'Corefile', logger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
+    const context = setupContext({ zones: ['example.org'], logger });
     const instance = await hostsPlugin.setup(parseHosts(inExampleOrg(`hosts ${path} {\n reload 0\n}`)), context);
     expect(warnings).toEqual([`File does not exist: ${path}`]);
     writeFileSync(path, '10.0.0.7 late.example.org\n');

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterStore } from '../../cluster/store.ts';
 import { CorefileError } from '../../corefile/types.ts';
-import { silentLogger } from '../../log.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { thrownBy } from '../../test-support/errors.ts';
 import { freePort } from '../../test-support/ports.ts';
@@ -10,7 +9,7 @@ import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts'
 import type { SetupContext } from '../../toolkit/types.ts';
 import { KubeproxySetupError, kubeproxyPlugin } from './index.ts';
 import { parseKubeproxy } from './parse.ts';
-import { SINGLE_THREAD } from '../../toolkit/threads.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 function parseError(body: string): string {
   return thrownBy(CorefileError, () => parseKubeproxy(directive(body))).message;
@@ -22,15 +21,7 @@ afterEach(async () => {
 });
 
 function context(shared: Map<string, unknown>): SetupContext {
-  return {
-    zones: ['cluster.local'],
-    corefile: 'Corefile',
-    logger: silentLogger,
-    onShutdown: (fn) => void cleanups.push(fn),
-    addReadiness: () => {},
-    shared,
-    threads: SINGLE_THREAD,
-  };
+  return setupContext({ zones: ['cluster.local'], onShutdown: (fn) => void cleanups.push(fn), shared });
 }
 
 describe('kubeproxy parse', () => {

@@ -16,6 +16,7 @@ import { ANY_CHANGE, ANY_SERVICE, PODS, serviceDependency, WHOLE_CLUSTER } from 
 import { createKubernetesHandler } from './handler.ts';
 import { kubernetesPlugin, setupKubernetes } from './index.ts';
 import type { ClusterSource, ClusterWriter } from '../../cluster/types.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 const next: Handler = () => emptyReply(RCode.REFUSED);
 const request = (name: string, type: number = RRType.A): Request => requestFor(queryFor(name, type));
@@ -155,15 +156,7 @@ describe('what kubernetes answers note, on a worker thread', () => {
   });
 
   function context(threads: ThreadLink): SetupContext {
-    return {
-      zones: ['cluster.local'],
-      corefile: 'Corefile',
-      logger: silentLogger,
-      onShutdown: (fn) => void cleanups.push(fn),
-      addReadiness: () => {},
-      shared: new Map(),
-      threads,
-    };
+    return setupContext({ zones: ['cluster.local'], onShutdown: (fn) => void cleanups.push(fn), threads });
   }
 
   it("notes the main thread's dependencies for what it learns and knows, and hears the main thread's changes", async () => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterStore } from '../../cluster/store.ts';
-import { silentLogger } from '../../log.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { pod } from '../../test-support/kubernetes.ts';
 import { linkedExchanges } from '../../test-support/threads.ts';
@@ -10,6 +9,7 @@ import { SINGLE_THREAD, type ThreadLink } from '../../toolkit/threads.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
 import { parseKubernetes } from './parse.ts';
 import { namespaceOf, offerPodLookup, offerWorkerPodLookup } from './pods.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -34,7 +34,7 @@ function store() {
 }
 
 function context(threads: ThreadLink = SINGLE_THREAD): SetupContext {
-  return { zones: ['cluster.local'], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads };
+  return setupContext({ zones: ['cluster.local'], threads });
 }
 
 const options = (body: string) => parseKubernetes(directive(`kubernetes cluster.local {\n${body}\n}`), []);

@@ -6,13 +6,13 @@ import { queryFor, requestFor } from '../../test-support/request.ts';
 import { respond, startFakeUpstream, type FakeUpstream } from '../../test-support/upstream.ts';
 import { eventually } from '../../test-support/wait.ts';
 import type { Handler } from '../../toolkit/types.ts';
-import { silentLogger } from '../../log.ts';
 import { linkedExchanges } from '../../test-support/threads.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
 import { Loop } from './handler.ts';
 import { createLoopPlugin } from './index.ts';
 import { parseLoop } from './parse.ts';
 import { dialHost, probeName } from './probe.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 const NEXT = emptyReply(RCode.NOERROR);
 const next: Handler = () => NEXT;
@@ -107,15 +107,7 @@ describe('loop with workers', () => {
     const lines: string[] = [];
     const exits: number[] = [];
     const plugin = createLoopPlugin({ write: (line) => void lines.push(line), exit: (code) => void exits.push(code) });
-    const context = (threads: SetupContext['threads']): SetupContext => ({
-      zones: [''],
-      corefile: 'Corefile',
-      logger: silentLogger,
-      onShutdown: (hook) => void cleanup.push(hook as () => void),
-      addReadiness: () => {},
-      shared: new Map(),
-      threads,
-    });
+    const context = (threads: SetupContext['threads']): SetupContext => setupContext({ onShutdown: (hook) => void cleanup.push(hook as () => void), threads });
     const onMain = await plugin.setup(null, context(main.scoped('.:53/loop/').link));
     const onWorker = await plugin.setup(null, context(worker.scoped('.:53/loop/').link));
     onMain.attach!({ sites: [{ server: `dns://${upstream.address}`, zone: '' }], listenHosts: [''], handlers: ['loop'], readiness: [] }, { corefile: { file: '', blocks: [], files: [] }, reload: async () => {} });

@@ -9,7 +9,7 @@ import { metricsExporterOffer } from '../../toolkit/offers.ts';
 import { setupPrometheus } from './index.ts';
 import { parsePrometheus } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
-import { SINGLE_THREAD } from '../../toolkit/threads.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 describe('prometheus parse', () => {
   it('defaults to localhost:9153 and accepts runtime_metrics', () => {
@@ -26,7 +26,7 @@ describe('prometheus parse', () => {
 
 describe('prometheus setup', () => {
   it("offers its block an exporter that runs the other plugins' collectors at each scrape", async () => {
-    const context = { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
+    const context = setupContext();
     setupPrometheus({ address: '127.0.0.1:0' }, context);
     let runs = 0;
     const remove = metricsExporterOffer.find(context)!.addCollector(() => runs++);

@@ -6,7 +6,6 @@ import { parseQuery } from '../../dns/query.ts';
 import { prepareReply } from '../../dns/reply.ts';
 import { encodeResponse } from '../../dns/response.ts';
 import type { Query, Reply, ResourceRecord } from '../../dns/types.ts';
-import { silentLogger } from '../../log.ts';
 import { directives } from '../../test-support/corefile.ts';
 import { thrownBy } from '../../test-support/errors.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
@@ -18,7 +17,7 @@ import { rewritePlugin } from './index.ts';
 import { parseRewrite } from './parse.ts';
 import type { Rule } from './rules.ts';
 import { RewriteState } from './state.ts';
-import { SINGLE_THREAD } from '../../toolkit/threads.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 
 function rules(text: string): Rule[] {
   return directives(text)
@@ -244,7 +243,7 @@ describe('rewrite handler', () => {
 
 describe('rewrite plugin', () => {
   function context(): SetupContext {
-    return { zones: [''], corefile: 'Corefile', logger: silentLogger, onShutdown: () => {}, addReadiness: () => {}, shared: new Map(), threads: SINGLE_THREAD };
+    return setupContext();
   }
 
   it('gathers every rewrite line of a block into one rule list, so stop on any line ends it', async () => {
