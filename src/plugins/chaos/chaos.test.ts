@@ -8,10 +8,10 @@ import { encodeResponse } from '../../dns/response.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { recordingLogger } from '../../test-support/log.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { chaosHandler } from './handler.ts';
 import { chaosPlugin } from './index.ts';
 import { parseChaos, trimText } from './parse.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 const parse = (text: string) => parseChaos(directive(text));
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { directive } from '../../test-support/corefile.ts';
 import { recordingLogger } from '../../test-support/log.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { DEBUG_NOTE, debugPlugin } from './index.ts';
 import { parseDebug } from './parse.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 describe('debug (CoreDNS TestDebug)', () => {
   it('takes no arguments and no block, naming the line', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { directive } from '../../test-support/corefile.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { linkedExchanges } from '../../test-support/threads.ts';
 import { RRType } from '../../dns/constants.ts';
 import { aRecord, answerA, respond, startFakeUpstream, type FakeUpstream } from '../../test-support/upstream.ts';
@@ -7,7 +8,6 @@ import { eventually } from '../../test-support/wait.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
 import type { Forward } from './handler.ts';
 import { forwardPlugin } from './index.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 describe('forward with workers', () => {
   const cleanups: (() => unknown)[] = [];

@@ -12,13 +12,13 @@ import { silentLogger } from '../../log.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { thrownBy } from '../../test-support/errors.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import type { Handler, SetupContext } from '../../toolkit/types.ts';
 import { createHostsHandler, type HostsAnswerOptions } from './handler.ts';
 import { canonicalAddress, entryCount, parseHosts as parseHostsText } from './hostsfile.ts';
 import { hostsEntries, hostsPlugin } from './index.ts';
 import { parseHosts } from './parse.ts';
 import { HostsSource } from './source.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 const inExampleOrg = (text: string) => directive(text, 'example.org');
 

@@ -5,11 +5,11 @@ import { directive } from '../../test-support/corefile.ts';
 import { thrownBy } from '../../test-support/errors.ts';
 import { freePort } from '../../test-support/ports.ts';
 import { NamedTcpBackend, service, slices, whichBackend } from '../../test-support/proxy.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { clusterViewOffer, metricsExporterOffer } from '../../toolkit/offers.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
 import { KubeproxySetupError, kubeproxyPlugin } from './index.ts';
 import { parseKubeproxy } from './parse.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 function parseError(body: string): string {
   return thrownBy(CorefileError, () => parseKubeproxy(directive(body))).message;

@@ -6,6 +6,7 @@ import { silentLogger } from '../../log.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { answerOptions, fixtureCluster, pod, service } from '../../test-support/kubernetes.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { linkedExchanges } from '../../test-support/threads.ts';
 import { eventually } from '../../test-support/wait.ts';
 import { clusterChangesOffer, type ClusterChanges } from '../../toolkit/offers.ts';
@@ -16,7 +17,6 @@ import { ANY_CHANGE, ANY_SERVICE, PODS, serviceDependency, WHOLE_CLUSTER } from 
 import { createKubernetesHandler } from './handler.ts';
 import { kubernetesPlugin, setupKubernetes } from './index.ts';
 import type { ClusterSource, ClusterWriter } from '../../cluster/types.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 const next: Handler = () => emptyReply(RCode.REFUSED);
 const request = (name: string, type: number = RRType.A): Request => requestFor(queryFor(name, type));

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterStore } from '../../cluster/store.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { pod } from '../../test-support/kubernetes.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { linkedExchanges } from '../../test-support/threads.ts';
 import { eventually } from '../../test-support/wait.ts';
 import { podLookupOffer } from '../../toolkit/offers.ts';
@@ -9,7 +10,6 @@ import { SINGLE_THREAD, type ThreadLink } from '../../toolkit/threads.ts';
 import type { SetupContext } from '../../toolkit/types.ts';
 import { parseKubernetes } from './parse.ts';
 import { namespaceOf, offerPodLookup, offerWorkerPodLookup } from './pods.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 const closers: (() => void)[] = [];
 afterEach(() => {

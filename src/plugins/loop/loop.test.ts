@@ -3,6 +3,7 @@ import { parseCorefile } from '../../corefile/parse.ts';
 import { RCode, RRType } from '../../dns/constants.ts';
 import { emptyReply } from '../../dns/reply.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { respond, startFakeUpstream, type FakeUpstream } from '../../test-support/upstream.ts';
 import { eventually } from '../../test-support/wait.ts';
 import type { Handler } from '../../toolkit/types.ts';
@@ -12,7 +13,6 @@ import { Loop } from './handler.ts';
 import { createLoopPlugin } from './index.ts';
 import { parseLoop } from './parse.ts';
 import { dialHost, probeName } from './probe.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 const NEXT = emptyReply(RCode.NOERROR);
 const next: Handler = () => NEXT;

@@ -5,11 +5,11 @@ import { renderMetrics } from '../../metrics/registry.ts';
 import { rcodeLabel, TYPE_LABELS, typeSlot } from '../../metrics/dns-labels.ts';
 import { directive } from '../../test-support/corefile.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import { metricsExporterOffer } from '../../toolkit/offers.ts';
 import { setupPrometheus } from './index.ts';
 import { parsePrometheus } from './parse.ts';
 import { DnsRecorder } from './recorder.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 describe('prometheus parse', () => {
   it('defaults to localhost:9153 and accepts runtime_metrics', () => {

@@ -9,6 +9,7 @@ import type { Query, Reply, ResourceRecord } from '../../dns/types.ts';
 import { directives } from '../../test-support/corefile.ts';
 import { thrownBy } from '../../test-support/errors.ts';
 import { queryFor, requestFor } from '../../test-support/request.ts';
+import { setupContext } from '../../test-support/setup-context.ts';
 import type { Handler, PluginInstance, Request, SetupContext } from '../../toolkit/types.ts';
 import { composeChain } from '../../server/chain.ts';
 import { InvalidRewriteError } from './errors.ts';
@@ -17,7 +18,6 @@ import { rewritePlugin } from './index.ts';
 import { parseRewrite } from './parse.ts';
 import type { Rule } from './rules.ts';
 import { RewriteState } from './state.ts';
-import { setupContext } from '../../test-support/setup-context.ts';
 
 function rules(text: string): Rule[] {
   return directives(text)
